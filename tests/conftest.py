@@ -16,9 +16,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 VECTORS = FIXTURES / "vectors"
 SHARED = ROOT.parent / "shared"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-PG_ADMIN_URL = os.environ.get(
-    "CREDSTACK_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
+PG_ADMIN_URL = os.environ.get("CREDSTACK_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
 
 def crosscheck_path() -> Path:

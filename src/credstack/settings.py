@@ -79,9 +79,7 @@ class Settings:
     def check(self) -> None:
         """Refuse unsafe or impossible settings."""
         if self.status_list_size < 131_072:
-            raise ConfigurationError(
-                "CREDSTACK_STATUS_LIST_SIZE must be at least 131072 (Bitstring Status List)"
-            )
+            raise ConfigurationError("CREDSTACK_STATUS_LIST_SIZE must be at least 131072 (Bitstring Status List)")
         if self.status_list_size % 8:
             raise ConfigurationError("CREDSTACK_STATUS_LIST_SIZE must be a multiple of 8")
 

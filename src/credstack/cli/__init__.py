@@ -1,0 +1,58 @@
+"""The ``credstack`` command line (Typer + Rich).
+
+Each command group lives in its own module and registers itself on :data:`app`; commands are thin:
+parse, call one service through :class:`credstack.app.Credstack`, render. Errors are mapped to one
+readable line and a non-zero exit in exactly one place, :func:`main`.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+
+from credstack.errors import CredstackError
+
+__all__ = ["app", "err_console", "main"]
+
+app = typer.Typer(
+    name="credstack",
+    help="Stackable micro-credentials: issue, verify, suspend and revoke Open Badges 3.0 credentials.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+err_console = Console(stderr=True)
+
+
+def _register() -> None:
+    # Command modules import ``app`` from here and decorate it; importing them registers the commands.
+    import importlib
+    import pkgutil
+
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
+        if not info.name.startswith("_"):
+            importlib.import_module(f"{__name__}.{info.name}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the CLI, turning any CredstackError into one line on stderr and exit 2."""
+    _register()
+    try:
+        app(args=argv, standalone_mode=False)
+    except CredstackError as exc:
+        err_console.print(f"[bold red]error[/] [{exc.code}]: {exc}", highlight=False, soft_wrap=True)
+        sys.exit(2)
+    except typer.Abort:
+        err_console.print("aborted")
+        sys.exit(130)
+    except SystemExit:
+        raise
+    except Exception as exc:  # click usage errors arrive here in non-standalone mode
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise
