@@ -18,7 +18,7 @@ from types import ModuleType
 from typing import Any
 
 from credstack.errors import CredstackError, InvalidInputError, KeyMaterialError
-from credstack.proofs import eddsa_rdfc_2022
+from credstack.proofs import ed25519_signature_2020, eddsa_jcs_2022, eddsa_rdfc_2022
 from credstack.proofs.eddsa_rdfc_2022 import is_date_time_stamp
 from credstack.proofs.keys import Ed25519Key, KeyResolver, VerificationMethod, decode_multikey
 
@@ -35,10 +35,14 @@ __all__ = [
 # (proof type, cryptosuite or None) -> the module implementing it
 _SUITES: dict[tuple[str, str | None], ModuleType] = {
     ("DataIntegrityProof", "eddsa-rdfc-2022"): eddsa_rdfc_2022,
+    ("DataIntegrityProof", "eddsa-jcs-2022"): eddsa_jcs_2022,
+    ("Ed25519Signature2020", None): ed25519_signature_2020,
 }
 # the names accepted by ``sign(cryptosuite=...)`` -> (proof type, cryptosuite)
 _SIGNING_NAMES: dict[str, tuple[str, str | None]] = {
     "eddsa-rdfc-2022": ("DataIntegrityProof", "eddsa-rdfc-2022"),
+    "eddsa-jcs-2022": ("DataIntegrityProof", "eddsa-jcs-2022"),
+    "Ed25519Signature2020": ("Ed25519Signature2020", None),
 }
 SUPPORTED_CRYPTOSUITES: tuple[str, ...] = tuple(_SIGNING_NAMES)
 
