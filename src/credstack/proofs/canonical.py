@@ -29,10 +29,10 @@ def to_canonical_nquads(document: dict[str, Any]) -> str:
             },
         )
     except jsonld.JsonLdError as exc:
-        cause = exc
-        while isinstance(cause, jsonld.JsonLdError) and isinstance(cause.cause, Exception):
-            if isinstance(cause.cause, CredstackError):
-                raise cause.cause from exc
-            cause = cause.cause
+        cause: BaseException | None = exc
+        while isinstance(cause, jsonld.JsonLdError):
+            cause = cause.__cause__ or cause.__context__
+            if isinstance(cause, CredstackError):
+                raise cause from exc
         raise CanonicalizationError(f"JSON-LD processing failed: {exc.type}: {exc}") from exc
     return result
