@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
+from conftest import VECTORS
 from credstack.proofs import data_integrity as di
 from credstack.proofs import ed25519_signature_2020, eddsa_jcs_2022, eddsa_rdfc_2022
 from credstack.proofs.keys import Ed25519Key, decode_multikey, resolve_did_key_vm
 from credstack.proofs.multibase import decode_multibase, encode_base58btc
-from conftest import VECTORS
 
 EDDSA = VECTORS / "w3c-vc-di-eddsa"
 KEY_PAIR = json.loads((EDDSA / "keyPair.json").read_text())
