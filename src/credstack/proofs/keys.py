@@ -18,7 +18,7 @@ import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -239,7 +239,7 @@ def unbound_fragment_vm(vm_id: str) -> VerificationMethod:
 
 
 def _absolute(ref: str, base: str) -> str:
-    return urljoin(base, ref) if ref.startswith("#") and base else ref
+    return base.split("#", 1)[0] + ref if ref.startswith("#") and base else ref
 
 
 def _key_from_vm_object(vm: Mapping[str, Any]) -> bytes:
