@@ -106,6 +106,9 @@ def verify_proof(unsecured_document: Mapping[str, Any], proof: Mapping[str, Any]
         document_context = _context_list(document.get("@context"))
         if document_context[: len(proof_context)] != proof_context:
             return "the document's @context does not start with the proof's @context: the contexts were changed"
+        if document_context != proof_context:
+            # what is shown to people is the document as received: it must pass the guard too
+            undefined_term_guard(document)
         document["@context"] = options["@context"]
         undefined_term_guard(options)
     else:
