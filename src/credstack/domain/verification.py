@@ -1,0 +1,421 @@
+"""Verify any Open Badges 3.0 / VC 2.0 credential or presentation and report named checks.
+
+Algorithm: OB 3.0 ``verification.md`` §"Verification" (steps 1-5) over VCDM 2.0 §7.1, Data Integrity 1.0 §4.4,
+Bitstring Status List §3.2. The report lists, in this order, one check per name:
+
+``parse`` -> ``shape`` -> ``contexts`` -> ``terms`` -> ``proof`` (one per proof) -> ``issuer_key`` -> ``validity``
+-> ``status`` -> ``recipient`` (only when a recipient is given).
+
+Each check is ``pass``, ``fail`` or ``warning`` with a reason a person can read; ``verified`` is true only when no
+check failed. A bad credential never raises: only misuse (e.g. a naive ``now``) does. Pure: time comes in through
+:class:`VerifyOptions`, documents through its ``documents`` map and injected ``fetch``.
+
+Performance: the document is canonicalised once, by the proof; the ``terms`` check reads that outcome and only
+canonicalises on its own when no proof did (JWT, no proof, or a proof refused before canonicalisation).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from credstack.contexts import KNOWN_CONTEXTS
+from credstack.domain._checks import FAIL, PASS, WARNING, Check, CheckStatus, merge_checks
+from credstack.domain._formats import ParsedInput, parse_input
+from credstack.domain._resolvers import DocumentSource, Resolution
+from credstack.domain._status_check import check_status, issuer_id
+from credstack.domain.identity import matches_identity
+from credstack.domain.shape import VC_V1, as_list, check_shape, parse_datetime, type_list
+from credstack.errors import CredstackError, InvalidInputError
+from credstack.proofs import data_integrity
+from credstack.proofs.canonical import to_canonical_nquads
+from credstack.proofs.eddsa_rdfc_2022 import SIGNATURE_MISMATCH
+
+__all__ = [
+    "CHECK_ORDER",
+    "Check",
+    "CheckStatus",
+    "VerificationReport",
+    "VerifyOptions",
+    "verify_bytes",
+    "verify_document",
+]
+
+#: The order checks appear in a report (``holder_key`` and ``credentials`` appear for presentations only).
+CHECK_ORDER = (
+    "parse",
+    "shape",
+    "contexts",
+    "terms",
+    "proof",
+    "issuer_key",
+    "holder_key",
+    "validity",
+    "status",
+    "recipient",
+    "credentials",
+)
+
+
+@dataclass(frozen=True)
+class VerifyOptions:
+    """Everything verification needs from outside: the time, the documents it may dereference, and policy.
+
+    - ``now``: the moment to check validity against (timezone-aware).
+    - ``documents``: URL (or DID) -> JSON document, used before any fetch (status lists, DID documents).
+    - ``fetch``: an allow-listed fetcher (URL -> JSON object, raising FetchError), or None for offline.
+    - ``allow_unbound_keys``: accept an ``https://…#z6Mk…`` key as a warning instead of a failure.
+    - ``challenge`` / ``domain``: what a presentation's proof must carry.
+    - ``max_bytes``: largest input :func:`verify_bytes` reads.
+    - ``recipient``: an identifier (e.g. an email address) the credential must be issued to, when given.
+    """
+
+    now: datetime
+    documents: Mapping[str, Any] = field(default_factory=dict)
+    fetch: Callable[[str], dict[str, Any]] | None = None
+    allow_unbound_keys: bool = False
+    challenge: str | None = None
+    domain: str | None = None
+    max_bytes: int = 1_000_000
+    recipient: str | None = None
+    #: Documents fetched and status lists verified during this verification (shared by a batch). Not compared.
+    memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.now, datetime) or self.now.tzinfo is None:
+            raise InvalidInputError("VerifyOptions.now must be a timezone-aware datetime")
+        if self.max_bytes <= 0:
+            raise InvalidInputError("VerifyOptions.max_bytes must be positive")
+
+
+@dataclass(frozen=True)
+class VerificationReport:
+    """The outcome: ``verified`` (no check failed), the input ``format``, the credential read, and the checks.
+
+    For a presentation, ``presentation`` is the document and ``credentials`` holds one report per embedded
+    credential (their results also decide ``verified``).
+    """
+
+    verified: bool
+    format: str
+    credential: dict[str, Any] | None
+    checks: tuple[Check, ...]
+    presentation: dict[str, Any] | None = None
+    credentials: tuple[VerificationReport, ...] = ()
+
+    @property
+    def failures(self) -> list[Check]:
+        """The failed checks, in report order."""
+        return [c for c in self.checks if c.status == FAIL]
+
+    @property
+    def warnings(self) -> list[Check]:
+        return [c for c in self.checks if c.status == WARNING]
+
+    def check(self, name: str) -> Check | None:
+        """The first check called ``name`` (None when the report has none)."""
+        return next((c for c in self.checks if c.name == name), None)
+
+    def to_json(self) -> dict[str, Any]:
+        """``{"verified", "format", "checks": [{"name", "status", "reason"}...], "credential", ...}``."""
+        out: dict[str, Any] = {
+            "verified": self.verified,
+            "format": self.format,
+            "checks": [c.to_json() for c in self.checks],
+            "credential": self.credential,
+        }
+        if self.presentation is not None:
+            out["presentation"] = self.presentation
+            out["credentials"] = [r.to_json() for r in self.credentials]
+        return out
+
+
+def _report(
+    fmt: str,
+    checks: list[Check],
+    credential: dict[str, Any] | None,
+    *,
+    presentation: dict[str, Any] | None = None,
+    credentials: tuple[VerificationReport, ...] = (),
+) -> VerificationReport:
+    verified = not any(c.status == FAIL for c in checks) and all(r.verified for r in credentials)
+    return VerificationReport(verified, fmt, credential, tuple(checks), presentation, credentials)
+
+
+# --- checks ----------------------------------------------------------------------------------------------------
+
+
+def _contexts_check(doc: Mapping[str, Any]) -> Check:
+    """Every ``@context`` URL must be one credstack pins; an unknown one fails and is never fetched."""
+    urls = [c for c in as_list(doc.get("@context")) if isinstance(c, str)]
+    unknown = [u for u in urls if u not in KNOWN_CONTEXTS]
+    if unknown:
+        return Check("contexts", FAIL, f"context {', '.join(unknown)} is not pinned by credstack and is never fetched")
+    if not urls:
+        return Check("contexts", FAIL, "the document has no @context URL")
+    embedded = sum(1 for c in as_list(doc.get("@context")) if isinstance(c, Mapping))
+    extra = f" and {embedded} embedded context(s)" if embedded else ""
+    return Check("contexts", PASS, f"{len(urls)} context(s) all pinned{extra}")
+
+
+_CANONICALISED = frozenset({SIGNATURE_MISMATCH})
+
+
+def _terms_check(doc: Mapping[str, Any], results: list[data_integrity.ProofResult], contexts: Check) -> Check:
+    """No term may be undefined (fail closed). Reuses the proof's canonicalisation when one ran."""
+    for result in results:
+        if result.code == "undefined_term":
+            return Check("terms", FAIL, result.reason.removeprefix("the proof could not be checked: "))
+    if any(r.verified or r.reason in _CANONICALISED for r in results):
+        return Check("terms", PASS, "every term is defined by a pinned context (checked while canonicalising)")
+    if contexts.status == FAIL:
+        return Check("terms", FAIL, "not checked: the document uses a context credstack does not pin")
+    unsecured = {k: v for k, v in doc.items() if k != "proof"}
+    try:
+        to_canonical_nquads(unsecured)
+    except CredstackError as exc:
+        return Check("terms", FAIL, exc.message)
+    return Check("terms", PASS, "every term is defined by a pinned context")
+
+
+def _proof_checks(results: list[data_integrity.ProofResult], what: str) -> list[Check]:
+    if not results:
+        return [Check("proof", FAIL, f"the {what} has no proof (it is not signed)")]
+    checks = []
+    for index, result in enumerate(results, 1):
+        label = f"proof {index} of {len(results)}: " if len(results) > 1 else ""
+        suite = result.cryptosuite or result.type or "unknown proof type"
+        if result.verified:
+            checks.append(Check("proof", PASS, f"{label}{suite} signature verified ({result.verification_method})"))
+        else:
+            checks.append(Check("proof", FAIL, f"{label}{suite}: {result.reason}"))
+    return checks
+
+
+def _key_check(
+    name: str,
+    results: list[data_integrity.ProofResult],
+    resolution: Resolution,
+    expected_controller: str | None,
+    role: str,
+    options: VerifyOptions,
+) -> Check:
+    """The key of each proof is bound to ``expected_controller`` (the issuer, or the holder of a presentation)."""
+    findings: list[Check] = []
+    for result in results:
+        vm_id = result.verification_method
+        if vm_id is None:
+            continue
+        if vm_id in resolution.errors:
+            findings.append(Check(name, FAIL, resolution.errors[vm_id]))
+            continue
+        method = resolution.methods.get(vm_id)
+        if method is None:
+            findings.append(Check(name, FAIL, f"the key {vm_id} was not resolved ({result.reason})"))
+            continue
+        if expected_controller is not None and method.controller != expected_controller:
+            findings.append(
+                Check(name, FAIL, f"the key's controller {method.controller} is not the {role} {expected_controller}")
+            )
+            continue
+        via = resolution.via.get(vm_id, "")
+        if method.bound:
+            findings.append(Check(name, PASS, f"the key is the {role}'s ({via})"))
+        elif options.allow_unbound_keys:
+            findings.append(
+                Check(
+                    name,
+                    WARNING,
+                    f"the key {vm_id} is taken from its URL fragment: nothing proves the {role} "
+                    "controls it (accepted because unbound keys are allowed)",
+                )
+            )
+        else:
+            findings.append(
+                Check(
+                    name,
+                    FAIL,
+                    f"the key {vm_id} is taken from its URL fragment, which proves no binding to the "
+                    f"{role}; supply the {role}'s controller document, or allow unbound keys "
+                    "(--allow-unbound-keys) to accept it as a warning",
+                )
+            )
+    if not findings:
+        return Check(name, FAIL, f"no key to bind to the {role} (no usable proof)")
+    return merge_checks(name, findings, passed=f"the key is the {role}'s")
+
+
+def _validity_check(doc: Mapping[str, Any], now: datetime) -> Check:
+    """OB 3.0 verification step 4 / VCDM 2.0 §4.9 (legacy: issuanceDate / expirationDate)."""
+    legacy = as_list(doc.get("@context"))[:1] == [VC_V1]
+    start_name, end_name = ("issuanceDate", "expirationDate") if legacy else ("validFrom", "validUntil")
+    start = parse_datetime(doc.get(start_name), require_timezone=not legacy) if start_name in doc else None
+    end = parse_datetime(doc.get(end_name), require_timezone=not legacy) if end_name in doc else None
+    at = now.isoformat(timespec="seconds")
+    for name, value in ((start_name, start), (end_name, end)):
+        if name in doc and value is None:
+            return Check("validity", FAIL, f"{name} {doc[name]!r} is not a valid date-time")
+    if start is not None and now < start:
+        return Check("validity", FAIL, f"not yet valid: {start_name} is {doc[start_name]} (checked at {at})")
+    if end is not None and now > end:
+        return Check("validity", FAIL, f"expired: {end_name} was {doc[end_name]} (checked at {at})")
+    if start is None and end is None:
+        return Check("validity", PASS, "no validity period to check")
+    window = f"from {doc[start_name]}" if start is not None else ""
+    window += f"{' ' if window else ''}until {doc[end_name]}" if end is not None else ""
+    return Check("validity", PASS, f"valid {window} (checked at {at})")
+
+
+def _recipient_check(doc: Mapping[str, Any], recipient: str) -> Check:
+    """OB 3.0 verification step 5: the subject ``id`` or one of its ``identifier`` IdentityObjects matches."""
+    for subject in as_list(doc.get("credentialSubject")):
+        if not isinstance(subject, Mapping):
+            continue
+        if subject.get("id") == recipient:
+            return Check("recipient", PASS, f"issued to {recipient} (credentialSubject.id)")
+        for identity in as_list(subject.get("identifier")):
+            if isinstance(identity, Mapping) and matches_identity(recipient, identity):
+                return Check("recipient", PASS, f"issued to {recipient} ({identity.get('identityType')} identifier)")
+    return Check("recipient", FAIL, f"not issued to {recipient}: neither the subject id nor an identifier matches")
+
+
+# --- credentials -----------------------------------------------------------------------------------------------
+
+
+def _source(options: VerifyOptions) -> DocumentSource:
+    return DocumentSource(options.documents, options.fetch, options.memo)
+
+
+def _list_verifier(options: VerifyOptions) -> Callable[[dict[str, Any]], tuple[str | None, str | None]]:
+    """Verifies a status list credential's proofs and that its key is bound to its issuer."""
+
+    def verify_list(list_doc: dict[str, Any]) -> tuple[str | None, str | None]:
+        resolution = Resolution(_source(options), "assertionMethod")
+        results = data_integrity.verify(list_doc, resolve=resolution, now=options.now)
+        if not results:
+            return "it has no proof", None
+        failed = [r.reason for r in results if not r.verified]
+        if failed:
+            return "its proof does not verify: " + "; ".join(failed), None
+        key = _key_check("issuer_key", results, resolution, issuer_id(list_doc), "list issuer", options)
+        if key.status == FAIL:
+            return key.reason, None
+        return None, (key.reason if key.status == WARNING else None)
+
+    return verify_list
+
+
+def _verify_credential(doc: dict[str, Any], options: VerifyOptions, fmt: str, parse: Check) -> VerificationReport:
+    checks = [parse, merge_checks("shape", check_shape(doc, secured=True), passed="the data model rules hold")]
+    contexts = _contexts_check(doc)
+    resolution = Resolution(_source(options), "assertionMethod")
+    results = data_integrity.verify(doc, resolve=resolution, now=options.now)
+    checks += [contexts, _terms_check(doc, results, contexts), *_proof_checks(results, "credential")]
+    checks.append(_key_check("issuer_key", results, resolution, issuer_id(doc), "issuer", options))
+    checks.append(_validity_check(doc, options.now))
+    checks.append(check_status(doc, _source(options), _list_verifier(options), options.memo, options.now))
+    if options.recipient is not None:
+        checks.append(_recipient_check(doc, options.recipient))
+    return _report(fmt, checks, doc)
+
+
+def _holder_id(doc: Mapping[str, Any]) -> str | None:
+    holder = doc.get("holder")
+    if isinstance(holder, Mapping):
+        holder = holder.get("id")
+    return holder if isinstance(holder, str) else None
+
+
+def _verify_presentation(doc: dict[str, Any], options: VerifyOptions, fmt: str, parse: Check) -> VerificationReport:
+    """VCDM 2.0 §4.12 + DI §4.4 with proofPurpose ``authentication``, the expected challenge and domain."""
+    checks = [parse, merge_checks("shape", check_shape(doc, secured=True), passed="the data model rules hold")]
+    contexts = _contexts_check(doc)
+    resolution = Resolution(_source(options), "authentication")
+    results = data_integrity.verify(
+        doc,
+        resolve=resolution,
+        expected_purpose="authentication",
+        challenge=options.challenge,
+        domain=options.domain,
+        now=options.now,
+    )
+    proofs = _proof_checks(results, "presentation")
+    if options.challenge is None and any(
+        isinstance(p, Mapping) and "challenge" in p for p in as_list(doc.get("proof"))
+    ):
+        proofs.append(
+            Check(
+                "proof",
+                WARNING,
+                "the presentation carries a challenge but none was expected, so replay protection was not checked",
+            )
+        )
+    checks += [contexts, _terms_check(doc, results, contexts), merge_checks("proof", proofs, passed="")]
+    holder = _holder_id(doc)
+    if results:
+        checks.append(_key_check("holder_key", results, resolution, holder, "holder", options))
+    reports: list[VerificationReport] = []
+    for index, vc in enumerate(as_list(doc.get("verifiableCredential"))):
+        inner_parse = Check("parse", PASS, f"credential {index + 1} embedded in the presentation")
+        if not isinstance(vc, dict):
+            reports.append(_report("json", [Check("parse", FAIL, "an embedded credential is not a JSON object")], None))
+        elif "EnvelopedVerifiableCredential" in type_list(vc.get("type")):
+            reports.append(_verify_enveloped(vc, options))
+        else:
+            reports.append(_verify_credential(vc, options, "json", inner_parse))
+    failed = [str(i + 1) for i, r in enumerate(reports) if not r.verified]
+    if not reports:
+        checks.append(Check("credentials", PASS, "the presentation embeds no credentials"))
+    elif failed:
+        checks.append(
+            Check("credentials", FAIL, f"embedded credential(s) {', '.join(failed)} of {len(reports)} did not verify")
+        )
+    else:
+        checks.append(Check("credentials", PASS, f"all {len(reports)} embedded credential(s) verified"))
+    return _report(fmt, checks, None, presentation=doc, credentials=tuple(reports))
+
+
+def _verify_enveloped(vc: Mapping[str, Any], options: VerifyOptions) -> VerificationReport:
+    """VCDM 2.0 §4.13 EnvelopedVerifiableCredential: a ``data:`` URL carrying a VC-JWT."""
+    data_url = vc.get("id")
+    if isinstance(data_url, str) and data_url.startswith("data:") and "," in data_url:
+        token = data_url.split(",", 1)[1]
+        return verify_bytes(token.encode("utf-8"), options)
+    return _report("json", [Check("parse", FAIL, "an EnvelopedVerifiableCredential needs a data: URL id")], None)
+
+
+def _verify_jwt(token: str, options: VerifyOptions, fmt: str, size: int) -> VerificationReport:
+    from credstack.domain._jwt_check import verify_vc_jwt
+
+    return verify_vc_jwt(token, options, fmt, size)
+
+
+def _dispatch(doc: dict[str, Any], options: VerifyOptions, fmt: str, parse: Check) -> VerificationReport:
+    kinds = type_list(doc.get("type"))
+    if "VerifiablePresentation" in kinds or ("VerifiableCredential" not in kinds and "verifiableCredential" in doc):
+        return _verify_presentation(doc, options, fmt, parse)
+    return _verify_credential(doc, options, fmt, parse)
+
+
+def verify_document(doc: dict[str, Any], options: VerifyOptions, *, fmt: str = "json") -> VerificationReport:
+    """Verify an already-parsed JSON credential or presentation."""
+    if not isinstance(doc, dict):
+        return _report(fmt, [Check("parse", FAIL, f"expected a JSON object, got {type(doc).__name__}")], None)
+    return _dispatch(doc, options, fmt, Check("parse", PASS, "a JSON object"))
+
+
+def verify_bytes(data: bytes, options: VerifyOptions) -> VerificationReport:
+    """Detect the format of ``data`` (JSON credential or presentation, compact JWS, baked PNG or SVG) and verify."""
+    try:
+        parsed: ParsedInput = parse_input(data, max_bytes=options.max_bytes)
+    except CredstackError as exc:
+        return _report("unknown", [Check("parse", FAIL, f"{exc.message} [{exc.code}]")], None)
+    if parsed.token is not None:
+        return _verify_jwt(parsed.token, options, parsed.format, parsed.size)
+    if parsed.document is None:  # pragma: no cover - parse_input returns a document or a token
+        raise InvalidInputError("nothing was parsed")
+    described = {"json": "JSON", "png+json": "JSON baked into a PNG", "svg+json": "JSON baked into an SVG"}
+    parse = Check("parse", PASS, f"{described.get(parsed.format, parsed.format)} ({parsed.size:,} bytes)")
+    return _dispatch(parsed.document, options, parsed.format, parse)
