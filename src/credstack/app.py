@@ -1,0 +1,125 @@
+"""The composition root: :meth:`Credstack.from_settings` builds the database and every service.
+
+The CLI, the HTTP API, the web pages and the tests all drive a :class:`Credstack`; it holds no business logic.
+Nothing is created at import time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from credstack.errors import ConfigurationError
+from credstack.services.achievements import AchievementService
+from credstack.services.bulk import BulkIssuanceService
+from credstack.services.issuers import IssuerRecord, IssuerService
+from credstack.services.issuing import IssuingService
+from credstack.services.keystore import KeyStore
+from credstack.services.status import StatusService
+from credstack.services.tokens import TokenService
+from credstack.settings import Settings
+from credstack.storage.engine import Database
+from credstack.storage.migrate import current_revision, head_revision, upgrade
+
+if TYPE_CHECKING:
+    from credstack.services.verifying import VerificationService
+
+__all__ = ["Credstack", "InitResult"]
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class InitResult:
+    """What ``credstack init`` did: the schema revision and the default issuer (``created`` if new)."""
+
+    revision: str | None
+    issuer: IssuerRecord
+    created: bool
+
+
+class Credstack:
+    """credstack, assembled: ``issuers``, ``achievements``, ``issuing``, ``bulk``, ``status``, ``tokens``,
+    ``verifier``. Use as a context manager (or call :meth:`close`) to release database connections."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        *,
+        clock: Callable[[], datetime] = _utc_now,
+        status_list_size: int | None = None,
+    ) -> None:
+        self.settings = settings
+        self.db = db
+        self.clock = clock
+        self.keystore = KeyStore(settings.master_secret)
+        self.issuers = IssuerService(db, settings, self.keystore, clock)
+        self.achievements = AchievementService(db, settings, self.issuers, clock)
+        self.issuing = IssuingService(
+            db, settings, self.issuers, self.achievements, clock, status_list_size=status_list_size
+        )
+        self.bulk = BulkIssuanceService(db, self.issuing, self.achievements, clock)
+        self.status = StatusService(db, settings, self.issuers, clock)
+        self.tokens = TokenService(db, clock)
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings,
+        *,
+        clock: Callable[[], datetime] | None = None,
+        status_list_size: int | None = None,
+    ) -> Credstack:
+        """Build everything from ``settings``. ``clock`` and ``status_list_size`` (below 131,072, so that a list
+        fills quickly) exist for tests only."""
+        settings.check()
+        return cls(
+            settings,
+            Database.from_url(settings.database_url),
+            clock=clock or _utc_now,
+            status_list_size=status_list_size,
+        )
+
+    @cached_property
+    def verifier(self) -> VerificationService:
+        """The verifier, resolving this server's own status lists and did:web documents locally."""
+        from credstack.services.verifying import VerificationService
+
+        return VerificationService(self.settings, local_documents=self.status.document_for_url)
+
+    def init_db(self) -> str | None:
+        """Create or upgrade the schema with the shipped Alembic migrations (idempotent); returns the revision."""
+        return upgrade(self.db.engine)
+
+    def init(self, issuer_name: str = "credstack issuer") -> InitResult:
+        """``credstack init``: the schema, plus a default did:key issuer when there is none (idempotent)."""
+        revision = self.init_db()
+        issuer, created = self.issuers.ensure_default(issuer_name)
+        return InitResult(revision, issuer, created)
+
+    def require_schema(self) -> None:
+        """ConfigurationError unless the database is at the newest migration (``credstack init`` fixes it)."""
+        try:
+            revision = current_revision(self.db.engine)
+        except Exception as exc:  # an unreachable server, a bad path: say so in one line
+            raise ConfigurationError(f"cannot open the database {self.settings.database_url!r}: {exc}") from exc
+        if revision != head_revision():
+            raise ConfigurationError(
+                f"the database {self.settings.database_url!r} is not initialised "
+                f"(schema {revision or 'empty'}, expected {head_revision()}): run `credstack init`"
+            )
+
+    def close(self) -> None:
+        self.db.dispose()
+
+    def __enter__(self) -> Credstack:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()

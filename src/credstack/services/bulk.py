@@ -1,0 +1,274 @@
+"""Bulk issuance from a CSV roster, as a resumable job stored in the database.
+
+Roster (RFC 4180 CSV, UTF-8, header row): ``recipient`` (e-mail address, DID or URL) is required; ``name``,
+``result``, ``evidence_url``, ``valid_until`` (ISO 8601 date or date-time) and ``idempotency_key`` are optional;
+other columns are ignored. :meth:`BulkIssuanceService.start` stores the job with one row per data row;
+:meth:`BulkIssuanceService.run` issues row by row, committing each credential together with its row's outcome
+under the row's idempotency key (default: SHA-256 of the achievement id and the row's content). A run killed at
+any point resumes where it stopped: no credential is issued twice and none is lost.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+
+from credstack.errors import CredstackError, CsvRosterError, InvalidInputError, NotFoundError
+from credstack.services.achievements import AchievementService
+from credstack.services.issuing import IssuingService, normalise_cryptosuite
+from credstack.storage.engine import Database
+from credstack.storage.models import BulkJob, BulkJobRow
+
+__all__ = ["COLUMNS", "BulkIssuanceService", "BulkReport", "RowRejection", "parse_roster"]
+
+COLUMNS = ("recipient", "name", "result", "evidence_url", "valid_until", "idempotency_key")
+MAX_ROWS = 100_000
+
+ProgressCallback = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class RowRejection:
+    line: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class BulkReport:
+    """Where a job stands: ``issued + rejected + skipped + pending == rows_read``."""
+
+    job_id: str
+    achievement_id: str
+    state: str
+    rows_read: int
+    issued: int
+    skipped: int
+    rejected: int
+    pending: int
+    rejections: tuple[RowRejection, ...]
+    credential_ids: tuple[str, ...]
+
+
+def _decode(data: str | bytes) -> str:
+    if isinstance(data, str):
+        return data
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise CsvRosterError(
+            f"the roster is not UTF-8 (byte 0x{data[exc.start]:02x} on line {line})", where=f"line {line}"
+        ) from exc
+
+
+def parse_roster(data: str | bytes) -> list[tuple[int, dict[str, str]]]:
+    """``(line, row)`` for each non-blank data row; CsvRosterError (with the line) for a malformed roster."""
+    text = _decode(data)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise CsvRosterError(
+            "the roster is empty: a header row with a 'recipient' column is required", where="line 1"
+        ) from None
+    except csv.Error as exc:
+        raise CsvRosterError(f"malformed CSV: {exc}", where="line 1") from exc
+    names = [h.strip().lower() for h in header]
+    if "recipient" not in names:
+        raise CsvRosterError("the header row has no 'recipient' column", where="line 1")
+    duplicated = sorted({n for n in names if n in COLUMNS and names.count(n) > 1})
+    if duplicated:
+        raise CsvRosterError(f"the header repeats column(s) {', '.join(duplicated)}", where="line 1")
+    rows: list[tuple[int, dict[str, str]]] = []
+    start = reader.line_num + 1
+    try:
+        for cells in reader:
+            line, start = start, reader.line_num + 1
+            if not any(c.strip() for c in cells):
+                continue
+            if len(cells) > len(names):
+                raise CsvRosterError(
+                    f"line {line} has {len(cells)} fields; the header has {len(names)}", where=f"line {line}"
+                )
+            row = {n: c.strip() for n, c in zip(names, cells, strict=False) if n in COLUMNS and c.strip()}
+            rows.append((line, row))
+            if len(rows) > MAX_ROWS:
+                raise CsvRosterError(f"the roster has more than {MAX_ROWS} rows; split it", where=f"line {line}")
+    except csv.Error as exc:
+        raise CsvRosterError(
+            f"malformed CSV on line {reader.line_num}: {exc}", where=f"line {reader.line_num}"
+        ) from exc
+    return rows
+
+
+def row_idempotency_key(achievement_id: str, row: dict[str, str]) -> str:
+    """The row's own ``idempotency_key``, else ``roster:`` + SHA-256 of the achievement id and the row content."""
+    if row.get("idempotency_key"):
+        return row["idempotency_key"]
+    content = json.dumps({k: v for k, v in sorted(row.items()) if k != "idempotency_key"}, separators=(",", ":"))
+    return "roster:" + hashlib.sha256(f"{achievement_id}\n{content}".encode()).hexdigest()
+
+
+def _valid_until(value: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise InvalidInputError(f"valid_until {value!r} is not an ISO 8601 date or date-time") from exc
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment
+
+
+class BulkIssuanceService:
+    """Start, run (resumably) and report bulk issuance jobs."""
+
+    def __init__(
+        self,
+        db: Database,
+        issuing: IssuingService,
+        achievements: AchievementService,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self._db = db
+        self._issuing = issuing
+        self._achievements = achievements
+        self._clock = clock
+
+    def start(self, achievement_id: str, csv_text: str | bytes, *, cryptosuite: str = "eddsa-rdfc-2022") -> str:
+        """Store a job for the roster (nothing is issued yet); returns the job id."""
+        achievement = self._achievements.get(achievement_id)
+        suite = normalise_cryptosuite(cryptosuite)
+        rows = parse_roster(csv_text)
+        job_id = uuid.uuid4().hex
+        with self._db.write() as session:
+            session.add(
+                BulkJob(
+                    id=job_id,
+                    achievement_id=achievement.id,
+                    cryptosuite=suite,
+                    state="pending",
+                    rows_read=len(rows),
+                    created_at=self._clock(),
+                )
+            )
+            session.flush()
+            session.add_all(
+                BulkJobRow(
+                    job_id=job_id,
+                    line=line,
+                    data=row,
+                    idempotency_key=row_idempotency_key(achievement.id, row),
+                    outcome="pending",
+                )
+                for line, row in rows
+            )
+        return job_id
+
+    def _issue_row(self, job: BulkJob, row_id: int) -> None:
+        credential_id = uuid.uuid4().hex
+        with self._db.read() as session:
+            row = session.get(BulkJobRow, row_id)
+            if row is None or row.outcome != "pending":
+                return
+            data, key = dict(row.data), row.idempotency_key
+        try:
+            issuer_id, achievement_id, unsigned = self._issuing.build(
+                job.achievement_id,
+                recipient=data.get("recipient", ""),
+                credential_id=credential_id,
+                recipient_name=data.get("name"),
+                results=[data["result"]] if data.get("result") else (),
+                evidence=[data["evidence_url"]] if data.get("evidence_url") else (),
+                valid_until=_valid_until(data["valid_until"]) if data.get("valid_until") else None,
+            )
+            with self._db.write() as session:
+                record, created = self._issuing.issue_in(
+                    session,
+                    unsigned,
+                    issuer_id=issuer_id,
+                    credential_id=credential_id,
+                    achievement_id=achievement_id,
+                    cryptosuite=job.cryptosuite,
+                    idempotency_key=key,
+                )
+                stored = session.get(BulkJobRow, row_id)
+                if stored is not None:
+                    stored.outcome = "issued" if created else "skipped"
+                    stored.credential_id = record.id
+        except (InvalidInputError, NotFoundError) as exc:
+            self._reject(row_id, exc)
+        except CredstackError as exc:
+            if exc.http_status >= 500:
+                raise
+            self._reject(row_id, exc)
+
+    def _reject(self, row_id: int, exc: CredstackError) -> None:
+        with self._db.write() as session:
+            stored = session.get(BulkJobRow, row_id)
+            if stored is not None and stored.outcome == "pending":
+                stored.outcome = "rejected"
+                stored.reason = f"[{exc.code}] {exc}"
+
+    def run(self, job_id: str, progress: ProgressCallback | None = None) -> BulkReport:
+        """Issue every pending row; ``progress(done, total)`` after each. Safe to re-run after a crash."""
+        with self._db.write() as session:
+            job = session.get(BulkJob, job_id)
+            if job is None:
+                raise NotFoundError(f"no bulk job {job_id!r}")
+            job.state = "running"
+        with self._db.read() as session:
+            pending = list(
+                session.scalars(
+                    sa.select(BulkJobRow.id)
+                    .where(BulkJobRow.job_id == job_id, BulkJobRow.outcome == "pending")
+                    .order_by(BulkJobRow.line)
+                )
+            )
+        total = job.rows_read
+        done = total - len(pending)
+        if progress is not None:
+            progress(done, total)
+        for row_id in pending:
+            self._issue_row(job, row_id)
+            done += 1
+            if progress is not None:
+                progress(done, total)
+        with self._db.write() as session:
+            stored = session.get(BulkJob, job_id)
+            if stored is not None:
+                stored.state = "done"
+                stored.finished_at = self._clock()
+        return self.report(job_id)
+
+    def report(self, job_id: str) -> BulkReport:
+        """Counts, rejections (line and reason) and the credential ids of a job."""
+        with self._db.read() as session:
+            job = session.get(BulkJob, job_id)
+            if job is None:
+                raise NotFoundError(f"no bulk job {job_id!r}")
+            rows = list(
+                session.scalars(sa.select(BulkJobRow).where(BulkJobRow.job_id == job_id).order_by(BulkJobRow.line))
+            )
+        counts: dict[str, int] = {"issued": 0, "skipped": 0, "rejected": 0, "pending": 0}
+        for row in rows:
+            counts[row.outcome] = counts.get(row.outcome, 0) + 1
+        return BulkReport(
+            job_id=job.id,
+            achievement_id=job.achievement_id,
+            state=job.state,
+            rows_read=job.rows_read,
+            issued=counts["issued"],
+            skipped=counts["skipped"],
+            rejected=counts["rejected"],
+            pending=counts["pending"],
+            rejections=tuple(RowRejection(r.line, r.reason or "") for r in rows if r.outcome == "rejected"),
+            credential_ids=tuple(r.credential_id for r in rows if r.credential_id and r.outcome == "issued"),
+        )

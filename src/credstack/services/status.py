@@ -1,0 +1,187 @@
+"""Credential status: revoke (irreversible), suspend, unsuspend; signed Bitstring Status List credentials.
+
+Bitstring Status List v1.0 (REC 15 May 2025): a change flips the credential's bit in the issuer's list for that
+purpose (§2.1 ``statusPurpose``: revocation is permanent, suspension reversible) and bumps the list's version.
+:meth:`StatusService.status_list_credential` returns the list as a ``BitstringStatusListCredential`` (§2.2)
+signed by the issuer's active key with ``eddsa-rdfc-2022``; the signed document is cached in the database until
+the list changes. :meth:`StatusService.document_for_url` serves credstack's own lists and did:web documents to
+the verifier without any network.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from credstack.domain.status_list import encode_list, get_bit, set_bit, status_list_credential
+from credstack.errors import ConflictError, NotFoundError
+from credstack.proofs.data_integrity import sign
+from credstack.services.issuers import IssuerService
+from credstack.settings import Settings
+from credstack.storage.engine import Database
+from credstack.storage.models import Credential, Issuer, StatusList
+from credstack.storage.repositories import add_audit, locked_status_list
+
+__all__ = ["CredentialStatus", "StatusService"]
+
+
+@dataclass(frozen=True)
+class CredentialStatus:
+    """A credential's state (``active``, ``suspended``, ``revoked``) and where its status bits live.
+    ``changed`` is False when the request was a no-op (revoking a revoked credential, ...)."""
+
+    credential_id: str
+    state: str
+    revocation_list: str
+    revocation_index: int
+    suspension_list: str
+    suspension_index: int
+    changed: bool = False
+
+
+class StatusService:
+    """Status changes and status list credentials."""
+
+    def __init__(self, db: Database, settings: Settings, issuers: IssuerService, clock: Callable[[], datetime]) -> None:
+        self._db = db
+        self._settings = settings
+        self._issuers = issuers
+        self._clock = clock
+
+    @property
+    def _base(self) -> str:
+        return self._settings.base_url.rstrip("/")
+
+    def _record(self, row: Credential, changed: bool = False) -> CredentialStatus:
+        return CredentialStatus(
+            credential_id=row.id,
+            state=row.state,
+            revocation_list=f"{self._base}/status/{row.revocation_list_id}",
+            revocation_index=row.revocation_index,
+            suspension_list=f"{self._base}/status/{row.suspension_list_id}",
+            suspension_index=row.suspension_index,
+            changed=changed,
+        )
+
+    def _credential(self, session: Session, credential_id: str, *, lock: bool = False) -> Credential:
+        query = sa.select(Credential).where(
+            sa.or_(Credential.id == str(credential_id), Credential.document_id == str(credential_id))
+        )
+        if lock:
+            query = query.with_for_update()
+        row = session.scalars(query).first()
+        if row is None:
+            raise NotFoundError(f"no credential {credential_id!r}")
+        return row
+
+    def _flip(self, session: Session, list_id: int, index: int, value: int, now: datetime) -> None:
+        status_list = locked_status_list(session, list_id)
+        if status_list is None:  # pragma: no cover - foreign keys make this impossible
+            raise NotFoundError(f"no status list {list_id}")
+        if get_bit(status_list.bits, index) != value:
+            status_list.bits = set_bit(status_list.bits, index, value)
+            status_list.version += 1
+            status_list.updated_at = now
+
+    def _change(self, credential_id: str, action: str) -> CredentialStatus:
+        now = self._clock()
+        with self._db.write() as session:
+            row = self._credential(session, credential_id, lock=True)
+            before = row.state
+            if action == "revoke":
+                if before == "revoked":
+                    return self._record(row)
+                self._flip(session, row.revocation_list_id, row.revocation_index, 1, now)
+                row.state = "revoked"
+            elif action == "suspend":
+                if before == "revoked":
+                    raise ConflictError(f"credential {row.id} is revoked; revocation is permanent")
+                if before == "suspended":
+                    return self._record(row)
+                self._flip(session, row.suspension_list_id, row.suspension_index, 1, now)
+                row.state = "suspended"
+            else:
+                if before == "revoked":
+                    raise ConflictError(f"credential {row.id} is revoked and cannot be unsuspended")
+                if before == "active":
+                    return self._record(row)
+                self._flip(session, row.suspension_list_id, row.suspension_index, 0, now)
+                row.state = "active"
+            add_audit(session, action, at=now, credential_id=row.id, issuer_id=row.issuer_id, detail={"from": before})
+            session.flush()
+            return self._record(row, changed=True)
+
+    def revoke(self, credential_id: str) -> CredentialStatus:
+        """Revoke (permanent). Revoking a revoked credential is a no-op (``changed`` False)."""
+        return self._change(credential_id, "revoke")
+
+    def suspend(self, credential_id: str) -> CredentialStatus:
+        """Suspend (reversible). A revoked credential cannot be suspended (ConflictError)."""
+        return self._change(credential_id, "suspend")
+
+    def unsuspend(self, credential_id: str) -> CredentialStatus:
+        """Lift a suspension. Unsuspending a revoked credential is a ConflictError; an active one is a no-op."""
+        return self._change(credential_id, "unsuspend")
+
+    def status_of(self, credential_id: str) -> CredentialStatus:
+        with self._db.read() as session:
+            return self._record(self._credential(session, credential_id))
+
+    def status_list_credential(self, list_id: int | str) -> dict[str, Any]:
+        """The list as a signed ``BitstringStatusListCredential``; re-signed only when the list has changed."""
+        if not str(list_id).isdigit():
+            raise NotFoundError(f"no status list {list_id!r}")
+        with self._db.read() as session:
+            row = session.get(StatusList, int(list_id))
+            if row is None:
+                raise NotFoundError(f"no status list {list_id!r}")
+            if row.signed_document is not None and row.signed_version == row.version:
+                return dict(row.signed_document)
+            version, bits, purpose, issuer_id = row.version, row.bits, row.purpose, row.issuer_id
+        signing = self._issuers.signing_key(issuer_id)
+        now = self._clock()
+        url = f"{self._base}/status/{int(list_id)}"
+        unsigned = status_list_credential(url, signing.issuer.did, purpose, encode_list(bits), now)
+        signed = sign(unsigned, key=signing.key, verification_method=signing.verification_method, created=now)
+        with self._db.write() as session:
+            row = session.get(StatusList, int(list_id))
+            if row is not None and row.version == version:
+                row.signed_document = signed
+                row.signed_version = version
+        return signed
+
+    def document_for_url(self, url: str) -> dict[str, Any] | None:
+        """Our own status list credential or did:web DID document for a URL under ``base_url`` (None otherwise).
+
+        Accepts ``{base_url}/status/{id}``, ``{base_url}/issuers/{slug}/did.json`` and the did:web DID itself.
+        """
+        if not isinstance(url, str):
+            return None
+        target = url.split("#", 1)[0]
+        if target.startswith("did:web:"):
+            return self._did_web_document(did=target)
+        base = self._base
+        if not target.startswith(base + "/"):
+            return None
+        path = urlsplit(target).path[len(urlsplit(base).path) :].strip("/").split("/")
+        if len(path) == 2 and path[0] == "status" and path[1].isdigit():
+            try:
+                return self.status_list_credential(int(path[1]))
+            except NotFoundError:
+                return None
+        if len(path) == 3 and path[0] == "issuers" and path[2] == "did.json":
+            return self._did_web_document(slug=path[1])
+        return None
+
+    def _did_web_document(self, *, did: str | None = None, slug: str | None = None) -> dict[str, Any] | None:
+        with self._db.read() as session:
+            query = sa.select(Issuer.slug).where(Issuer.method == "web")
+            query = query.where(Issuer.did == did) if did is not None else query.where(Issuer.slug == slug)
+            found = session.scalar(query)
+        return None if found is None else self._issuers.did_document(found)

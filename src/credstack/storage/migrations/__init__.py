@@ -1,0 +1,1 @@
+"""Alembic migrations for credstack's schema (shipped as package data, run by ``credstack.storage.migrate``)."""
