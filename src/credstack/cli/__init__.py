@@ -42,7 +42,11 @@ def main(argv: list[str] | None = None) -> None:
     try:
         app(args=argv, standalone_mode=False)
     except CredstackError as exc:
-        err_console.print(f"[bold red]error[/] [{exc.code}]: {exc}", highlight=False, soft_wrap=True)
+        from rich.markup import escape
+
+        err_console.print(
+            f"[bold red]error[/] {escape(f'[{exc.code}]')}: {escape(str(exc))}", highlight=False, soft_wrap=True
+        )
         sys.exit(2)
     except typer.Abort:
         err_console.print("aborted")
