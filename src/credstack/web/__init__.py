@@ -1,0 +1,32 @@
+"""Server-rendered web pages (Jinja2 templates and vendored static files; no client framework, no CDN).
+
+:func:`install_web` mounts the pages, ``/static`` and the HTML error page on an app built by
+:func:`credstack.api.create_app`. The web layer calls services, never the HTTP API.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
+
+from credstack.errors import CredstackError
+from credstack.web.deps import STATIC_DIR, templates
+from credstack.web.routes import router
+
+__all__ = ["install_web", "render_error_page"]
+
+
+def render_error_page(request: Request, exc: CredstackError, problem: dict[str, Any]) -> Response:
+    """The HTML form of a problem+json error, for browsers."""
+    return templates.TemplateResponse(
+        request, "error.html", {"problem": problem, "nav": None}, status_code=exc.http_status
+    )
+
+
+def install_web(app: FastAPI) -> None:
+    app.include_router(router)
+    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    app.state.html_error_renderer = render_error_page

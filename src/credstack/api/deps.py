@@ -1,0 +1,72 @@
+"""Dependencies shared by API and web routes: the :class:`~credstack.app.Credstack` and bearer-token scopes.
+
+Route signatures read like prose::
+
+    def revoke(credential_id: str, cs: CredstackDep, token: StatusToken) -> ...
+
+A missing or unknown token is 401 (``unauthorized``); a token without the scope is 403 (``forbidden``). The
+``admin`` scope grants every other scope.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from credstack.app import Credstack
+from credstack.errors import AuthError, ForbiddenError
+
+__all__ = [
+    "SCOPES",
+    "AdminToken",
+    "CredstackDep",
+    "IssueToken",
+    "StatusToken",
+    "get_credstack",
+    "require_scope",
+]
+
+#: Every scope a token can carry.
+SCOPES = ("issue", "status", "admin")
+
+_bearer = HTTPBearer(auto_error=False, description="A token from `credstack token create --scopes ...`")
+
+
+def get_credstack(request: Request) -> Credstack:
+    """The Credstack this app was created with (``create_app(credstack)``)."""
+    credstack: Credstack = request.app.state.credstack
+    return credstack
+
+
+CredstackDep = Annotated[Credstack, Depends(get_credstack)]
+
+
+def require_scope(scope: str) -> Callable[..., Any]:
+    """A dependency that authenticates the bearer token and requires ``scope`` (or ``admin``)."""
+    if scope not in SCOPES:
+        raise ValueError(f"unknown scope {scope!r}")
+
+    def dependency(
+        cs: CredstackDep,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    ) -> Any:
+        if credentials is None or not credentials.credentials:
+            raise AuthError(f"this endpoint needs a bearer token with the {scope!r} scope")
+        record = cs.tokens.authenticate(credentials.credentials)
+        scopes = set(record.scopes)
+        if scope not in scopes and "admin" not in scopes:
+            raise ForbiddenError(
+                f"this token lacks the {scope!r} scope (it has: {', '.join(sorted(scopes)) or 'none'})"
+            )
+        return record
+
+    dependency.__name__ = f"require_{scope}_scope"
+    return dependency
+
+
+IssueToken = Annotated[Any, Depends(require_scope("issue"))]
+StatusToken = Annotated[Any, Depends(require_scope("status"))]
+AdminToken = Annotated[Any, Depends(require_scope("admin"))]

@@ -1,0 +1,123 @@
+"""Server-rendered pages: home, the public verification page, and a page per issued credential with downloads.
+
+Every page has a JSON twin in the API: ``/verify`` -> ``POST /api/verify`` and ``GET /api/verify?credential=``;
+``/credentials/{id}`` -> the same URL with ``Accept: application/json`` (or ``.json``) and ``/api/credentials/{id}``.
+Handlers parse input, call one service and render; presentation helpers live in :mod:`credstack.web.present`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from credstack.app import Credstack
+from credstack.domain.baking import bake_png, bake_svg
+from credstack.errors import InvalidInputError
+from credstack.services.issuing import IssuedCredential
+from credstack.web.badge_image import badge_png, badge_svg
+from credstack.web.deps import CredstackDep, templates
+from credstack.web.present import credential_view, overall_status
+
+__all__ = ["router"]
+
+router = APIRouter(include_in_schema=False)
+
+JSON_TYPES = ("application/json", "application/vc+ld+json", "application/ld+json", "application/vc")
+
+
+def _wants_json(request: Request) -> bool:
+    first = request.headers.get("accept", "").split(",")[0].strip().lower()
+    return first.split(";")[0] in JSON_TYPES
+
+
+def _page(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
+    return templates.TemplateResponse(request, name, context, status_code=status_code)
+
+
+def _report_context(report: Any) -> dict[str, Any]:
+    credential = report.credential if isinstance(report.credential, dict) else None
+    return {
+        "report": report,
+        "view": credential_view(credential) if credential else None,
+        "status": overall_status(report.checks, report.verified),
+        "failed": [c for c in report.checks if c.status == "fail"],
+    }
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, cs: CredstackDep) -> HTMLResponse:
+    issuers = cs.issuers.list()
+    achievements = cs.achievements.list()
+    return _page(request, "home.html", {"nav": "home", "issuers": issuers, "achievements": achievements})
+
+
+@router.get("/verify", response_class=HTMLResponse)
+def verify_page(
+    request: Request,
+    cs: CredstackDep,
+    credential: Annotated[str | None, Query(description="URL of a credential on this server")] = None,
+) -> HTMLResponse:
+    context: dict[str, Any] = {"nav": "verify", "source": None}
+    if credential:
+        record = cs.issuing.get(credential)
+        report = cs.verifier.verify(record.credential)
+        context.update(_report_context(report), source=credential)
+    return _page(request, "verify.html", context)
+
+
+@router.post("/verify", response_class=HTMLResponse)
+async def verify_submit(
+    request: Request,
+    cs: CredstackDep,
+    credential: Annotated[str | None, Form()] = None,
+    file: Annotated[UploadFile | None, File()] = None,
+) -> HTMLResponse:
+    data: bytes | None = None
+    source = "pasted text"
+    if file is not None and file.filename:
+        data = await file.read()
+        source = file.filename
+    elif credential and credential.strip():
+        data = credential.strip().encode("utf-8")
+    if not data:
+        raise InvalidInputError("paste a credential, or choose a file to upload")
+    report = cs.verifier.verify(data)
+    return _page(request, "verify.html", {"nav": "verify", "source": source, **_report_context(report)})
+
+
+def _credential(cs: Credstack, credential_uuid: str) -> IssuedCredential:
+    return cs.issuing.get(credential_uuid)
+
+
+@router.get("/credentials/{credential_uuid}.json")
+def credential_json(credential_uuid: str, cs: CredstackDep) -> JSONResponse:
+    record = _credential(cs, credential_uuid)
+    return JSONResponse(record.credential, media_type="application/vc+ld+json")
+
+
+@router.get("/credentials/{credential_uuid}.png")
+def credential_png(credential_uuid: str, cs: CredstackDep) -> Response:
+    record = _credential(cs, credential_uuid)
+    view = credential_view(record.credential)
+    image = bake_png(badge_png(view.title), record.credential)
+    return Response(image, media_type="image/png")
+
+
+@router.get("/credentials/{credential_uuid}.svg")
+def credential_svg(credential_uuid: str, cs: CredstackDep) -> Response:
+    record = _credential(cs, credential_uuid)
+    view = credential_view(record.credential)
+    image = bake_svg(badge_svg(view.title, view.issuer_name), record.credential)
+    return Response(image, media_type="image/svg+xml")
+
+
+@router.get("/credentials/{credential_uuid}", response_model=None)
+def credential_page(credential_uuid: str, request: Request, cs: CredstackDep) -> Response:
+    record = _credential(cs, credential_uuid)
+    if _wants_json(request):
+        return JSONResponse(record.credential, media_type="application/vc+ld+json")
+    report = cs.verifier.verify(record.credential)
+    context = {"record": record, "uuid": credential_uuid, **_report_context(report)}
+    return _page(request, "credential.html", context)
