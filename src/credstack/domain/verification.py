@@ -204,6 +204,7 @@ def _key_check(
 ) -> Check:
     """The key of each proof is bound to ``expected_controller`` (the issuer, or the holder of a presentation)."""
     findings: list[Check] = []
+    others: list[str] = []
     for result in results:
         vm_id = result.verification_method
         if vm_id is None:
@@ -216,12 +217,12 @@ def _key_check(
             findings.append(Check(name, FAIL, f"the key {vm_id} was not resolved ({result.reason})"))
             continue
         if expected_controller is not None and method.controller != expected_controller:
-            findings.append(
-                Check(name, FAIL, f"the key's controller {method.controller} is not the {role} {expected_controller}")
-            )
+            others.append(method.controller)
             continue
         via = resolution.via.get(vm_id, "")
-        if method.bound:
+        if method.bound and expected_controller is None:
+            findings.append(Check(name, PASS, f"no {role} is named; the key is {method.controller}'s ({via})"))
+        elif method.bound:
             findings.append(Check(name, PASS, f"the key is the {role}'s ({via})"))
         elif options.allow_unbound_keys:
             findings.append(
@@ -241,6 +242,14 @@ def _key_check(
                     f"{role}; supply the {role}'s controller document, or allow unbound keys "
                     "(--allow-unbound-keys) to accept it as a warning",
                 )
+            )
+    bound_somewhere = any(f.status != FAIL for f in findings)
+    for controller in others:
+        if bound_somewhere:  # a proof set co-signed by someone else: the issuer's own proof is what binds
+            findings.append(Check(name, WARNING, f"another proof is by {controller}, not the {role}"))
+        else:
+            findings.append(
+                Check(name, FAIL, f"the key's controller {controller} is not the {role} {expected_controller}")
             )
     if not findings:
         return Check(name, FAIL, f"no key to bind to the {role} (no usable proof)")
