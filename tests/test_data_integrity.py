@@ -353,3 +353,57 @@ def test_sign_verify_round_trip_and_tamper_rejection(name: str, issuer: str, sui
     assert _verify_one(signed).verified
     signed["credentialSubject"]["achievement"]["name"] = name + "!"
     assert not _verify_one(signed).verified
+
+
+def _vcdm11_credential(*extra_contexts: str) -> dict[str, Any]:
+    return {
+        "@context": ["https://www.w3.org/2018/credentials/v1", *extra_contexts],
+        "id": "urn:uuid:legacy",
+        "type": ["VerifiableCredential"],
+        "issuer": KEY.did,
+        "issuanceDate": "2020-01-01T00:00:00Z",
+        "credentialSubject": {"id": "did:example:learner"},
+    }
+
+
+def test_proof_options_the_contexts_do_not_define_are_refused_not_left_unsigned() -> None:
+    """Under a VCDM 1.1 context alone, DataIntegrityProof's terms are undefined: JSON-LD would drop
+    proofPurpose, challenge, ... from the signed proof configuration. Signing refuses; verifying fails closed."""
+    with pytest.raises(UndefinedTermError, match="would not be signed"):
+        di.sign(_vcdm11_credential(), key=KEY, verification_method=KEY.verification_method)
+    with pytest.raises(UndefinedTermError, match="would not be signed"):
+        di.sign(
+            ob_credential(KEY), key=KEY, verification_method=KEY.verification_method, cryptosuite="Ed25519Signature2020"
+        )
+    signed = di.sign(
+        _vcdm11_credential("https://w3id.org/security/data-integrity/v2"),
+        key=KEY,
+        verification_method=KEY.verification_method,
+        proof_purpose="authentication",
+        challenge="c-1",
+    )
+    assert _verify_one(signed, expected_purpose="authentication", challenge="c-1").verified
+    signed["@context"] = signed["@context"][:1]  # drop the context that defines the proof's terms
+    result = _verify_one(signed, expected_purpose="authentication", challenge="c-1")
+    assert not result.verified and result.code == "undefined_term"
+
+
+def test_ed25519_signature_2020_round_trip_on_a_vcdm11_credential() -> None:
+    credential = _vcdm11_credential("https://w3id.org/security/suites/ed25519-2020/v1")
+    signed = di.sign(
+        credential, key=KEY, verification_method=KEY.verification_method, cryptosuite="Ed25519Signature2020"
+    )
+    assert signed["proof"]["type"] == "Ed25519Signature2020" and "cryptosuite" not in signed["proof"]
+    assert _verify_one(signed).verified
+    signed["issuanceDate"] = "2021-01-01T00:00:00Z"
+    assert not _verify_one(signed).verified
+
+
+def test_a_proof_may_name_several_domains() -> None:
+    vp = di.sign(_presentation(), key=KEY, verification_method=KEY.verification_method, proof_purpose="authentication")
+    unsecured = {k: v for k, v in vp.items() if k != "proof"}
+    options = {k: v for k, v in vp["proof"].items() if k != "proofValue"}
+    options["domain"] = ["a.example", "b.example"]
+    vp["proof"] = eddsa_rdfc_2022.create_proof(unsecured, options, KEY)
+    assert _verify_one(vp, expected_purpose="authentication", domain="b.example").verified
+    assert not _verify_one(vp, expected_purpose="authentication", domain="c.example").verified

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from credstack.errors import InvalidInputError
+from credstack.errors import InvalidInputError, UndefinedTermError
 from credstack.proofs.canonical import to_canonical_nquads
 from credstack.proofs.keys import Ed25519Key, verify_ed25519
 from credstack.proofs.multibase import decode_multibase, encode_base58btc
@@ -42,6 +42,7 @@ PROOF_TYPE = "DataIntegrityProof"
 SIGNATURE_MISMATCH = (
     "signature does not match the document: the credential was altered after signing, or signed with another key"
 )
+_RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 _DATE_TIME_STAMP = re.compile(r"-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})")
 
 
@@ -88,7 +89,25 @@ def proof_configuration(
     if "created" in config and not is_date_time_stamp(config["created"]):
         raise InvalidInputError(f"proof created {config['created']!r} is not a valid dateTimeStamp")
     config["@context"] = unsecured_document.get("@context")
-    return to_canonical_nquads(config)
+    canonical = to_canonical_nquads(config)
+    _require_every_option_signed(config, canonical)
+    return canonical
+
+
+def _require_every_option_signed(config: Mapping[str, Any], canonical: str) -> None:
+    """Fail closed when JSON-LD processing dropped a proof option (a term the document's contexts do not define,
+    e.g. a DataIntegrityProof under a VCDM 1.1 context only): each option must yield its own predicate, and the
+    proof node must be typed ``sec:<type>``. ``id`` names the node and ``@context`` is not data."""
+    options = sorted(name for name in config if name not in ("@context", "id"))
+    lines = [line.split(" ", 3) for line in canonical.splitlines() if line]
+    predicates = {parts[1] for parts in lines if len(parts) > 2}
+    types = {parts[2] for parts in lines if len(parts) > 2 and parts[1] == _RDF_TYPE}
+    if len(predicates) != len(options) or types != {f"<https://w3id.org/security#{config.get('type')}>"}:
+        raise UndefinedTermError(
+            f"the proof options {', '.join(options)} are not all defined by the document's @context "
+            f"({len(predicates)} of {len(options)} kept): they would not be signed",
+            where="proof",
+        )
 
 
 def proof_serialization(hash_data: bytes, key: Ed25519Key) -> str:
