@@ -407,3 +407,11 @@ def test_a_proof_may_name_several_domains() -> None:
     vp["proof"] = eddsa_rdfc_2022.create_proof(unsecured, options, KEY)
     assert _verify_one(vp, expected_purpose="authentication", domain="b.example").verified
     assert not _verify_one(vp, expected_purpose="authentication", domain="c.example").verified
+
+
+def test_public_names_exist() -> None:
+    from credstack.proofs import ed25519_signature_2020, jose, keys, multibase
+
+    for module in (di, keys, multibase, eddsa_rdfc_2022, eddsa_jcs_2022, ed25519_signature_2020, jose):
+        missing = [name for name in module.__all__ if not hasattr(module, name)]
+        assert missing == [], (module.__name__, missing)

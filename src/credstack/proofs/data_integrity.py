@@ -50,7 +50,12 @@ SUPPORTED_CRYPTOSUITES: tuple[str, ...] = tuple(_SIGNING_NAMES)
 @dataclass(frozen=True)
 class ProofResult:
     """The outcome of verifying one proof. ``bound`` is False when the key is not provably the controller's
-    (the 1EdTech ``https://…#z6Mk…`` form); ``controller`` is the resolved controller, for issuer binding."""
+    (the 1EdTech ``https://…#z6Mk…`` form); ``controller`` is the resolved controller, for issuer binding.
+
+    ``code`` is None when verified; otherwise a Data Integrity error name (``PROOF_VERIFICATION_ERROR``,
+    ``INVALID_CHALLENGE_ERROR``, ``INVALID_DOMAIN_ERROR``, ``MALFORMED_PROOF_ERROR``, ``PARSING_ERROR``,
+    ``PROOF_EXPIRED``, ``UNSUPPORTED_CRYPTOSUITE``) or, when a credstack error stopped the check, that error's
+    stable code (``undefined_term``, ``unknown_context``, ``key_error``, ``fetch_failed`` …)."""
 
     verified: bool
     type: str | None
