@@ -16,6 +16,7 @@ canonicalises on its own when no proof did (JWT, no proof, or a proof refused be
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -209,13 +210,15 @@ def _key_check(
         vm_id = result.verification_method
         if vm_id is None:
             continue
+        if vm_id not in resolution.errors and vm_id not in resolution.methods:
+            # the proof was refused before its key was needed: resolve it now to judge the binding (errors are
+            # recorded in resolution.errors)
+            with contextlib.suppress(CredstackError):
+                resolution(vm_id)
         if vm_id in resolution.errors:
             findings.append(Check(name, FAIL, resolution.errors[vm_id]))
             continue
-        method = resolution.methods.get(vm_id)
-        if method is None:
-            findings.append(Check(name, FAIL, f"the key {vm_id} was not resolved ({result.reason})"))
-            continue
+        method = resolution.methods[vm_id]
         if expected_controller is not None and method.controller != expected_controller:
             others.append(method.controller)
             continue
