@@ -276,21 +276,29 @@ class IssuerService:
             "authentication": [record.verification_method],
         }
 
-    def signing_key(self, ref: str | int) -> SigningKey:
-        """The issuer's active key, decrypted with the master secret (ConfigurationError for a wrong secret)."""
+    def signing_key(self, ref: str | int, *, did: str | None = None) -> SigningKey:
+        """The issuer's active key (or the key for ``did``, see :meth:`signing_key_in`), decrypted with the master
+        secret (ConfigurationError for a wrong secret)."""
         with self._db.read() as session:
             issuer = self._find(session, ref)
-            return self.signing_key_in(session, issuer.id)
+            return self.signing_key_in(session, issuer.id, did=did)
 
-    def signing_key_in(self, session: Session, issuer_id: int) -> SigningKey:
-        """:meth:`signing_key` inside the caller's session (used while issuing, in one transaction)."""
+    def signing_key_in(self, session: Session, issuer_id: int, *, did: str | None = None) -> SigningKey:
+        """:meth:`signing_key` inside the caller's session (used while issuing, in one transaction).
+
+        With ``did`` (a status list's signer): for a did:key issuer, the key that *is* that DID, retired or not,
+        so lists of credentials issued before a rotation stay signed by their issuer; otherwise the active key.
+        """
         issuer = session.get(Issuer, issuer_id)
         if issuer is None:
             raise NotFoundError(f"no issuer {issuer_id}")
-        row = session.scalars(
-            sa.select(IssuerKey).where(IssuerKey.issuer_id == issuer_id, IssuerKey.active.is_(True))
-        ).first()
+        query = sa.select(IssuerKey).where(IssuerKey.issuer_id == issuer_id)
+        if did is not None and issuer.method == "key" and did != issuer.did:
+            query = query.where(IssuerKey.verification_method.startswith(did + "#", autoescape=True))
+        else:
+            query = query.where(IssuerKey.active.is_(True))
+        row = session.scalars(query).first()
         if row is None:
-            raise NotFoundError(f"issuer {issuer.slug!r} has no active key")
+            raise NotFoundError(f"issuer {issuer.slug!r} has no key for {did or 'signing'}")
         seed = self._keystore.open(row.encrypted_private_key, public_multibase=row.public_multibase)
         return SigningKey(self._record(session, issuer), Ed25519Key.from_seed(seed), row.verification_method)

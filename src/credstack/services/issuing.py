@@ -139,6 +139,7 @@ class IssuingService:
             positions[purpose] = allocate_status_index(
                 session,
                 issuer_id=issuer_id,
+                signer_did=signing.issuer.did,
                 purpose=purpose,
                 credential_id=credential_id,
                 size=self._list_size,

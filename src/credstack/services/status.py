@@ -4,8 +4,9 @@ Bitstring Status List v1.0 (REC 15 May 2025): a change flips the credential's bi
 purpose (§2.1 ``statusPurpose``: revocation is permanent, suspension reversible) and bumps the list's version.
 :meth:`StatusService.status_list_credential` returns the list as a ``BitstringStatusListCredential`` (§2.2)
 signed by the issuer's active key with ``eddsa-rdfc-2022``; the signed document is cached in the database until
-the list changes. :meth:`StatusService.document_for_url` serves credstack's own lists and did:web documents to
-the verifier without any network.
+the list changes. A list is signed by the issuer DID of its credentials (after a did:key rotation, old lists keep
+their old DID and key; new credentials go to new lists). :meth:`StatusService.document_for_url` serves credstack's
+own lists and did:web documents to the verifier without any network.
 """
 
 from __future__ import annotations
@@ -143,11 +144,11 @@ class StatusService:
                 raise NotFoundError(f"no status list {list_id!r}")
             if row.signed_document is not None and row.signed_version == row.version:
                 return dict(row.signed_document)
-            version, bits, purpose, issuer_id = row.version, row.bits, row.purpose, row.issuer_id
-        signing = self._issuers.signing_key(issuer_id)
+            version, bits, purpose, issuer_id, did = row.version, row.bits, row.purpose, row.issuer_id, row.signer_did
+        signing = self._issuers.signing_key(issuer_id, did=did)
         now = self._clock()
         url = f"{self._base}/status/{int(list_id)}"
-        unsigned = status_list_credential(url, signing.issuer.did, purpose, encode_list(bits), now)
+        unsigned = status_list_credential(url, did, purpose, encode_list(bits), now)
         signed = sign(unsigned, key=signing.key, verification_method=signing.verification_method, created=now)
         with self._db.write() as session:
             row = session.get(StatusList, int(list_id))

@@ -111,12 +111,16 @@ class Achievement(Base):
 
 
 class StatusList(Base):
-    """A Bitstring Status List of one issuer and purpose; ``version`` increases on every bit change."""
+    """A Bitstring Status List of one issuer and purpose; ``version`` increases on every bit change.
+
+    ``signer_did`` is the issuer DID of the credentials in the list, which signs it: after a did:key rotation the
+    old lists stay signed by the old DID (a verifier requires list issuer == credential issuer)."""
 
     __tablename__ = "status_lists"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     issuer_id: Mapped[int] = mapped_column(sa.ForeignKey("issuers.id"), index=True)
+    signer_did: Mapped[str] = mapped_column(sa.String(300))
     purpose: Mapped[str] = mapped_column(sa.String(16))
     size: Mapped[int]
     bits: Mapped[bytes] = mapped_column(sa.LargeBinary)

@@ -43,10 +43,15 @@ def locked_status_list(session: Session, list_id: int) -> StatusList | None:
     ).one_or_none()
 
 
-def _open_list(session: Session, issuer_id: int, purpose: str, size: int, now: datetime) -> StatusList:
+def _open_list(session: Session, issuer_id: int, signer_did: str, purpose: str, size: int, now: datetime) -> StatusList:
     current = session.scalars(
         sa.select(StatusList)
-        .where(StatusList.issuer_id == issuer_id, StatusList.purpose == purpose, StatusList.full.is_(False))
+        .where(
+            StatusList.issuer_id == issuer_id,
+            StatusList.signer_did == signer_did,
+            StatusList.purpose == purpose,
+            StatusList.full.is_(False),
+        )
         .order_by(StatusList.id)
         .limit(1)
         .with_for_update()
@@ -58,6 +63,7 @@ def _open_list(session: Session, issuer_id: int, purpose: str, size: int, now: d
         current.full = True
     fresh = StatusList(
         issuer_id=issuer_id,
+        signer_did=signer_did,
         purpose=purpose,
         size=size,
         bits=new_bitstring(size, allow_small=True),
@@ -84,15 +90,23 @@ def _taken(session: Session, list_id: int, index: int) -> bool:
 
 
 def allocate_status_index(
-    session: Session, *, issuer_id: int, purpose: str, credential_id: str, size: int, now: datetime
+    session: Session,
+    *,
+    issuer_id: int,
+    signer_did: str,
+    purpose: str,
+    credential_id: str,
+    size: int,
+    now: datetime,
 ) -> tuple[int, int]:
-    """Reserve a random unused index (``secrets``) in the issuer's open list for ``purpose``; a new list of
-    ``size`` entries is allocated when the open one is full. Returns ``(list_id, index)``.
+    """Reserve a random unused index (``secrets``) in the issuer's open list for ``purpose`` and issuer DID
+    ``signer_did``; a new list of ``size`` entries is allocated when the open one is full (or when the DID changed,
+    after a did:key rotation). Returns ``(list_id, index)``.
 
     The list row is locked for the rest of the transaction, and the (list, index) pair is UNIQUE, so two
     concurrent issuers never share an index; if the transaction rolls back, the index is free again.
     """
-    status_list = _open_list(session, issuer_id, purpose, size, now)
+    status_list = _open_list(session, issuer_id, signer_did, purpose, size, now)
     index: int | None = None
     for _ in range(_RANDOM_PROBES):
         candidate = secrets.randbelow(status_list.size)

@@ -99,6 +99,7 @@ def upgrade() -> None:
         "status_lists",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("issuer_id", sa.Integer(), nullable=False),
+        sa.Column("signer_did", sa.String(length=300), nullable=False),
         sa.Column("purpose", sa.String(length=16), nullable=False),
         sa.Column("size", sa.Integer(), nullable=False),
         sa.Column("bits", sa.LargeBinary(), nullable=False),
