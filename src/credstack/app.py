@@ -9,8 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from credstack.errors import ConfigurationError
 from credstack.services.achievements import AchievementService
@@ -20,12 +19,10 @@ from credstack.services.issuing import IssuingService
 from credstack.services.keystore import KeyStore
 from credstack.services.status import StatusService
 from credstack.services.tokens import TokenService
+from credstack.services.verifying import VerificationService
 from credstack.settings import Settings
 from credstack.storage.engine import Database
 from credstack.storage.migrate import current_revision, head_revision, upgrade
-
-if TYPE_CHECKING:
-    from credstack.services.verifying import VerificationService
 
 __all__ = ["Credstack", "InitResult"]
 
@@ -67,6 +64,8 @@ class Credstack:
         self.bulk = BulkIssuanceService(db, self.issuing, self.achievements, clock)
         self.status = StatusService(db, settings, self.issuers, clock)
         self.tokens = TokenService(db, clock)
+        #: resolves this server's own status lists and did:web documents locally, without network
+        self.verifier = VerificationService(settings, local_documents=self.status.document_for_url)
 
     @classmethod
     def from_settings(
@@ -85,13 +84,6 @@ class Credstack:
             clock=clock or _utc_now,
             status_list_size=status_list_size,
         )
-
-    @cached_property
-    def verifier(self) -> VerificationService:
-        """The verifier, resolving this server's own status lists and did:web documents locally."""
-        from credstack.services.verifying import VerificationService
-
-        return VerificationService(self.settings, local_documents=self.status.document_for_url)
 
     def init_db(self) -> str | None:
         """Create or upgrade the schema with the shipped Alembic migrations (idempotent); returns the revision."""
