@@ -5,6 +5,7 @@ chains, the JCS @context rule, and the undefined-term guard. Failures are values
 from __future__ import annotations
 
 import copy
+import json
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -12,9 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import VECTORS
 from credstack.errors import InvalidInputError, KeyMaterialError, UndefinedTermError, UnknownContextError
 from credstack.proofs import data_integrity as di
-from credstack.proofs import eddsa_jcs_2022, eddsa_rdfc_2022
+from credstack.proofs import ed25519_signature_2020, eddsa_jcs_2022, eddsa_rdfc_2022, jose, keys, multibase
 from credstack.proofs.keys import Ed25519Key, VerificationMethod, resolve_did_key_vm
 from proof_samples import VC_V2, ob_credential
 
@@ -410,8 +412,18 @@ def test_a_proof_may_name_several_domains() -> None:
 
 
 def test_public_names_exist() -> None:
-    from credstack.proofs import ed25519_signature_2020, jose, keys, multibase
-
     for module in (di, keys, multibase, eddsa_rdfc_2022, eddsa_jcs_2022, ed25519_signature_2020, jose):
         missing = [name for name in module.__all__ if not hasattr(module, name)]
         assert missing == [], (module.__name__, missing)
+
+
+def test_third_party_presentation_with_challenge_and_domain() -> None:
+    """A VP signed by another implementation (Blockcerts' fixture from the VCDM 2.0 test suite)."""
+    vp = json.loads((VECTORS / "blockcerts-cert-verifier-js" / "vp-eddsa-rdfc-2022.json").read_text())
+    expected = {"challenge": "uFLOeUzjbCkc0K-21LUKrig", "domain": "github.com/w3c/vc-data-model-2.0-test-suite"}
+    result = _verify_one(vp, expected_purpose="authentication", **expected)
+    assert result.verified, result.reason
+    assert not _verify_one(vp, expected_purpose="authentication", challenge="another-nonce").verified
+    assert not _verify_one(vp).verified  # not an assertionMethod proof
+    vp["proof"]["challenge"] = "another-nonce"  # changing the signed challenge breaks the signature
+    assert not _verify_one(vp, expected_purpose="authentication", challenge="another-nonce").verified
