@@ -267,9 +267,12 @@ def test_proof_chain_round_trip(suite: str) -> None:
     assert [r.verified for r in di.verify(replaced, resolve=resolve_did_key_vm)] == [True, False]
 
 
-def test_chaining_to_an_unknown_proof_is_refused() -> None:
+def test_chaining_to_an_unknown_proof_or_reusing_a_proof_id_is_refused() -> None:
     with pytest.raises(InvalidInputError, match="urn:uuid:nope"):
         di.sign(_signed(), key=KEY, verification_method=KEY.verification_method, previous_proof="urn:uuid:nope")
+    first = _signed(proof_id="urn:uuid:first")
+    with pytest.raises(InvalidInputError, match="already has a proof"):
+        di.sign(first, key=OTHER, verification_method=OTHER.verification_method, proof_id="urn:uuid:first")
 
 
 # --- eddsa-jcs-2022 specifics ----------------------------------------------------------------------------------

@@ -142,6 +142,8 @@ def sign(
     if domain is not None:
         options["domain"] = domain
     existing = _proofs_of(document)
+    if proof_id is not None and any(isinstance(p, Mapping) and p.get("id") == proof_id for p in existing):
+        raise InvalidInputError(f"the document already has a proof with id {proof_id!r}")
     unsecured = {name: copy.deepcopy(value) for name, value in document.items() if name != "proof"}
     if previous_proof is not None:
         options["previousProof"] = previous_proof
