@@ -297,3 +297,12 @@ def test_signing_refusals() -> None:
         sign_vc_jwt(_credential(), ED_KEY, "EdDSA", embed_jwk=False)
     with pytest.raises(InvalidInputError, match="issuer"):
         sign_vc_jwt({k: v for k, v in _credential().items() if k != "issuer"}, ED_KEY, "EdDSA")
+
+
+def test_standard_base64_characters_are_not_base64url() -> None:
+    token = sign_vc_jwt(_credential(), ED_KEY, "EdDSA")
+    header, payload, signature = token.split(".")
+    with pytest.raises(InvalidInputError, match="base64url"):
+        verify_vc_jwt(f"{header}.{payload}.{signature[:-2]}+/")
+    with pytest.raises(InvalidInputError, match="base64url"):
+        verify_vc_jwt(f"{header}.{payload}.{signature}==")

@@ -17,7 +17,6 @@ A key taken from the token's own ``jwk`` header proves nothing about who the iss
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 from credstack.errors import CredstackError, InvalidInputError, KeyMaterialError, MalformedJsonError
 from credstack.proofs.keys import Ed25519Key
+from credstack.proofs.multibase import decode_multibase
 
 __all__ = [
     "SUPPORTED_ALGORITHMS",
@@ -77,12 +77,12 @@ def _b64e(data: bytes) -> str:
 
 
 def _b64d(text: str, what: str) -> bytes:
-    if not isinstance(text, str) or "=" in text or len(text) % 4 == 1:
+    if not isinstance(text, str):
         raise InvalidInputError(f"{what} is not unpadded base64url")
     try:
-        return base64.b64decode(text + "=" * (-len(text) % 4), altchars=b"-_", validate=True)
-    except (binascii.Error, ValueError) as exc:
-        raise InvalidInputError(f"{what} is not unpadded base64url: {exc}") from exc
+        return decode_multibase("u" + text)
+    except InvalidInputError as exc:
+        raise InvalidInputError(f"{what} is not unpadded base64url") from exc
 
 
 def _uint(value: int, length: int | None = None) -> str:
