@@ -97,7 +97,7 @@ def _decode(data: bytes, what: str) -> str:
 def _read_text(text: str, container: str | None, size: int) -> ParsedInput:
     stripped = text.strip()
     prefix = f"{container}+" if container else ""
-    if stripped.startswith("{"):
+    if stripped.startswith(("{", "[")):
         return ParsedInput(prefix + "json", parse_json_object(stripped), None, size)
     if _JWS.fullmatch(stripped):
         return ParsedInput(prefix + "vc-jwt", None, stripped, size)
