@@ -79,7 +79,7 @@ def _recipient(subject: Mapping[str, Any]) -> tuple[str | None, str | None]:
         label = {"emailAddress": "e-mail address", "url": "URL", "phoneNumber": "phone number"}.get(kind, kind)
         value = str(identity.get("identityHash", ""))
         if identity.get("hashed") is True or value.startswith(("sha256$", "md5$")):
-            return f"{label} (hashed: {value})", f"hashed {label}"
+            return value, f"hashed {label}"
         return value, label
     subject_id = subject.get("id")
     if isinstance(subject_id, str):

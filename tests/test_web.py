@@ -1,0 +1,199 @@
+"""The web pages in a real headless Chromium (Debian's chromium, driven by Playwright) against a real server:
+paste, upload and link verification, tampered and revoked credentials, the credential page and its downloads."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from api_support import served_credstack
+from conftest import IN_CI
+from credstack.app import Credstack
+from credstack.domain.baking import extract_png, extract_svg
+
+CHROMIUM = "/usr/bin/chromium"
+#: Where the tests leave a screenshot of the verify page and of a credential page, to look at.
+SCREENSHOTS = Path(os.environ.get("CREDSTACK_SCREENSHOT_DIR", "/tmp"))
+
+pytestmark = pytest.mark.browser
+
+
+def _require_chromium() -> None:
+    if not os.path.exists(CHROMIUM) and shutil.which("chromium") is None:
+        if IN_CI:
+            pytest.fail(f"browser tests must run in CI but {CHROMIUM} is missing")
+        pytest.skip(f"Chromium is not installed at {CHROMIUM}")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    _require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-background-networking"]
+        )
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """A served credstack with an achievement (ESCO-aligned), an active, a revoked and a suspended credential."""
+    with served_credstack(tmp_path_factory.mktemp("web")) as (cs, base):
+        achievement = cs.achievements.create(
+            None,
+            name="Data Analysis with Python",
+            description="Clean, analyse and visualise data with Python.",
+            criteria_narrative="Passed a practical assessment.",
+            achievement_type="MicroCredential",
+            alignments=[
+                {
+                    "targetName": "Python (computer programming)",
+                    "targetUrl": "http://data.europa.eu/esco/skill/ccd0a1d9-afda-43d9-b901-96344886e14d",
+                    "targetFramework": "ESCO v1.1.1",
+                }
+            ],
+        )
+        active = cs.issuing.issue(achievement.id, recipient="ada@example.org", recipient_name="Ada")
+        revoked = cs.issuing.issue(achievement.id, recipient="linus@example.org")
+        cs.status.revoke(revoked.id)
+        suspended = cs.issuing.issue(achievement.id, recipient="grace@example.org")
+        cs.status.suspend(suspended.id)
+        yield {"cs": cs, "base": base, "active": active, "revoked": revoked, "suspended": suspended}
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(accept_downloads=True, viewport={"width": 1200, "height": 900})
+    pg = context.new_page()
+    pg.set_default_timeout(20_000)
+    try:
+        yield pg
+    finally:
+        context.close()
+
+
+def _paste_and_verify(page: Any, base: str, text: str) -> None:
+    page.goto(f"{base}/verify")
+    page.fill("#credential", text)
+    page.click("button[type=submit]")
+    page.wait_for_selector("[data-testid=verdict]")
+
+
+def _checks(page: Any) -> dict[str, str]:
+    rows = page.locator("tr.check")
+    return {
+        rows.nth(i).get_attribute("data-check"): rows.nth(i).get_attribute("data-status") for i in range(rows.count())
+    }
+
+
+def test_pasting_a_valid_credential_shows_verified_with_every_check(page: Any, site: dict[str, Any]) -> None:
+    cs: Credstack = site["cs"]
+    credential = site["active"].credential
+    _paste_and_verify(page, site["base"], json.dumps(credential, indent=2))
+    assert page.inner_text("[data-testid=verdict]").startswith("✔ Verified")
+    expected = cs.verifier.verify(credential)
+    assert _checks(page) == {c.name: c.status for c in expected.checks}
+    assert set(_checks(page).values()) == {"pass"}
+    assert page.inner_text("[data-testid=achievement-name]") == "Data Analysis with Python"
+    assert page.inner_text("[data-testid=status]") == "active"
+    issuer = page.inner_text("[data-testid=issuer]")
+    assert cs.issuers.default().name in issuer and cs.issuers.default().did in issuer
+    recipient = page.inner_text("[data-testid=recipient]")
+    assert recipient.startswith("Hashed e-mail address: sha256$")
+    assert "ada@example.org" not in recipient
+    assert page.get_by_text("Python (computer programming)").count() == 1
+    page.screenshot(path=str(SCREENSHOTS / "credstack-verify.png"), full_page=True)
+
+
+def test_a_tampered_credential_names_the_failing_check(page: Any, site: dict[str, Any]) -> None:
+    tampered = json.loads(json.dumps(site["active"].credential))
+    tampered["credentialSubject"]["achievement"]["name"] = "Quantum Physics PhD"
+    _paste_and_verify(page, site["base"], json.dumps(tampered))
+    verdict = page.inner_text("[data-testid=verdict]")
+    assert verdict.startswith("✘ Not verified")
+    assert "failed: proof" in verdict
+    assert _checks(page)["proof"] == "fail"
+    reason = page.locator("tr.check[data-check=proof] td").nth(2).inner_text()
+    assert reason
+
+
+def test_uploading_a_baked_png_verifies_it(page: Any, site: dict[str, Any], tmp_path: Path) -> None:
+    import httpx
+
+    png = httpx.get(f"{site['base']}/credentials/{site['active'].id}.png").content
+    path = tmp_path / "badge.png"
+    path.write_bytes(png)
+    page.goto(f"{site['base']}/verify")
+    page.set_input_files("#file", str(path))
+    page.click("button[type=submit]")
+    page.wait_for_selector("[data-testid=verdict]")
+    assert page.inner_text("[data-testid=verdict]").startswith("✔ Verified")
+    assert "badge.png" in page.inner_text("main")
+
+
+def test_a_revoked_credential_opened_by_link_shows_revoked(page: Any, site: dict[str, Any]) -> None:
+    credential_id = site["revoked"].credential["id"]
+    page.goto(f"{site['base']}/verify?credential={credential_id}")
+    assert page.inner_text("[data-testid=status]") == "revoked"
+    assert page.inner_text("[data-testid=verdict]").startswith("✘ Not verified")
+    assert _checks(page)["status"] == "fail"
+    assert "revoked" in page.locator("tr.check[data-check=status] td").nth(2).inner_text()
+
+
+def test_a_suspended_credential_page_shows_suspended(page: Any, site: dict[str, Any]) -> None:
+    page.goto(f"{site['base']}/credentials/{site['suspended'].id}")
+    assert page.inner_text("[data-testid=status]") == "suspended"
+
+
+def test_the_credential_page_downloads_work(page: Any, site: dict[str, Any], tmp_path: Path) -> None:
+    cs: Credstack = site["cs"]
+    record = site["active"]
+    page.goto(f"{site['base']}/credentials/{record.id}")
+    assert page.inner_text("h1") == "Data Analysis with Python"
+    assert page.inner_text("[data-testid=status]") == "active"
+    page.screenshot(path=str(SCREENSHOTS / "credstack-credential.png"), full_page=True)
+
+    saved: dict[str, bytes] = {}
+    for kind in ("json", "png", "svg"):
+        with page.expect_download() as info:
+            page.click(f"[data-testid=download-{kind}]")
+        target = tmp_path / f"download.{kind}"
+        info.value.save_as(str(target))
+        saved[kind] = target.read_bytes()
+
+    assert json.loads(saved["json"]) == record.credential
+    assert json.loads(extract_png(saved["png"])) == record.credential
+    assert json.loads(extract_svg(saved["svg"])) == record.credential
+    for data in saved.values():
+        assert cs.verifier.verify(data).verified
+
+    page.click("[data-testid=verify-link]")
+    page.wait_for_selector("[data-testid=verdict]")
+    assert page.inner_text("[data-testid=verdict]").startswith("✔ Verified")
+
+
+def test_an_unknown_credential_is_a_404_page(page: Any, site: dict[str, Any]) -> None:
+    response = page.goto(f"{site['base']}/credentials/00000000000000000000000000000000")
+    assert response.status == 404
+    assert "404" in page.inner_text("h1")
+    assert "not_found" in page.inner_text("main")
+
+
+def test_the_home_page_links_to_the_verifier(page: Any, site: dict[str, Any]) -> None:
+    page.goto(site["base"] + "/")
+    assert "Open Badges 3.0" in page.inner_text("main")
+    assert page.get_by_text("Data Analysis with Python").count() >= 1
+    page.click("text=Open the verifier")
+    page.wait_for_url(f"{site['base']}/verify")
+    assert page.inner_text("h1") == "Verify a credential"
