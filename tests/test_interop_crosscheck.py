@@ -33,14 +33,20 @@ UNICODE = {
 
 
 def _credentials() -> dict[str, dict[str, Any]]:
-    """Unsigned OB 3.0 credentials issued by KEY's did:key: plain, Unicode-heavy, with a float and an integer."""
+    """Unsigned OB 3.0 credentials issued by KEY's did:key: plain, Unicode-heavy, with numbers, with controls."""
     plain = ob_credential(KEY, number=1)
     unicode = ob_credential(KEY, number=2, **UNICODE)
     credits = ob_credential(KEY, number=3, achievement_name="Data Analysis 101")
     credits["credentialSubject"]["achievement"]["creditsAvailable"] = 3.0
     credits["credentialSubject"]["achievement"]["humanCode"] = "DA-101"
     credits["credentialSubject"]["creditsEarned"] = 2.5
-    return {"plain": plain, "unicode": unicode, "credits": credits}
+    controls = ob_credential(
+        KEY,
+        number=5,
+        issuer_name="".join(chr(i) for i in range(32)) + "\x7f\x80\x85\u00a0",  # every C0 control, DEL, C1
+        achievement_name="l\u2028m\u2029n\ufeffo\ufffep\uffff \U0001f600 \U0010fffd <a>&amp;",
+    )
+    return {"plain": plain, "unicode": unicode, "credits": credits, "controls": controls}
 
 
 def _write(path: Path, document: dict[str, Any]) -> Path:
