@@ -1,0 +1,43 @@
+"""``credstack revoke|suspend|unsuspend CREDENTIAL_ID``: change a credential's Bitstring Status List bits."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from credstack.cli import app
+from credstack.cli._context import open_app, out
+
+if TYPE_CHECKING:
+    from credstack.services.status import CredentialStatus
+
+__all__ = ["revoke", "suspend", "unsuspend"]
+
+CredentialId = Annotated[str, typer.Argument(help="credstack id or the credential's id URL.")]
+
+
+def _show(status: CredentialStatus, verb: str) -> None:
+    change = verb if status.changed else f"already {status.state}; nothing to do"
+    out.print(f"{status.credential_id}: {change} (state {status.state})")
+
+
+@app.command()
+def revoke(credential_id: CredentialId) -> None:
+    """Revoke a credential. Permanent: it cannot be unsuspended or un-revoked; revoking again changes nothing."""
+    with open_app() as credstack:
+        _show(credstack.status.revoke(credential_id), "revoked")
+
+
+@app.command()
+def suspend(credential_id: CredentialId) -> None:
+    """Suspend a credential (reversible with unsuspend)."""
+    with open_app() as credstack:
+        _show(credstack.status.suspend(credential_id), "suspended")
+
+
+@app.command()
+def unsuspend(credential_id: CredentialId) -> None:
+    """Lift a suspension. A revoked credential cannot be unsuspended."""
+    with open_app() as credstack:
+        _show(credstack.status.unsuspend(credential_id), "unsuspended")
