@@ -1,38 +1,52 @@
 """RDF Dataset Canonicalization (RDFC-1.0) of JSON-LD documents, with pinned contexts only.
 
-https://www.w3.org/TR/rdf-canon/ . This module is the single entry point every cryptosuite uses.
+https://www.w3.org/TR/rdf-canon/ . :func:`to_canonical_nquads` is the single entry point every cryptosuite
+uses. It runs in two stages:
+
+1. JSON-LD 1.1 expansion + Deserialize JSON-LD to RDF (https://www.w3.org/TR/json-ld11-api/ §5.1, §8.1):
+   the fast path (:mod:`credstack.proofs._jsonld_to_rdf`, with active contexts cached per pinned context in
+   :mod:`credstack.proofs._jsonld_context`); for the rare JSON-LD feature it does not implement, pyld
+   (:mod:`credstack.proofs._jsonld_reference`). Both give the same dataset and the same errors.
+2. RDFC-1.0 (:mod:`credstack.proofs._rdfc`), with a first-degree fast path and limits against dataset
+   poisoning.
+
+Errors: :class:`~credstack.errors.UnknownContextError` for a context URL that is not pinned (never
+fetched); :class:`~credstack.errors.UndefinedTermError` for a key or type that no context defines (JSON-LD
+would drop it, leaving it unsigned), naming it and its JSON path; :class:`~credstack.errors.CanonicalizationError`
+for relative IRIs, malformed values and exceeded limits. Inline (object) contexts are allowed.
+
+The output is byte-identical to pyld's URDNA2015 N-Quads, except for literals holding control characters
+other than tab, line feed and carriage return, where credstack escapes as RDFC-1.0 requires (as rdf-canonize 5
+and pyoxigraph do) and pyld 3.3 does not.
 """
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
-from pyld import jsonld  # type: ignore[import-untyped]
+from credstack.proofs import _jsonld_reference, _jsonld_to_rdf, _rdfc
+from credstack.proofs._jsonld_context import Unsupported
 
-from credstack.contexts import pyld_document_loader
-from credstack.errors import CanonicalizationError, CredstackError
+__all__ = ["FastPathUnsupported", "fast_canonical_nquads", "reference_canonical_nquads", "to_canonical_nquads"]
 
-__all__ = ["to_canonical_nquads"]
+FastPathUnsupported = Unsupported
+"""Raised by :func:`fast_canonical_nquads` for a JSON-LD feature only the pyld path implements."""
 
 
 def to_canonical_nquads(document: dict[str, Any]) -> str:
-    """RDFC-1.0 canonical N-Quads of a JSON-LD document (reference path through pyld)."""
+    """RDFC-1.0 canonical N-Quads of a JSON-LD document (sorted lines, each ending in ``\\n``)."""
     try:
-        result: str = jsonld.normalize(
-            copy.deepcopy(document),
-            {
-                "algorithm": "URDNA2015",
-                "format": "application/n-quads",
-                "documentLoader": pyld_document_loader,
-                "safe": True,
-            },
-        )
-    except jsonld.JsonLdError as exc:
-        cause: BaseException | None = exc
-        while isinstance(cause, jsonld.JsonLdError):
-            cause = cause.__cause__ or cause.__context__
-            if isinstance(cause, CredstackError):
-                raise cause from exc
-        raise CanonicalizationError(f"JSON-LD processing failed: {exc.type}: {exc}") from exc
-    return result
+        quads = _jsonld_to_rdf.to_quads(document)
+    except Unsupported:
+        quads = _jsonld_reference.to_quads(document)
+    return _rdfc.canonicalize(quads)
+
+
+def fast_canonical_nquads(document: dict[str, Any]) -> str:
+    """The fast path alone; raises :data:`FastPathUnsupported` instead of falling back to pyld."""
+    return _rdfc.canonicalize(_jsonld_to_rdf.to_quads(document))
+
+
+def reference_canonical_nquads(document: dict[str, Any]) -> str:
+    """The pyld path alone (pyld expansion and toRDF, guarded; credstack's RDFC-1.0)."""
+    return _rdfc.canonicalize(_jsonld_reference.to_quads(document))
