@@ -110,8 +110,9 @@ def _crosscheck_sign(tool: Path, suite: str, source: Path) -> dict[str, Any]:
 def test_crosscheck_signed_credentials_verify_with_credstack(tmp_path: Path) -> None:
     tool = crosscheck_path()
     credentials = _credentials()
-    jobs = [(short, name) for short in SUITES for name in ("unicode", "credits")]
-    sources = {name: _write(tmp_path / f"{name}.json", credentials[name]) for name in ("unicode", "credits")}
+    jobs = [("rdfc", "unicode"), ("rdfc", "credits"), ("rdfc", "controls"), ("jcs", "unicode"), ("jcs", "controls")]
+    names = ("unicode", "credits", "controls")
+    sources = {name: _write(tmp_path / f"{name}.json", credentials[name]) for name in names}
     with ThreadPoolExecutor(max_workers=2) as pool:
         signed = dict(zip(jobs, pool.map(lambda job: _crosscheck_sign(tool, job[0], sources[job[1]]), jobs)))
     for (short, name), document in signed.items():
