@@ -56,7 +56,10 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:  # click usage errors arrive here in non-standalone mode
         import click
 
-        if isinstance(exc, click.exceptions.ClickException):
+        # typer >= 0.20 vendors click as typer._click, whose exceptions do not subclass click's own
+        from typer._click import exceptions as typer_click_exceptions
+
+        if isinstance(exc, click.exceptions.ClickException | typer_click_exceptions.ClickException):
             exc.show()
             sys.exit(exc.exit_code)
         raise
