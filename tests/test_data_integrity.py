@@ -175,6 +175,7 @@ def test_expired_proof_is_refused_only_when_now_is_given() -> None:
     assert _verify_one(document, now=datetime(2025, 5, 31, tzinfo=UTC)).verified
     late = _verify_one(document, now=datetime(2025, 6, 2, tzinfo=UTC))
     assert not late.verified and "expired" in late.reason
+    assert not _verify_one(document, now=datetime(2025, 6, 2)).verified  # naive means UTC
 
 
 def test_resolver_failures_become_results() -> None:

@@ -196,7 +196,7 @@ def _check_options(
             raise _Refused(f"proof {name} {proof[name]!r} is not a valid dateTimeStamp", "MALFORMED_PROOF_ERROR")
     if now is not None and "expires" in proof:
         expires = datetime.fromisoformat(str(proof["expires"]).replace("Z", "+00:00"))
-        if expires < now:
+        if expires < (now if now.tzinfo is not None else now.replace(tzinfo=UTC)):
             raise _Refused(f"the proof expired at {proof['expires']}", "PROOF_EXPIRED")
     if proof["proofPurpose"] != expected_purpose:
         raise _Refused(
