@@ -103,8 +103,9 @@ def parse_roster(data: str | bytes) -> list[tuple[int, dict[str, str]]]:
             if len(rows) > MAX_ROWS:
                 raise CsvRosterError(f"the roster has more than {MAX_ROWS} rows; split it", where=f"line {line}")
     except csv.Error as exc:
+        # the record that failed began on line ``start``
         raise CsvRosterError(
-            f"malformed CSV on line {reader.line_num}: {exc}", where=f"line {reader.line_num}"
+            f"malformed CSV in the record starting on line {start}: {exc}", where=f"line {start}"
         ) from exc
     return rows
 

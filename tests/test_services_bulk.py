@@ -1,0 +1,149 @@
+"""Bulk issuance: roster parsing, job reports, and resuming after SIGKILL with no duplicate and no loss."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+
+import pytest
+import sqlalchemy as sa
+
+from credstack.errors import CsvRosterError, NotFoundError
+from credstack.proofs.data_integrity import verify
+from credstack.proofs.keys import resolve_did_key_vm
+from credstack.services.bulk import parse_roster
+from credstack.storage.models import BulkJobRow, Credential
+from issuer_support import BASE_URL, micro_achievement, open_app
+
+
+def test_roster_rows_keep_their_line_numbers() -> None:
+    text = (
+        "\ufeffRecipient, Name ,result,notes\n"
+        "a@example.org,Ann,A,ignored\n"
+        "\n"
+        'did:example:b,"Bo\nBoson",B,\n'
+        "https://people.example/c,,,\n"
+    )
+    assert parse_roster(text.encode("utf-8")) == [
+        (2, {"recipient": "a@example.org", "name": "Ann", "result": "A"}),
+        (4, {"recipient": "did:example:b", "name": "Bo\nBoson", "result": "B"}),
+        (6, {"recipient": "https://people.example/c"}),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("data", "message", "line"),
+    [
+        (b"name,email\nAnn,a@example.org\n", "no 'recipient' column", 1),
+        (b"", "empty", 1),
+        (b"recipient,name\na@example.org,Ann\nb@example.org,B\xe9a\n", "not UTF-8", 3),
+        (b"recipient\na@example.org\nb@example.org,extra,fields\n", "3 fields", 3),
+        (b"recipient,recipient\na@example.org,b@example.org\n", "repeats", 1),
+        (b'recipient,name\na@example.org,"unterminated\nb@example.org\n', "malformed CSV", 2),
+    ],
+)
+def test_malformed_rosters_say_where(data: bytes, message: str, line: int) -> None:
+    with pytest.raises(CsvRosterError, match=message) as caught:
+        parse_roster(data)
+    assert caught.value.where == f"line {line}"
+
+
+def test_a_job_issues_rejects_and_reports(database_url: str) -> None:
+    roster = (
+        "recipient,name,result,evidence_url,valid_until,idempotency_key\n"
+        "ann@example.org,Ann,A,https://work.example/ann,2027-06-30,\n"
+        "not an address,Nobody,B,,,\n"
+        "did:example:bo,Bo,C,,,enrol-2026-bo\n"
+        "cy@example.org,Cy,,,next tuesday,\n"
+        "ann@example.org,Ann,A,https://work.example/ann,2027-06-30,\n"
+    )
+    with open_app(database_url) as app:
+        achievement = micro_achievement(app)
+        job = app.bulk.start(achievement.id, roster)
+        assert app.bulk.report(job).pending == 5
+        seen: list[tuple[int, int]] = []
+        report = app.bulk.run(job, progress=lambda done, total: seen.append((done, total)))
+        assert (report.rows_read, report.issued, report.skipped, report.rejected, report.pending) == (5, 2, 1, 2, 0)
+        assert report.state == "done"
+        assert [r.line for r in report.rejections] == [3, 5]
+        assert "neither an e-mail address nor a DID/URL" in report.rejections[0].reason
+        assert "valid_until 'next tuesday'" in report.rejections[1].reason
+        assert seen[0] == (0, 5) and seen[-1] == (5, 5)
+        first = app.issuing.get(report.credential_ids[0]).credential
+        assert first["validUntil"] == "2027-06-30T00:00:00Z"
+        assert first["evidence"][0]["id"] == "https://work.example/ann"
+        assert all(r.verified for r in verify(first, resolve=resolve_did_key_vm))
+        with app.db.read() as session:
+            keys = session.scalars(sa.select(Credential.idempotency_key)).all()
+        assert "enrol-2026-bo" in keys and len(keys) == 2
+
+        again = app.bulk.run(app.bulk.start(achievement.id, roster))  # the same roster once more
+        assert (again.issued, again.skipped, again.rejected) == (0, 3, 2)
+        assert len(app.issuing.list()) == 2
+        with pytest.raises(NotFoundError):
+            app.bulk.report("no-such-job")
+        with pytest.raises(NotFoundError):
+            app.bulk.start("no-such-achievement", roster)
+
+
+def _count(url: str, query: str) -> int:
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(sa.text(query)).scalar() or 0)
+    finally:
+        engine.dispose()
+
+
+def test_resume_after_sigkill_issues_each_row_exactly_once(database_url: str) -> None:
+    rows = 80
+    roster = "recipient,name\n" + "".join(f"learner{n}@example.org,Learner {n}\n" for n in range(rows))
+    roster += "nobody,Broken Row\n"
+    secret = "bulk-test-secret-0123456789"
+    with open_app(database_url, secret=secret) as app:
+        achievement = micro_achievement(app)
+        job = app.bulk.start(achievement.id, roster)
+    env = {
+        **os.environ,
+        "CREDSTACK_DATABASE_URL": database_url,
+        "CREDSTACK_MASTER_SECRET": secret,
+        "CREDSTACK_BASE_URL": BASE_URL,
+    }
+    child = subprocess.Popen(
+        [sys.executable, "-c", "from credstack.cli import main; main()", "issue", "--resume", job],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    try:
+        while _count(database_url, "SELECT count(*) FROM credentials") < 10:
+            assert child.poll() is None, "the job finished before it could be killed"
+            assert time.monotonic() < deadline, "the job made no progress"
+            time.sleep(0.01)
+        child.send_signal(signal.SIGKILL)
+    finally:
+        child.wait()
+    assert child.returncode == -signal.SIGKILL
+
+    with open_app(database_url, secret=secret) as app:
+        interrupted = app.bulk.report(job)
+        assert interrupted.state == "running" and 10 <= interrupted.issued < rows and interrupted.pending > 0
+        assert _count(database_url, "SELECT count(*) FROM credentials") == interrupted.issued
+        final = app.bulk.run(job)
+        assert final.issued + final.skipped + final.rejected == final.rows_read == rows + 1
+        assert (final.issued, final.rejected, final.pending) == (rows, 1, 0)
+        assert [r.line for r in final.rejections] == [rows + 2]
+        with app.db.read() as session:
+            issued = session.scalars(sa.select(Credential)).all()
+            row_credentials = session.scalars(
+                sa.select(BulkJobRow.credential_id).where(BulkJobRow.outcome == "issued")
+            ).all()
+        names = Counter(c.document["credentialSubject"]["identifier"][1]["identityHash"] for c in issued)
+        assert len(issued) == rows and set(names.values()) == {1}  # everyone once: none lost, none twice
+        assert set(names) == {f"Learner {n}" for n in range(rows)}
+        assert sorted(row_credentials) == sorted(c.id for c in issued)
