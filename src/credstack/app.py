@@ -18,6 +18,7 @@ from credstack.services.issuers import IssuerRecord, IssuerService
 from credstack.services.issuing import IssuingService
 from credstack.services.keystore import KeyStore
 from credstack.services.status import StatusService
+from credstack.services.taxonomy import TaxonomyService
 from credstack.services.tokens import TokenService
 from credstack.services.verifying import VerificationService
 from credstack.settings import Settings
@@ -64,6 +65,7 @@ class Credstack:
         self.bulk = BulkIssuanceService(db, self.issuing, self.achievements, clock)
         self.status = StatusService(db, settings, self.issuers, clock)
         self.tokens = TokenService(db, clock)
+        self.taxonomy = TaxonomyService(db, clock)
         #: resolves this server's own status lists and did:web documents locally, without network
         self.verifier = VerificationService(settings, local_documents=self.status.document_for_url)
 

@@ -18,6 +18,7 @@
     +-- AuthError ("unauthorized") / ForbiddenError ("forbidden")
     +-- ConfigurationError ("configuration")             refused settings (default secret outside development)
     +-- FetchError ("fetch_failed")                      an allow-listed fetch failed or was refused
+    +-- TaxonomyNotLoadedError ("taxonomy_not_loaded")   the skills taxonomy is not in the database yet
 
 Expected negative outcomes (an invalid signature, a revoked credential) are *values* in a verification
 report, never exceptions. Every code is documented in docs/errors.md (a test keeps the two in sync).
@@ -42,6 +43,7 @@ __all__ = [
     "MalformedJsonError",
     "NotFoundError",
     "NotUtf8Error",
+    "TaxonomyNotLoadedError",
     "UndefinedTermError",
     "UnknownContextError",
     "UnsupportedFormatError",
@@ -166,6 +168,12 @@ class FetchError(CredstackError):
     code = "fetch_failed"
     http_status = 502
     title = "Fetch failed"
+
+
+class TaxonomyNotLoadedError(CredstackError):
+    code = "taxonomy_not_loaded"
+    http_status = 503
+    title = "Skills taxonomy not loaded"
 
 
 def all_error_classes() -> list[type[CredstackError]]:

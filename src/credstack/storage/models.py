@@ -220,3 +220,7 @@ class AuditEntry(Base):
     credential_id: Mapped[str | None] = mapped_column(sa.String(64), index=True)
     issuer_id: Mapped[int | None]
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+# Feature tables declared in their own modules join Base.metadata here, so migrations and schema checks see them.
+from credstack.storage import taxonomy_tables as _taxonomy_tables  # noqa: E402,F401
