@@ -33,7 +33,7 @@ def is_open_badge(doc: Mapping[str, Any]) -> bool:
 
 
 def _has_type(node: Any, name: str) -> bool:
-    return isinstance(node, Mapping) and name in type_list(node.get("type"))
+    return isinstance(node, dict) and name in type_list(node.get("type"))
 
 
 def _nonempty_string(value: Any) -> bool:
@@ -42,7 +42,7 @@ def _nonempty_string(value: Any) -> bool:
 
 def check_identity_object(obj: Any, out: Findings, *, where: str) -> None:
     """OB 3.0 §B.1.12 IdentityObject."""
-    if not isinstance(obj, Mapping):
+    if not isinstance(obj, dict):
         out.fail(f"{where} must be an IdentityObject")
         return
     if obj.get("type") != "IdentityObject" and "IdentityObject" not in type_list(obj.get("type")):
@@ -60,7 +60,7 @@ def check_identity_object(obj: Any, out: Findings, *, where: str) -> None:
 
 
 def _check_achievement(achievement: Any, out: Findings, *, where: str) -> None:
-    if not isinstance(achievement, Mapping):
+    if not isinstance(achievement, dict):
         out.fail(f"{where} is required and must be an Achievement object")
         return
     if not is_url(achievement.get("id")):
@@ -68,12 +68,12 @@ def _check_achievement(achievement: Any, out: Findings, *, where: str) -> None:
     if not _has_type(achievement, "Achievement"):
         out.fail(f"{where}.type must include 'Achievement'")
     criteria = achievement.get("criteria")
-    if not isinstance(criteria, Mapping) or not (
+    if not isinstance(criteria, dict) or not (
         is_url(criteria.get("id")) or _nonempty_string(criteria.get("narrative"))
     ):
         out.fail(f"{where}.criteria is required, with an id (URL) and/or a narrative")
     for prop in ("name", "description"):
-        if not _nonempty_string(achievement.get(prop)) and not isinstance(achievement.get(prop), Mapping | list):
+        if not _nonempty_string(achievement.get(prop)) and not isinstance(achievement.get(prop), dict | list):
             out.fail(f"{where}.{prop} is required")
     for index, alignment in enumerate(as_list(achievement.get("alignment"))):
         label = f"{where}.alignment[{index}]"
@@ -84,7 +84,7 @@ def _check_achievement(achievement: Any, out: Findings, *, where: str) -> None:
 
 
 def _check_achievement_subject(subject: Any, out: Findings, *, where: str) -> None:
-    if not isinstance(subject, Mapping):
+    if not isinstance(subject, dict):
         return  # reported by the VCDM rules
     if not _has_type(subject, "AchievementSubject"):
         out.fail(f"{where}.type must include 'AchievementSubject'")
@@ -103,7 +103,7 @@ def _check_issuer_profile(doc: Mapping[str, Any], out: Findings, *, where: str) 
     issuer = doc.get("issuer")
     if issuer is None:
         out.fail(f"{where}issuer is required (a URI or a Profile)")
-    elif isinstance(issuer, Mapping):
+    elif isinstance(issuer, dict):
         if not is_url(issuer.get("id")):
             out.fail(f"{where}issuer.id is required (a URI)")
         if not _has_type(issuer, "Profile"):

@@ -13,6 +13,7 @@ it is available (STANDARDS §1.5): the signature can be checked, but nothing bin
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote
 
@@ -37,6 +38,12 @@ def did_web_url(did: str) -> str:
         raise KeyMaterialError(f"{did!r} is not a well-formed did:web DID")
     path = "/".join(unquote(p) for p in parts[1:])
     return f"https://{host}/{path}/did.json" if path else f"https://{host}/.well-known/did.json"
+
+
+@lru_cache(maxsize=1024)
+def _did_key_vm(vm_id: str) -> VerificationMethod:
+    """did:key resolution is pure and a batch usually has one issuer: decode each key once."""
+    return resolve_did_key_vm(vm_id)
 
 
 class DocumentSource:
@@ -107,7 +114,7 @@ class Resolution:
 
     def _resolve(self, vm_id: str) -> tuple[VerificationMethod, str]:
         if vm_id.startswith("did:key:"):
-            return resolve_did_key_vm(vm_id), "did:key"
+            return _did_key_vm(vm_id), "did:key"
         did, _, fragment = vm_id.partition("#")
         if vm_id.startswith("did:web:"):
             url = did_web_url(did)

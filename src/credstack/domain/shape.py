@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta, timezone
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from credstack.contexts import KNOWN_CONTEXTS, load_context
@@ -132,7 +132,7 @@ def _pinned_terms(url: str) -> tuple[frozenset[str], tuple[tuple[str, Any], ...]
     protected: list[tuple[str, Any]] = []
     vocab: str | None = None
     for ctx in contexts:
-        if not isinstance(ctx, Mapping):
+        if not isinstance(ctx, dict):
             continue
         if "@vocab" in ctx:
             vocab = ctx["@vocab"]
@@ -142,11 +142,11 @@ def _pinned_terms(url: str) -> tuple[frozenset[str], tuple[tuple[str, Any], ...]
                 continue
             terms.add(term)
             term_protected = (
-                definition.get("@protected", is_protected) if isinstance(definition, Mapping) else is_protected
+                definition.get("@protected", is_protected) if isinstance(definition, dict) else is_protected
             )
             if term_protected:
                 protected.append((term, _normalise_definition(definition)))
-            if isinstance(definition, Mapping) and isinstance(definition.get("@context"), Mapping):
+            if isinstance(definition, dict) and isinstance(definition.get("@context"), dict):
                 terms.update(t for t in definition["@context"] if not t.startswith("@"))
     return frozenset(terms), tuple(protected), vocab
 
@@ -154,7 +154,7 @@ def _pinned_terms(url: str) -> tuple[frozenset[str], tuple[tuple[str, Any], ...]
 def _normalise_definition(definition: Any) -> Any:
     if isinstance(definition, str):
         return {"@id": definition}
-    if isinstance(definition, Mapping):
+    if isinstance(definition, dict):
         return {k: v for k, v in definition.items() if k != "@protected"}
     return definition
 
@@ -163,7 +163,7 @@ class _ContextInfo:
     """What the shape rules need from a document's ``@context``: defined terms and whether a ``@vocab`` applies."""
 
     def __init__(self) -> None:
-        self.terms: set[str] = set()
+        self.terms: set[str] | frozenset[str] = set()
         self.vocab: str | None = None
         #: False when no context could be read (then undefined types are not reported twice).
         self.known = False
@@ -181,12 +181,30 @@ def _check_contexts(doc: Mapping[str, Any], out: Findings, *, where: str) -> tup
     if not isinstance(contexts, list) or not contexts:
         out.fail(f"{where}@context must be a URL or a non-empty ordered list")
         return None, info
+    if all(isinstance(ctx, str) for ctx in contexts):  # the common case: answer from a small cache
+        base, terms, vocab, failures = _url_contexts(tuple(contexts))
+        info.terms, info.vocab, info.known = terms, vocab, True
+        for reason in failures:
+            out.fail(where + reason)
+        return base, info
+    return _walk_contexts(contexts, out, info, where=where), info
+
+
+@lru_cache(maxsize=256)
+def _url_contexts(contexts: tuple[str, ...]) -> tuple[str | None, frozenset[str], str | None, tuple[str, ...]]:
+    out, info = Findings(), _ContextInfo()
+    base = _walk_contexts(list(contexts), out, info, where="")
+    return base, frozenset(info.terms), info.vocab, tuple(reason for _, reason in out.items)
+
+
+def _walk_contexts(contexts: list[Any], out: Findings, info: _ContextInfo, *, where: str) -> str | None:
     info.known = True
     first = contexts[0]
     base: str | None = first if first in (VC_V2, VC_V1) else None
     if base is None:
         out.fail(f"{where}@context[0] must be {VC_V2}, got {first!r}")
     protected: dict[str, Any] = {}
+    terms: set[str] = set()
     for index, ctx in enumerate(contexts):
         if isinstance(ctx, str):
             if not is_url(ctx):
@@ -194,16 +212,18 @@ def _check_contexts(doc: Mapping[str, Any], out: Findings, *, where: str) -> tup
                 continue
             if ctx not in KNOWN_CONTEXTS:
                 continue  # reported by the `contexts` check, which never fetches it
-            terms, prot, vocab = _pinned_terms(ctx)
-            info.terms.update(terms)
+            pinned, prot, vocab = _pinned_terms(ctx)
+            terms.update(pinned)
             if vocab is not None:
                 info.vocab = vocab
             protected.update(prot)
-        elif isinstance(ctx, Mapping):
+        elif isinstance(ctx, dict):
+            info.terms = terms
             _check_embedded_context(ctx, protected, info, out, where=f"{where}@context[{index}]")
         else:
             out.fail(f"{where}@context[{index}] must be a URL or an object, got {type(ctx).__name__}")
-    return base, info
+    info.terms = terms
+    return base
 
 
 def _check_embedded_context(
@@ -216,7 +236,7 @@ def _check_embedded_context(
         if term.startswith("@"):
             continue
         iri = definition if isinstance(definition, str) else None
-        if isinstance(definition, Mapping):
+        if isinstance(definition, dict):
             iri = definition.get("@id") if isinstance(definition.get("@id"), str) else None
         elif definition is not None and not isinstance(definition, str):
             out.fail(f"{where}: the definition of {term!r} must be a string or an object")
@@ -228,10 +248,9 @@ def _check_embedded_context(
         if term in protected and protected[term] != normalised:
             out.fail(f"{where}: redefines the protected term {term!r} (JSON-LD 1.1 protected term redefinition)")
             continue
-        info.terms.add(term)
-        term_protected = (
-            definition.get("@protected", ctx_protected) if isinstance(definition, Mapping) else ctx_protected
-        )
+        if isinstance(info.terms, set):
+            info.terms.add(term)
+        term_protected = definition.get("@protected", ctx_protected) if isinstance(definition, dict) else ctx_protected
         if term_protected:
             protected[term] = normalised
 
@@ -272,7 +291,7 @@ def _check_language_values(node: Mapping[str, Any], out: Findings, *, where: str
         for value in as_list(node[prop]):
             if isinstance(value, str):
                 continue
-            if isinstance(value, Mapping) and isinstance(value.get("@value"), str):
+            if isinstance(value, dict) and isinstance(value.get("@value"), str):
                 extra = set(value) - _VALUE_OBJECT_KEYS
                 if extra:
                     out.fail(
@@ -294,7 +313,7 @@ def _check_typed_objects(
         out.fail(f"{where}{prop} must not be empty")
     for index, value in enumerate(values):
         label = f"{where}{prop}[{index}]" if isinstance(doc[prop], list) else f"{where}{prop}"
-        if not isinstance(value, Mapping):
+        if not isinstance(value, dict):
             out.fail(f"{label} must be an object")
             continue
         kinds = value.get("type")
@@ -316,7 +335,7 @@ def _check_issuer(doc: Mapping[str, Any], out: Findings, *, where: str, required
             out.fail(f"{where}issuer is missing")
         return
     issuer = doc["issuer"]
-    if isinstance(issuer, Mapping):
+    if isinstance(issuer, dict):
         if "id" in issuer and not is_url(issuer["id"]):
             out.fail(f"{where}issuer.id must be a URL, got {issuer['id']!r}")
         elif "id" not in issuer and required:
@@ -336,7 +355,7 @@ def _check_subjects(doc: Mapping[str, Any], out: Findings, *, where: str) -> Non
         out.fail(f"{where}credentialSubject must not be empty")
     for index, subject in enumerate(subjects):
         label = f"{where}credentialSubject" + (f"[{index}]" if len(subjects) > 1 else "")
-        if not isinstance(subject, Mapping):
+        if not isinstance(subject, dict):
             out.fail(f"{label} must be an object")
         elif not subject:
             out.fail(f"{label} makes no claims (an empty object)")
@@ -366,7 +385,7 @@ def _check_proofs(doc: Mapping[str, Any], out: Findings, *, where: str) -> None:
     """Data Integrity 1.0 §2.1: each proof is an object with a ``type``."""
     for index, proof in enumerate(as_list(doc.get("proof"))):
         label = f"{where}proof" + (f"[{index}]" if isinstance(doc.get("proof"), list) else "")
-        if not isinstance(proof, Mapping):
+        if not isinstance(proof, dict):
             out.fail(f"{label} must be an object")
         elif not isinstance(proof.get("type"), str):
             out.fail(f"{label} has no type")
@@ -388,7 +407,7 @@ def check_credential_shape(
     _check_language_values(doc, out, where=where)
     _check_typed_objects(doc, "credentialStatus", out, where=where)
     for status in as_list(doc.get("credentialStatus")):
-        if isinstance(status, Mapping) and isinstance(status.get("type"), list):
+        if isinstance(status, dict) and isinstance(status.get("type"), list):
             out.fail(f"{where}credentialStatus.type must be a single string")
     _check_typed_objects(doc, "credentialSchema", out, where=where, need_id=True)
     _check_typed_objects(doc, "refreshService", out, where=where)
@@ -405,12 +424,12 @@ def _check_presentation_shape(doc: Mapping[str, Any], out: Findings, *, secured:
     _check_types(doc, "VerifiablePresentation", info, out, where="")
     if "holder" in doc:
         holder = doc["holder"]
-        holder_id = holder.get("id") if isinstance(holder, Mapping) else holder
+        holder_id = holder.get("id") if isinstance(holder, dict) else holder
         if not is_url(holder_id):
             out.fail(f"holder must be a URL or an object with a URL id, got {holder!r}")
     for index, vc in enumerate(as_list(doc.get("verifiableCredential"))):
         where = f"verifiableCredential[{index}]."
-        if not isinstance(vc, Mapping):
+        if not isinstance(vc, dict):
             out.fail(f"verifiableCredential[{index}] must be an object (a string is not a credential)")
         elif "EnvelopedVerifiableCredential" in type_list(vc.get("type")):
             _check_contexts(vc, out, where=where)
@@ -434,7 +453,7 @@ def check_shape(doc: Any, *, secured: bool = False) -> list[Check]:
     from credstack.domain._ob_shape import check_ob_shape
 
     out = Findings()
-    if not isinstance(doc, Mapping):
+    if not isinstance(doc, dict):
         return [Check("shape", FAIL, f"expected a JSON object, got {type(doc).__name__}")]
     kinds = type_list(doc.get("type"))
     if "VerifiablePresentation" in kinds or ("VerifiableCredential" not in kinds and "verifiableCredential" in doc):
