@@ -32,9 +32,13 @@ LocalDocuments = Callable[[str], dict[str, Any] | None]
 class VerificationService:
     """Verify credentials and presentations in any format credstack reads (see the module docstring)."""
 
-    def __init__(self, settings: Settings, local_documents: LocalDocuments | None = None) -> None:
+    def __init__(
+        self, settings: Settings, local_documents: LocalDocuments | None = None, *, http_transport: Any = None
+    ) -> None:
+        """``http_transport`` (an ``httpx.BaseTransport``) replaces the network, for tests; None uses the real one."""
         self.settings = settings
         self.local_documents = local_documents
+        self.http_transport = http_transport
 
     def fetch(self, url: str) -> dict[str, Any]:
         """An allow-listed fetch: this server's documents first, then HTTPS GET on an allow-listed host only."""
@@ -58,7 +62,7 @@ class VerificationService:
 
         limit = self.settings.max_document_bytes
         try:
-            client = httpx.Client(timeout=FETCH_TIMEOUT_SECONDS, follow_redirects=False)
+            client = httpx.Client(timeout=FETCH_TIMEOUT_SECONDS, follow_redirects=False, transport=self.http_transport)
             with client, client.stream("GET", url, headers=_ACCEPT) as response:  # allowed-fetch
                 if response.status_code != 200:
                     raise FetchError(f"GET {url} answered HTTP {response.status_code}")
