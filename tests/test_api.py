@@ -271,6 +271,7 @@ def _body(credential: Any) -> bytes:
 
 
 BAD_ISSUES: list[tuple[str, bytes, dict[str, str], int, str]] = [
+    ("empty body", b"", JSON, 400, "invalid_input"),
     ("malformed JSON", b'{"credential": {"type": [}', JSON, 400, "malformed_json"),
     ("trailing garbage", _body(unsigned_credential()) + b"}", JSON, 400, "malformed_json"),
     ("NaN", b'{"credential": {"n": NaN}}', JSON, 400, "malformed_json"),

@@ -10,13 +10,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from credstack.api.body import JsonRoute
 from credstack.api.deps import CredstackDep, IssueToken, StatusToken
 from credstack.api.schemas import StatusReason
 from credstack.api.views import record_json
-from credstack.errors import NotUtf8Error, UnsupportedFormatError
+from credstack.errors import UnsupportedFormatError
 
 __all__ = ["router"]
 
@@ -77,11 +78,7 @@ async def start_bulk_job(
     if media not in {"text/csv", "text/plain"}:
         raise UnsupportedFormatError(f"send the roster as text/csv, not {media or 'no content type'!r}")
     raw = await request.body()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise NotUtf8Error(f"the roster is not UTF-8: invalid byte at offset {exc.start}") from exc
-    job_id = cs.bulk.start(achievement, text)
+    job_id = await run_in_threadpool(cs.bulk.start, achievement, raw)
     background.add_task(cs.bulk.run, job_id)
     return JSONResponse(
         {"job": job_id, "href": f"/api/bulk-jobs/{job_id}"},
