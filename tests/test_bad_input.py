@@ -167,3 +167,11 @@ def test_arbitrary_json_objects_never_raise(value: dict[str, Any]) -> None:
     report = verify_bytes(json.dumps(value).encode(), options())
     assert report.verified is False
     json.dumps(report.to_json())
+
+
+def test_an_unknown_context_nested_in_a_node_fails_the_contexts_check() -> None:
+    doc = signed_credential()
+    doc["credentialSubject"]["achievement"]["@context"] = "https://example.com/contexts/nested.jsonld"
+    report = verify_document(doc, options())
+    assert {"contexts", "terms", "proof"} <= set(failed_names(report))
+    assert "nested.jsonld" in check(report, "contexts")[1]

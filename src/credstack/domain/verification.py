@@ -161,6 +161,15 @@ def _contexts_check(doc: Mapping[str, Any]) -> Check:
     return Check("contexts", PASS, f"{len(urls)} context(s) all pinned{extra}")
 
 
+def _nested_contexts(contexts: Check, results: list[data_integrity.ProofResult]) -> Check:
+    """A context nested deeper in the document surfaces while canonicalising for the proof: fail ``contexts`` too."""
+    if contexts.status == PASS:
+        for result in results:
+            if result.code == "unknown_context":
+                return Check("contexts", FAIL, result.reason.removeprefix("the proof could not be checked: "))
+    return contexts
+
+
 _CANONICALISED = frozenset({SIGNATURE_MISMATCH})
 
 
@@ -324,6 +333,7 @@ def _verify_credential(doc: dict[str, Any], options: VerifyOptions, fmt: str, pa
     contexts = _contexts_check(doc)
     resolution = Resolution(_source(options), "assertionMethod")
     results = data_integrity.verify(doc, resolve=resolution, now=options.now)
+    contexts = _nested_contexts(contexts, results)
     checks += [contexts, _terms_check(doc, results, contexts), *_proof_checks(results, "credential")]
     checks.append(_key_check("issuer_key", results, resolution, issuer_id(doc), "issuer", options))
     checks.append(_validity_check(doc, options.now))
@@ -364,6 +374,7 @@ def _verify_presentation(doc: dict[str, Any], options: VerifyOptions, fmt: str, 
                 "the presentation carries a challenge but none was expected, so replay protection was not checked",
             )
         )
+    contexts = _nested_contexts(contexts, results)
     checks += [contexts, _terms_check(doc, results, contexts), merge_checks("proof", proofs, passed="")]
     holder = _holder_id(doc)
     if results:
