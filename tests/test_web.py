@@ -197,3 +197,9 @@ def test_the_home_page_links_to_the_verifier(page: Any, site: dict[str, Any]) ->
     page.click("text=Open the verifier")
     page.wait_for_url(f"{site['base']}/verify")
     assert page.inner_text("h1") == "Verify a credential"
+
+
+def test_the_api_documentation_renders_offline(page: Any, site: dict[str, Any]) -> None:
+    page.goto(site["base"] + "/docs")
+    page.get_by_text("/credentials/issue", exact=True).first.wait_for()
+    assert page.locator(".swagger-ui .title").first.inner_text().startswith("credstack")

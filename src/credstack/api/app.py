@@ -10,6 +10,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from fastapi import FastAPI
 from fastapi.responses import Response
+from fastapi_offline import FastAPIOffline
 from starlette.requests import Request
 from starlette.types import Scope
 
@@ -46,7 +47,8 @@ def credstack_version() -> str:
 
 def create_app(credstack: Credstack) -> FastAPI:
     """One app: VC-API, public documents, REST resources, web pages and static files."""
-    app = FastAPI(
+    # FastAPIOffline: /docs and /redoc load Swagger UI and ReDoc from files shipped in a package, never a CDN
+    app = FastAPIOffline(
         title="credstack",
         version=credstack_version(),
         description=DESCRIPTION,
