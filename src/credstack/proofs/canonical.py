@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from credstack.proofs import _jsonld_reference, _jsonld_to_rdf, _rdfc
+from credstack.proofs import _jsonld_to_rdf, _rdfc
 from credstack.proofs._jsonld_context import Unsupported
 
 __all__ = ["FastPathUnsupported", "fast_canonical_nquads", "reference_canonical_nquads", "to_canonical_nquads"]
@@ -38,6 +38,8 @@ def to_canonical_nquads(document: dict[str, Any]) -> str:
     try:
         quads = _jsonld_to_rdf.to_quads(document)
     except Unsupported:
+        from credstack.proofs import _jsonld_reference  # pyld is slow to import: only when the fast path cannot
+
         quads = _jsonld_reference.to_quads(document)
     return _rdfc.canonicalize(quads)
 
@@ -49,4 +51,6 @@ def fast_canonical_nquads(document: dict[str, Any]) -> str:
 
 def reference_canonical_nquads(document: dict[str, Any]) -> str:
     """The pyld path alone (pyld expansion and toRDF, guarded; credstack's RDFC-1.0)."""
+    from credstack.proofs import _jsonld_reference
+
     return _rdfc.canonicalize(_jsonld_reference.to_quads(document))
