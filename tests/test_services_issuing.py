@@ -127,6 +127,8 @@ def test_plain_vcdm2_credentials_are_issued_too(sqlite_url: str) -> None:
         _plain_vc(credential, name="Jane Doe")
         doc = app.issuing.issue_credential(credential).credential
         assert _verified(doc) and doc["credentialSubject"]["name"] == "Jane Doe"
+        issuer = app.issuers.default()
+        assert doc["issuer"] == {"id": issuer.did, "name": issuer.name}  # no Profile type outside OB / CLR
 
 
 def test_random_indexes_are_distinct(sqlite_url: str) -> None:

@@ -42,6 +42,8 @@ __all__ = ["CRYPTOSUITES", "IssuedCredential", "IssuingService", "normalise_cryp
 
 CRYPTOSUITES = ("eddsa-rdfc-2022", "eddsa-jcs-2022")
 _ALIASES = {"rdfc": "eddsa-rdfc-2022", "jcs": "eddsa-jcs-2022"}
+#: contexts that define the OB 3.0 ``Profile`` type used for the issuer (Open Badges 3.0 and CLR 2.0)
+_PROFILE_CONTEXTS = ("https://purl.imsglobal.org/spec/ob/v3p0/context", "https://purl.imsglobal.org/spec/clr/v2p0/")
 
 
 def normalise_cryptosuite(name: str) -> str:
@@ -131,7 +133,10 @@ class IssuingService:
                 raise InvalidCredentialError(
                     f"issuer {given_id!r} is not this issuer ({signing.issuer.did}); omit issuer to have it filled"
                 )
-        document["issuer"] = {**(dict(given) if isinstance(given, Mapping) else {}), **signing.issuer.profile()}
+        profile = signing.issuer.profile()
+        if not any(isinstance(c, str) and c.startswith(_PROFILE_CONTEXTS) for c in contexts):
+            profile.pop("type")  # a plain VCDM 2.0 credential: no context defines ``Profile``; id + name remain
+        document["issuer"] = {**(dict(given) if isinstance(given, Mapping) else {}), **profile}
         document.setdefault("id", f"{self.base_url}/credentials/{credential_id}")
         document.setdefault("validFrom", xsd_datetime(now))
         positions: dict[str, tuple[int, int]] = {}
