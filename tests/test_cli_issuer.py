@@ -122,6 +122,8 @@ def test_init_token_issuer_achievement_issue_and_status(cli: Cli, tmp_path: Path
         assert app.verifier.verify(signed).verified is False
         assert app.verifier.verify(printed).verified is True
 
+    code, _, err = cli("issuer", "rotate-key", "did:key:z6MkNoSuchIssuer")
+    assert code == 2 and "'did:key:z6MkNoSuchIssuer'" in err  # printed as is (no Rich emoji for ":key:")
     rotated = cli.ok("issuer", "rotate-key", did).strip()
     assert rotated.startswith("did:key:") and rotated != did
     with cli.app() as app:
