@@ -310,3 +310,19 @@ def test_verify_document_does_not_modify_its_input() -> None:
     before = copy.deepcopy(doc)
     verify_document(doc, options())
     assert doc == before
+
+
+def test_every_check_is_documented() -> None:
+    from conftest import ROOT
+
+    text = (ROOT / "docs" / "verification.md").read_text(encoding="utf-8")
+    assert [name for name in CHECK_ORDER if f"`{name}`" not in text] == []
+
+
+def test_public_surface() -> None:
+    import credstack.domain.verification as verification
+
+    assert set(verification.__all__) == {
+        "CHECK_ORDER", "Check", "CheckStatus", "VerificationReport", "VerifyOptions", "verify_bytes", "verify_document"
+    }  # fmt: skip
+    assert all(hasattr(verification, name) for name in verification.__all__)
