@@ -11,6 +11,7 @@
     |   +-- UndefinedTermError ("undefined_term")          a term no context defines (would be dropped unsigned)
     |   +-- InvalidCredentialError ("invalid_credential") a credential that cannot be issued as given
     |   +-- CsvRosterError ("invalid_roster")
+    |   +-- InvalidQualificationError ("invalid_qualification")  a requirement tree that is malformed or unsatisfiable
     +-- CanonicalizationError ("canonicalization_failed")  RDFC-1.0 / JSON-LD processing failed or hit a limit
     +-- KeyMaterialError ("key_error")                     key material unusable (bad multikey header, ...)
     +-- NotFoundError ("not_found")
@@ -39,6 +40,7 @@ __all__ = [
     "ForbiddenError",
     "InvalidCredentialError",
     "InvalidInputError",
+    "InvalidQualificationError",
     "KeyMaterialError",
     "MalformedJsonError",
     "NotFoundError",
@@ -120,6 +122,19 @@ class CsvRosterError(InvalidInputError):
     code = "invalid_roster"
     http_status = 422
     title = "Invalid CSV roster"
+
+
+class InvalidQualificationError(InvalidInputError):
+    """A qualification's requirement tree cannot be used: malformed JSON, a cycle, a dangling reference or a
+    requirement no catalog achievement can meet. ``problems`` holds every problem found (each with its path)."""
+
+    code = "invalid_qualification"
+    http_status = 422
+    title = "Invalid qualification"
+
+    def __init__(self, message: str, *, where: str | None = None, problems: tuple[object, ...] = ()) -> None:
+        super().__init__(message, where=where)
+        self.problems = problems
 
 
 class CanonicalizationError(CredstackError):
