@@ -213,3 +213,13 @@ def test_api_verify_by_link_is_the_json_twin_of_the_verify_page(client: httpx.Cl
     assert missing.status_code == 404
     empty = client.post("/api/verify", content=b"  ", headers={"content-type": "text/plain"})
     assert (empty.status_code, empty.json()["code"]) == (400, "invalid_input")
+
+
+def test_pages_and_badges_carry_security_headers(client: httpx.Client, issued: Any) -> None:
+    page = client.get(issued.credential["id"], headers={"Accept": "text/html"})
+    assert "default-src 'none'" in page.headers["content-security-policy"]
+    assert "script-src" not in page.headers["content-security-policy"]  # no script may run
+    svg = client.get(issued.credential["id"] + ".svg")
+    assert svg.headers["content-security-policy"].startswith("default-src 'none'")
+    for response in (page, svg, client.get("/api/issuers")):
+        assert response.headers["x-content-type-options"] == "nosniff"

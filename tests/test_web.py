@@ -77,6 +77,8 @@ def page(browser: Any) -> Iterator[Any]:
     context = browser.new_context(accept_downloads=True, viewport={"width": 1200, "height": 900})
     pg = context.new_page()
     pg.set_default_timeout(20_000)
+    pg.console_errors = []  # CSP violations and script errors show up here
+    pg.on("console", lambda m: pg.console_errors.append(m.text) if m.type == "error" else None)
     try:
         yield pg
     finally:
@@ -114,6 +116,7 @@ def test_pasting_a_valid_credential_shows_verified_with_every_check(page: Any, s
     assert "ada@example.org" not in recipient
     assert page.get_by_text("Python (computer programming)").count() == 1
     page.screenshot(path=str(SCREENSHOTS / "credstack-verify.png"), full_page=True)
+    assert page.console_errors == []
 
 
 def test_a_tampered_credential_names_the_failing_check(page: Any, site: dict[str, Any]) -> None:
@@ -163,6 +166,8 @@ def test_the_credential_page_downloads_work(page: Any, site: dict[str, Any], tmp
     assert page.inner_text("h1") == "Data Analysis with Python"
     assert page.inner_text("[data-testid=status]") == "active"
     page.screenshot(path=str(SCREENSHOTS / "credstack-credential.png"), full_page=True)
+    assert page.evaluate("document.querySelector('.badge-row img').naturalWidth") == 240
+    assert page.console_errors == []
 
     saved: dict[str, bytes] = {}
     for kind in ("json", "png", "svg"):

@@ -14,8 +14,9 @@ from fastapi_offline import FastAPIOffline
 from starlette.requests import Request
 from starlette.types import Scope
 
-from credstack.api import catalog, credentials, public, vcapi, verification
+from credstack.api import catalog, credentials, public, taxonomy, vcapi, verification
 from credstack.api.body import BodyLimitMiddleware
+from credstack.api.headers import SecurityHeadersMiddleware
 from credstack.api.problems import error_response, install_error_handlers
 from credstack.app import Credstack
 from credstack.errors import CredstackError
@@ -63,10 +64,12 @@ def create_app(credstack: Credstack) -> FastAPI:
     install_error_handlers(app)
     for router in (vcapi.router, verification.router, public.router, catalog.router, credentials.router):
         app.include_router(router)
+    app.include_router(taxonomy.router)
     install_web(app)
 
     async def render(scope: Scope, error: CredstackError) -> Response:
         return error_response(Request(scope), error)
 
     app.add_middleware(BodyLimitMiddleware, max_bytes=credstack.settings.max_document_bytes, render=render)
+    app.add_middleware(SecurityHeadersMiddleware)  # outermost: refusals by the body limit get the headers too
     return app
