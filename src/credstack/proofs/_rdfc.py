@@ -13,7 +13,9 @@ Poisoning") is bounded by :data:`MAX_BLANK_NODES` and :data:`MAX_NDEGREE_WORK`; 
 Literal escaping follows RDFC-1.0 §4.4 / RDF 1.1 canonical N-Quads as implemented by rdf-canonize 5 and
 pyoxigraph: ``\\b \\t \\n \\f \\r \\" \\\\`` as ECHAR, every other control character (U+0000-U+001F,
 U+007F) as ``\\uXXXX``. pyld 3.3 escapes only ``\\t \\n \\r \\" \\\\``, so for literals holding other
-control characters credstack follows the spec, not pyld.
+control characters credstack follows the spec, not pyld. Likewise a quad that mentions the same blank node
+twice (a self-reference) is listed once for it in the blank node to quads map (§4.4.3 step 2), as rdf-canonize
+and pyoxigraph do; pyld lists it twice, which changes the first-degree hash.
 """
 
 from __future__ import annotations
@@ -111,9 +113,9 @@ class _State:
             s, _p, o, g = quad
             if _is_blank(s):
                 self.bnode_quads.setdefault(s, []).append(quad)
-            if _is_blank(o):
+            if _is_blank(o) and o != s:
                 self.bnode_quads.setdefault(o, []).append(quad)
-            if g and _is_blank(g):
+            if g and _is_blank(g) and g != s and g != o:
                 self.bnode_quads.setdefault(g, []).append(quad)
         self.first_degree: dict[str, str] = {}
         self.canonical = _Issuer("_:c14n")
