@@ -62,7 +62,7 @@ def ring(size: int, label: str = "r") -> list[_rdfc.Quad]:
     [
         ring(6),  # every node looks alike: only N-degree hashing separates them
         ring(3, "a") + ring(3, "b"),  # two isomorphic components
-        ring(4) + [("_:r0", P[1], '"marked"', "")],
+        [*ring(4), ("_:r0", P[1], '"marked"', "")],
         [("_:s", P[0], f"_:o{i}", "") for i in range(5)] + [(f"_:o{i}", P[1], '"same"', "") for i in range(5)],
     ],
     ids=["ring", "two rings", "marked ring", "star of identical leaves"],
