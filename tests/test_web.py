@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from api_support import served_credstack
+from api_support import served_credstack, unsigned_credential
 from conftest import IN_CI
 from credstack.app import Credstack
 from credstack.domain.baking import extract_png, extract_svg
@@ -208,3 +208,50 @@ def test_the_api_documentation_renders_offline(page: Any, site: dict[str, Any]) 
     page.goto(site["base"] + "/docs")
     page.get_by_text("/credentials/issue", exact=True).first.wait_for()
     assert page.locator(".swagger-ui .title").first.inner_text().startswith("credstack")
+
+
+def test_pasting_a_vc_jwt_shows_the_credential_inside(page: Any, site: dict[str, Any]) -> None:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from credstack.proofs.jose import sign_vc_jwt
+    from credstack.proofs.keys import did_key_from_public_key, verification_method_for_did_key
+
+    private = Ed25519PrivateKey.generate()
+    did = did_key_from_public_key(private.public_key().public_bytes_raw())
+    credential = unsigned_credential(issuer={"id": did, "type": ["Profile"], "name": "JWT Academy"})
+    credential["validFrom"] = "2025-01-01T00:00:00Z"
+    credential["id"] = "urn:uuid:6a8f5a4c-3f0e-4c56-9d43-2f1f1f6f0b7e"
+    token = sign_vc_jwt(credential, private, "EdDSA", kid=verification_method_for_did_key(did), embed_jwk=False)
+    _paste_and_verify(page, site["base"], token)
+    assert page.inner_text("[data-testid=verdict]").startswith("✔ Verified"), page.inner_text("main")
+    assert "JWT Academy" in page.inner_text("[data-testid=issuer]")
+    assert page.inner_text("[data-testid=achievement-name]") == credential["credentialSubject"]["achievement"]["name"]
+
+
+def test_pasting_a_presentation_lists_each_credential_with_its_checks(page: Any, site: dict[str, Any]) -> None:
+    from credstack.proofs.data_integrity import sign
+    from credstack.proofs.keys import Ed25519Key, did_key_from_public_key, verification_method_for_did_key
+
+    holder = Ed25519Key.generate()
+    did = did_key_from_public_key(holder.public_key)
+    presentation = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiablePresentation"],
+        "holder": did,
+        "verifiableCredential": [site["active"].credential, site["revoked"].credential],
+    }
+    signed = sign(
+        presentation,
+        key=holder,
+        verification_method=verification_method_for_did_key(did),
+        proof_purpose="authentication",
+    )
+    _paste_and_verify(page, site["base"], json.dumps(signed))
+    assert page.inner_text("[data-testid=verdict] >> nth=0").startswith("✘ Not verified")
+    assert did in page.inner_text("main")
+    embedded = page.locator("[data-testid=embedded-credential]")
+    assert embedded.count() == 2
+    assert embedded.nth(0).locator("[data-testid=status]").inner_text() == "active"
+    assert embedded.nth(0).locator("[data-testid=verdict]").inner_text().startswith("✔ Verified")
+    assert embedded.nth(1).locator("[data-testid=status]").inner_text() == "revoked"
+    assert embedded.nth(1).locator("tr.check[data-check=status]").get_attribute("data-status") == "fail"

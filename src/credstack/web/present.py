@@ -71,7 +71,7 @@ def display_date(value: Any) -> str | None:
 
 
 def _recipient(subject: Mapping[str, Any]) -> tuple[str | None, str | None]:
-    """The recipient as a person reads it, and what kind of identifier it is."""
+    """The recipient as a person reads it, and a label saying what kind of identifier it is."""
     for identity in _list(subject.get("identifier")):
         if not isinstance(identity, Mapping):
             continue
@@ -79,11 +79,11 @@ def _recipient(subject: Mapping[str, Any]) -> tuple[str | None, str | None]:
         label = {"emailAddress": "e-mail address", "url": "URL", "phoneNumber": "phone number"}.get(kind, kind)
         value = str(identity.get("identityHash", ""))
         if identity.get("hashed") is True or value.startswith(("sha256$", "md5$")):
-            return value, f"hashed {label}"
-        return value, label
+            return value, f"Hashed {label}"
+        return value, label[0].upper() + label[1:]
     subject_id = subject.get("id")
     if isinstance(subject_id, str):
-        return subject_id, "DID" if subject_id.startswith("did:") else "identifier"
+        return subject_id, "DID" if subject_id.startswith("did:") else "Identifier"
     return None, None
 
 

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from credstack.app import Credstack
 from credstack.domain.baking import bake_png, bake_svg
+from credstack.domain.verification import VerificationReport
 from credstack.errors import InvalidInputError
 from credstack.services.issuing import IssuedCredential
 from credstack.web.badge_image import badge_png, badge_svg
@@ -36,13 +37,17 @@ def _page(request: Request, name: str, context: dict[str, Any], status_code: int
     return templates.TemplateResponse(request, name, context, status_code=status_code)
 
 
-def _report_context(report: Any) -> dict[str, Any]:
+def _report_context(report: VerificationReport) -> dict[str, Any]:
+    """What the templates show of a report; a presentation also lists each credential in it with its own checks."""
     credential = report.credential if isinstance(report.credential, dict) else None
+    holder = report.presentation.get("holder") if isinstance(report.presentation, dict) else None
     return {
         "report": report,
         "view": credential_view(credential) if credential else None,
         "status": overall_status(report.checks, report.verified),
         "failed": [c for c in report.checks if c.status == "fail"],
+        "holder": holder.get("id") if isinstance(holder, dict) else holder,
+        "embedded": [_report_context(inner) for inner in report.credentials],
     }
 
 
