@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -11,19 +10,17 @@ import sqlalchemy as sa
 from credstack.app import Credstack
 from credstack.errors import InvalidInputError, NotFoundError, TaxonomyNotLoadedError
 from credstack.services.taxonomy_records import LoadReport, OccupationDetail, OnetOccupationDetail, SkillDetail
-from taxonomy_helpers import PG_SLICE, make_app
+from taxonomy_helpers import PG_SLICE, loaded_database, make_app
 
 PYTHON = "http://data.europa.eu/esco/skill/ccd0a1d9-afda-43d9-b901-96344886e14d"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Credstack, LoadReport]]:
-    """The whole taxonomy loaded once into a SQLite database for the session."""
-    path: Path = tmp_path_factory.mktemp("taxonomy") / "credstack.db"
-    app = make_app(f"sqlite:///{path}")
-    report = app.taxonomy.load()
-    yield app, report
-    app.close()
+    """The whole taxonomy, loaded once per test process (shared with the CLI and web tests)."""
+    url, report = loaded_database(tmp_path_factory)
+    with make_app(url) as app:
+        yield app, report
 
 
 def _count(app: Credstack, sql: str) -> int:
