@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from credstack.errors import CredstackError, CsvRosterError, InvalidInputError, NotFoundError
-from credstack.services.achievements import AchievementService
+from credstack.services.achievements import AchievementRecord, AchievementService
 from credstack.services.issuing import IssuingService, normalise_cryptosuite
 from credstack.storage.engine import Database
 from credstack.storage.models import BulkJob, BulkJobRow
@@ -33,6 +34,13 @@ COLUMNS = ("recipient", "name", "result", "evidence_url", "valid_until", "idempo
 MAX_ROWS = 100_000
 
 ProgressCallback = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class _PendingRow:
+    id: int
+    data: dict[str, str]
+    idempotency_key: str
 
 
 @dataclass(frozen=True)
@@ -173,13 +181,9 @@ class BulkIssuanceService:
             )
         return job_id
 
-    def _issue_row(self, job: BulkJob, row_id: int) -> None:
+    def _issue_row(self, job: BulkJob, achievement: AchievementRecord, row: _PendingRow) -> None:
         credential_id = uuid.uuid4().hex
-        with self._db.read() as session:
-            row = session.get(BulkJobRow, row_id)
-            if row is None or row.outcome != "pending":
-                return
-            data, key = dict(row.data), row.idempotency_key
+        data = row.data
         try:
             issuer_id, achievement_id, unsigned = self._issuing.build(
                 job.achievement_id,
@@ -189,8 +193,12 @@ class BulkIssuanceService:
                 results=[data["result"]] if data.get("result") else (),
                 evidence=[data["evidence_url"]] if data.get("evidence_url") else (),
                 valid_until=_valid_until(data["valid_until"]) if data.get("valid_until") else None,
+                achievement=achievement,
             )
             with self._db.write() as session:
+                stored = session.get(BulkJobRow, row.id)
+                if stored is None or stored.outcome != "pending":
+                    return  # another runner of this job got there first
                 record, created = self._issuing.issue_in(
                     session,
                     unsigned,
@@ -198,18 +206,18 @@ class BulkIssuanceService:
                     credential_id=credential_id,
                     achievement_id=achievement_id,
                     cryptosuite=job.cryptosuite,
-                    idempotency_key=key,
+                    idempotency_key=row.idempotency_key,
                 )
-                stored = session.get(BulkJobRow, row_id)
-                if stored is not None:
-                    stored.outcome = "issued" if created else "skipped"
-                    stored.credential_id = record.id
+                stored.outcome = "issued" if created else "skipped"
+                stored.credential_id = record.id
+        except IntegrityError:
+            return  # a concurrent runner committed this row's idempotency key; it records the outcome
         except (InvalidInputError, NotFoundError) as exc:
-            self._reject(row_id, exc)
+            self._reject(row.id, exc)
         except CredstackError as exc:
             if exc.http_status >= 500:
                 raise
-            self._reject(row_id, exc)
+            self._reject(row.id, exc)
 
     def _reject(self, row_id: int, exc: CredstackError) -> None:
         with self._db.write() as session:
@@ -225,20 +233,22 @@ class BulkIssuanceService:
             if job is None:
                 raise NotFoundError(f"no bulk job {job_id!r}")
             job.state = "running"
+        achievement = self._achievements.get(job.achievement_id)
         with self._db.read() as session:
-            pending = list(
-                session.scalars(
-                    sa.select(BulkJobRow.id)
+            pending = [
+                _PendingRow(r.id, dict(r.data), r.idempotency_key)
+                for r in session.scalars(
+                    sa.select(BulkJobRow)
                     .where(BulkJobRow.job_id == job_id, BulkJobRow.outcome == "pending")
                     .order_by(BulkJobRow.line)
                 )
-            )
+            ]
         total = job.rows_read
         done = total - len(pending)
         if progress is not None:
             progress(done, total)
-        for row_id in pending:
-            self._issue_row(job, row_id)
+        for row in pending:
+            self._issue_row(job, achievement, row)
             done += 1
             if progress is not None:
                 progress(done, total)

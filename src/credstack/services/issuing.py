@@ -31,7 +31,7 @@ from credstack.domain.shape import VC_V2, check_shape
 from credstack.domain.status_list import status_entry
 from credstack.errors import InvalidCredentialError, InvalidInputError, NotFoundError
 from credstack.proofs.data_integrity import sign
-from credstack.services.achievements import AchievementService
+from credstack.services.achievements import AchievementRecord, AchievementService
 from credstack.services.issuers import IssuerService
 from credstack.settings import Settings
 from credstack.storage.engine import Database
@@ -251,9 +251,12 @@ class IssuingService:
         valid_until: datetime | None = None,
         credits_earned: float | None = None,
         narrative: str | None = None,
+        achievement: AchievementRecord | None = None,
     ) -> tuple[int, str, dict[str, Any]]:
-        """The unsigned credential awarding an achievement: ``(issuer_id, achievement_id, credential)``."""
-        achievement = self._achievements.get(achievement_id)
+        """The unsigned credential awarding an achievement: ``(issuer_id, achievement_id, credential)``.
+        ``achievement``, when given, is the record already fetched for ``achievement_id`` (bulk jobs)."""
+        if achievement is None or achievement.id != achievement_id:
+            achievement = self._achievements.get(achievement_id)
         unsigned = build_achievement_credential(
             credential_id=f"{self.base_url}/credentials/{credential_id}",
             achievement=achievement.definition,

@@ -123,11 +123,11 @@ class StatusList(Base):
     signer_did: Mapped[str] = mapped_column(sa.String(300))
     purpose: Mapped[str] = mapped_column(sa.String(16))
     size: Mapped[int]
-    bits: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    bits: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
     allocated: Mapped[int] = mapped_column(default=0)
     full: Mapped[bool] = mapped_column(default=False)
     version: Mapped[int] = mapped_column(default=1)
-    signed_document: Mapped[dict[str, Any] | None]
+    signed_document: Mapped[dict[str, Any] | None] = mapped_column(deferred=True)
     signed_version: Mapped[int | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
