@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import sqlalchemy as sa
@@ -16,7 +17,7 @@ from credstack.errors import CsvRosterError, NotFoundError
 from credstack.proofs.data_integrity import verify
 from credstack.proofs.keys import resolve_did_key_vm
 from credstack.services.bulk import parse_roster
-from credstack.storage.models import BulkJobRow, Credential
+from credstack.storage.models import BulkJobRow, Credential, StatusList
 from issuer_support import BASE_URL, micro_achievement, open_app
 
 
@@ -88,6 +89,34 @@ def test_a_job_issues_rejects_and_reports(database_url: str) -> None:
             app.bulk.report("no-such-job")
         with pytest.raises(NotFoundError):
             app.bulk.start("no-such-achievement", roster)
+
+
+def test_concurrent_issuers_share_nothing(database_url: str) -> None:
+    """Two runners of one job and four threads issuing at once: every index distinct, every row issued once."""
+    roster = "recipient\n" + "".join(f"did:example:row{n}\n" for n in range(16))
+    with open_app(database_url) as app:
+        achievement = micro_achievement(app)
+        job = app.bulk.start(achievement.id, roster)
+
+        def issue_some(worker: int) -> None:
+            for n in range(4):
+                app.issuing.issue(achievement.id, recipient=f"did:example:w{worker}-{n}")
+
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            futures = [pool.submit(app.bulk.run, job), pool.submit(app.bulk.run, job)]
+            futures += [pool.submit(issue_some, w) for w in range(4)]
+            for future in futures:
+                future.result()
+        report = app.bulk.report(job)
+        assert (report.issued, report.skipped, report.pending) == (16, 0, 0)
+        with app.db.read() as session:
+            credentials = session.scalars(sa.select(Credential)).all()
+            lists = session.scalars(sa.select(StatusList)).all()
+        assert len(credentials) == 32 and len(lists) == 2
+        positions = [(c.revocation_list_id, c.revocation_index) for c in credentials]
+        positions += [(c.suspension_list_id, c.suspension_index) for c in credentials]
+        assert len(set(positions)) == 64
+        assert all(lst.allocated == 32 for lst in lists)
 
 
 def _count(url: str, query: str) -> int:

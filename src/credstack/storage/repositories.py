@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from credstack.domain.status_list import new_bitstring
-from credstack.storage.models import AuditEntry, StatusAllocation, StatusList
+from credstack.storage.models import AuditEntry, Issuer, StatusAllocation, StatusList
 
 __all__ = ["add_audit", "allocate_status_index", "locked_status_list"]
 
@@ -106,6 +106,8 @@ def allocate_status_index(
     The list row is locked for the rest of the transaction, and the (list, index) pair is UNIQUE, so two
     concurrent issuers never share an index; if the transaction rolls back, the index is free again.
     """
+    # lock the issuer row first (PostgreSQL): concurrent issuers then never both open a new list
+    session.execute(sa.select(Issuer.id).where(Issuer.id == issuer_id).with_for_update())
     status_list = _open_list(session, issuer_id, signer_did, purpose, size, now)
     index: int | None = None
     for _ in range(_RANDOM_PROBES):
