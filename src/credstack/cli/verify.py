@@ -99,7 +99,8 @@ def _verify_file(file: str) -> _Result:
 
 def _results(files: list[str], documents: dict[str, Any], at: datetime | None, unbound: bool) -> Iterator[_Result]:
     _init(documents, at, unbound)
-    workers = min(os.cpu_count() or 1, 8)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    workers = min(cores, 8)
     if len(files) <= PARALLEL_THRESHOLD or workers < 2:
         yield from map(_verify_file, files)
         return
