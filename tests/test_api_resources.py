@@ -119,6 +119,11 @@ def test_credentials_get_list_and_status_changes(
     assert client.get("/api/credentials").status_code == 401
     listed = client.get("/api/credentials", headers=issuer_token).json()["credentials"]
     assert issued.id in [c["id"] for c in listed]
+    page = client.get("/api/credentials", params={"limit": 1}, headers=issuer_token).json()
+    assert len(page["credentials"]) == 1
+    too_many = client.get("/api/credentials", params={"limit": 5000}, headers=issuer_token)
+    assert too_many.status_code == 400
+    assert "limit" in too_many.json()["errors"][0]["parameter"]
 
     assert client.post(f"/api/credentials/{issued.id}/suspend", headers=issuer_token).json()["status"]["state"] == (
         "suspended"

@@ -131,18 +131,27 @@ def test_a_tampered_credential_names_the_failing_check(page: Any, site: dict[str
     assert reason
 
 
-def test_uploading_a_baked_png_verifies_it(page: Any, site: dict[str, Any], tmp_path: Path) -> None:
+@pytest.mark.parametrize("kind", ["png", "svg"])
+def test_uploading_a_baked_badge_verifies_it(page: Any, site: dict[str, Any], tmp_path: Path, kind: str) -> None:
     import httpx
 
-    png = httpx.get(f"{site['base']}/credentials/{site['active'].id}.png").content
-    path = tmp_path / "badge.png"
-    path.write_bytes(png)
+    image = httpx.get(f"{site['base']}/credentials/{site['active'].id}.{kind}").content
+    path = tmp_path / f"badge.{kind}"
+    path.write_bytes(image)
     page.goto(f"{site['base']}/verify")
     page.set_input_files("#file", str(path))
     page.click("button[type=submit]")
     page.wait_for_selector("[data-testid=verdict]")
     assert page.inner_text("[data-testid=verdict]").startswith("✔ Verified")
-    assert "badge.png" in page.inner_text("main")
+    assert f"format: {kind}" in page.inner_text("[data-testid=verdict]")
+    assert f"badge.{kind}" in page.inner_text("main")
+    assert page.inner_text("[data-testid=achievement-name]") == "Data Analysis with Python"
+
+
+def test_a_link_to_a_credential_from_elsewhere_is_explained(page: Any, site: dict[str, Any]) -> None:
+    response = page.goto(f"{site['base']}/verify?credential=https://elsewhere.example/credentials/1")
+    assert response.status == 404
+    assert "only those can be opened by link" in page.inner_text("main")
 
 
 def test_a_revoked_credential_opened_by_link_shows_revoked(page: Any, site: dict[str, Any]) -> None:

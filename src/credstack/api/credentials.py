@@ -25,14 +25,21 @@ router = APIRouter(prefix="/api", route_class=JsonRoute)
 
 
 @router.get("/credentials", tags=["Credentials"], summary="List issued credentials")
-def list_credentials(cs: CredstackDep, token: IssueToken) -> dict[str, Any]:
-    return {"credentials": [record_json(c) for c in cs.issuing.list()]}
+def list_credentials(
+    cs: CredstackDep,
+    token: IssueToken,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    achievement: Annotated[str | None, Query(description="Only credentials of this achievement")] = None,
+) -> dict[str, Any]:
+    records = cs.issuing.list(achievement_id=achievement, limit=limit, offset=offset)
+    return {"credentials": [record_json(c) for c in records], "limit": limit, "offset": offset}
 
 
 @router.get("/credentials/{credential_id}", tags=["Credentials"], summary="One issued credential and its status")
 def get_credential(credential_id: str, cs: CredstackDep) -> dict[str, Any]:
     record = cs.issuing.get(credential_id)
-    return {**record_json(record), "status": cs.status.status_of(record.id)}
+    return {**record_json(record), "status": record_json(cs.status.status_of(record.id))}
 
 
 @router.post("/credentials/{credential_id}/revoke", tags=["Credentials"], summary="Revoke (permanent)")
@@ -41,7 +48,7 @@ def revoke(
 ) -> dict[str, Any]:
     record = cs.issuing.get(credential_id)
     cs.status.revoke(record.id)
-    return {"id": record.id, "status": cs.status.status_of(record.id)}
+    return {"id": record.id, "status": record_json(cs.status.status_of(record.id))}
 
 
 @router.post("/credentials/{credential_id}/suspend", tags=["Credentials"], summary="Suspend (reversible)")
@@ -50,14 +57,14 @@ def suspend(
 ) -> dict[str, Any]:
     record = cs.issuing.get(credential_id)
     cs.status.suspend(record.id)
-    return {"id": record.id, "status": cs.status.status_of(record.id)}
+    return {"id": record.id, "status": record_json(cs.status.status_of(record.id))}
 
 
 @router.post("/credentials/{credential_id}/unsuspend", tags=["Credentials"], summary="Lift a suspension")
 def unsuspend(credential_id: str, cs: CredstackDep, token: StatusToken) -> dict[str, Any]:
     record = cs.issuing.get(credential_id)
     cs.status.unsuspend(record.id)
-    return {"id": record.id, "status": cs.status.status_of(record.id)}
+    return {"id": record.id, "status": record_json(cs.status.status_of(record.id))}
 
 
 @router.post(

@@ -22,7 +22,7 @@ from credstack.api.schemas import (
     VerificationResult,
     VerifyRequest,
 )
-from credstack.api.views import apply_status_change, credential_document, verification_result
+from credstack.api.views import apply_status_change, credential_document, record_json, verification_result
 from credstack.errors import InvalidInputError
 
 __all__ = ["router"]
@@ -88,4 +88,4 @@ def verify_presentation(body: PresentationVerifyRequest, cs: CredstackDep) -> di
 def update_status(body: StatusUpdateRequest, cs: CredstackDep, token: StatusToken) -> dict[str, Any]:
     for entry in body.credentialStatus:
         apply_status_change(cs, body.credentialId, purpose=entry.statusPurpose, status=entry.status)
-    return {"credentialId": body.credentialId, "status": cs.status.status_of(body.credentialId)}
+    return {"credentialId": body.credentialId, "status": record_json(cs.status.status_of(body.credentialId))}

@@ -47,6 +47,12 @@ def serve(
     settings = _settings_for(host, port)
     settings.check_for_serving()
     typer.echo(f"credstack serving {settings.base_url} (API docs: {settings.base_url}/docs)", err=True)
+    if "CREDSTACK_BASE_URL" not in os.environ:
+        typer.echo(
+            f"CREDSTACK_BASE_URL is not set: credential and status list URLs use {settings.base_url}; "
+            "set it to the public URL (and export it for other commands) to change that",
+            err=True,
+        )
     _run(settings, host, port)
 
 
@@ -57,9 +63,8 @@ def demo(
 ) -> None:
     """Create a demo issuer, achievements (one with ESCO skills) and credentials (one suspended, one revoked),
     then serve them on 127.0.0.1. Safe to run again: existing demo data is reused."""
-    from credstack.cli._demo import seed_demo
-
     from credstack.app import Credstack
+    from credstack.cli._demo import seed_demo
 
     settings = _settings_for("127.0.0.1", port)
     settings.check_for_serving()

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from credstack.app import Credstack
 from credstack.domain.baking import bake_png, bake_svg
 from credstack.domain.verification import VerificationReport
-from credstack.errors import InvalidInputError
+from credstack.errors import InvalidInputError, NotFoundError
 from credstack.services.issuing import IssuedCredential
 from credstack.web.badge_image import badge_png, badge_svg
 from credstack.web.deps import CredstackDep, templates
@@ -66,7 +66,7 @@ def verify_page(
 ) -> HTMLResponse:
     context: dict[str, Any] = {"nav": "verify", "source": None}
     if credential:
-        record = cs.issuing.get(credential)
+        record = _issued_here(cs, credential)
         report = cs.verifier.verify(record.credential)
         context.update(_report_context(report), source=credential)
     return _page(request, "verify.html", context)
@@ -90,6 +90,17 @@ async def verify_submit(
         raise InvalidInputError("paste a credential, or choose a file to upload")
     report = cs.verifier.verify(data)
     return _page(request, "verify.html", {"nav": "verify", "source": source, **_report_context(report)})
+
+
+def _issued_here(cs: Credstack, url: str) -> IssuedCredential:
+    """A credential this server issued, by its URL; others cannot be opened by link (no fetching)."""
+    try:
+        return cs.issuing.get(url)
+    except NotFoundError as exc:
+        raise NotFoundError(
+            f"{url} is not a credential issued by this server; only those can be opened by link. "
+            "Paste or upload any other credential to verify it."
+        ) from exc
 
 
 def _credential(cs: Credstack, credential_uuid: str) -> IssuedCredential:
