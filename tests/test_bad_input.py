@@ -175,3 +175,26 @@ def test_an_unknown_context_nested_in_a_node_fails_the_contexts_check() -> None:
     report = verify_document(doc, options())
     assert {"contexts", "terms", "proof"} <= set(failed_names(report))
     assert "nested.jsonld" in check(report, "contexts")[1]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    key=st.sampled_from(["proof", "credentialStatus", "issuer", "credentialSubject", "@context", "validFrom", "type",
+                         "validUntil", "id", "holder", "verifiableCredential"]),
+    value=json_values,
+)  # fmt: skip
+def test_signed_credentials_with_any_member_replaced_never_raise(key: str, value: Any) -> None:
+    doc = {**signed_credential(), key: value}
+    report = verify_document(doc, options(documents={"https://issuer.example/status/1": {"id": 1}}))
+    if key in {"proof", "credentialSubject", "issuer", "type", "@context"}:
+        assert report.verified is False  # signed or required members: any replacement breaks the credential
+    json.dumps(report.to_json())
+
+
+@settings(max_examples=60, deadline=None)
+@given(entry=st.dictionaries(st.sampled_from(["type", "statusPurpose", "statusListIndex", "statusListCredential",
+                                               "id", "statusSize"]), json_values, max_size=6))  # fmt: skip
+def test_any_status_entry_never_raises(entry: dict[str, Any]) -> None:
+    entry.setdefault("type", "BitstringStatusListEntry")
+    doc = {**signed_credential(), "credentialStatus": entry}
+    verify_document(doc, options(documents={"https://issuer.example/status/1": signed_credential()}))

@@ -151,3 +151,11 @@ def test_an_enveloped_vc_jwt_in_a_presentation() -> None:
     report = verify_document(vp, options())
     assert report.credentials[0].verified and report.credentials[0].format == "vc-jwt"
     assert failed_names(report) == ["proof"]  # the presentation itself is unsigned
+
+
+def test_a_fragment_only_kid_is_relative_to_the_issuer() -> None:
+    credential = ob_credential()
+    credential["issuer"]["id"] = DID_WEB
+    token = sign_vc_jwt(credential, EC_KEY, "ES256", kid="#k1", embed_jwk=False)
+    report = _verify(token, documents={DID_WEB_URL: _did_web_document(public_jwk(EC_KEY))})
+    assert report.verified, report.failures

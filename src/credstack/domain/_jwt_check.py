@@ -92,6 +92,8 @@ def _key_check(
     header: Mapping[str, Any], issuer: str | None, source: DocumentSource, options: VerifyOptions
 ) -> tuple[Check, dict[str, Any] | None]:
     kid = header.get("kid") if isinstance(header.get("kid"), str) else None
+    if kid is not None and kid.startswith("#") and issuer is not None:
+        kid = issuer + kid  # a fragment-only kid is relative to the issuer's DID (did:web, did:key)
     if kid is not None:
         try:
             jwk, controller, how = _resolve_kid(kid, source)
