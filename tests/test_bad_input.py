@@ -198,3 +198,13 @@ def test_any_status_entry_never_raises(entry: dict[str, Any]) -> None:
     entry.setdefault("type", "BitstringStatusListEntry")
     doc = {**signed_credential(), "credentialStatus": entry}
     verify_document(doc, options(documents={"https://issuer.example/status/1": signed_credential()}))
+
+
+def test_an_absurdly_deep_parsed_object_fails_without_raising() -> None:
+    doc = signed_credential()
+    value: Any = "welding"
+    for _ in range(5000):
+        value = [value]
+    doc["credentialSubject"]["achievement"]["tag"] = value  # verify_document takes parsed objects: no depth limit yet
+    report = verify_document(doc, options())
+    assert not report.verified and "proof" in failed_names(report)

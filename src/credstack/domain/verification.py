@@ -426,7 +426,10 @@ def verify_document(doc: dict[str, Any], options: VerifyOptions, *, fmt: str = "
     """Verify an already-parsed JSON credential or presentation."""
     if not isinstance(doc, dict):
         return _report(fmt, [Check("parse", FAIL, f"expected a JSON object, got {type(doc).__name__}")], None)
-    return _dispatch(doc, options, fmt, Check("parse", PASS, "a JSON object"))
+    try:
+        return _dispatch(doc, options, fmt, Check("parse", PASS, "a JSON object"))
+    except RecursionError:  # an already-parsed object skipped the depth limit that verify_bytes applies
+        return _report(fmt, [Check("parse", FAIL, "the document is nested too deeply [document_too_deep]")], None)
 
 
 def verify_bytes(data: bytes, options: VerifyOptions) -> VerificationReport:
