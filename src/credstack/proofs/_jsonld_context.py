@@ -88,7 +88,7 @@ _TERM_KEYS = frozenset(
 )
 _CONTEXT_KEYWORDS = frozenset(["@base", "@direction", "@import", "@language", "@propagate", "@protected"])
 _CONTEXT_KEYWORDS |= {"@version", "@vocab"}
-_CACHE_LIMIT = 2048
+_CACHE_LIMIT = 1024
 _MAX_CONTEXT_DEPTH = 32
 _MISSING: Any = object()
 
@@ -173,7 +173,17 @@ class TermDefinition:
 class ActiveContext:
     """An immutable active context plus the caches derived from it (JSON-LD 1.1 API §4.1)."""
 
-    __slots__ = ("_derived", "_vocab_cache", "has_language", "language", "previous", "protected", "terms", "vocab")
+    __slots__ = (
+        "_derived",
+        "_key_cache",
+        "_vocab_cache",
+        "has_language",
+        "language",
+        "previous",
+        "protected",
+        "terms",
+        "vocab",
+    )
 
     def __init__(self) -> None:
         self.terms: dict[str, TermDefinition] = {}
@@ -184,6 +194,7 @@ class ActiveContext:
         self.protected = False
         self._derived: dict[Any, ActiveContext] = {}
         self._vocab_cache: dict[str, str | None] = {}
+        self._key_cache: dict[str, str | None] = {}
 
     def clone(self) -> ActiveContext:
         child = ActiveContext()
@@ -202,6 +213,19 @@ class ActiveContext:
             cached = expand_iri(self, value, vocab=True)
             if len(self._vocab_cache) < _CACHE_LIMIT:
                 self._vocab_cache[value] = cached
+        return cached
+
+    def expand_key(self, key: str) -> str | None:
+        """A node key expanded (vocab-relative) to a keyword or an absolute IRI; None when JSON-LD would drop it."""
+        cached = self._key_cache.get(key, _MISSING)
+        if cached is _MISSING:
+            expanded = self.expand_vocab(key)
+            if isinstance(expanded, str) and (expanded in KEYWORDS or _ABSOLUTE_IRI.match(expanded)):
+                cached = expanded
+            else:
+                cached = None
+            if len(self._key_cache) < _CACHE_LIMIT:
+                self._key_cache[key] = cached
         return cached
 
 

@@ -321,8 +321,8 @@ class _Walker:
         for key, value in element.items():
             if key == "@context":
                 continue
-            expanded = ctx.expand_vocab(key)
-            if expanded is None or (expanded not in KEYWORDS and not _ABSOLUTE_IRI.match(expanded)):
+            expanded = ctx.expand_key(key)
+            if expanded is None:
                 raise UndefinedTermError(
                     f"term {key!r} is not defined by any @context, so JSON-LD would drop it and it would not be signed",
                     where=_where(path, key),
@@ -560,10 +560,13 @@ class _Walker:
 def to_quads(document: Any) -> list[Quad]:
     """The RDF dataset of a JSON-LD document, as pyld's ``to_rdf`` would produce it (blank labels aside)."""
     walker = _Walker()
-    if isinstance(document, dict):
-        walker.object(INITIAL, None, document, None, "", False, True, True, 0)
-    elif isinstance(document, list):
-        walker.array(INITIAL, None, document, None, "", False, True, 0)
-    else:
-        raise CanonicalizationError("a JSON-LD document must be a JSON object or array", where="$")
+    try:
+        if isinstance(document, dict):
+            walker.object(INITIAL, None, document, None, "", False, True, True, 0)
+        elif isinstance(document, list):
+            walker.array(INITIAL, None, document, None, "", False, True, 0)
+        else:
+            raise CanonicalizationError("a JSON-LD document must be a JSON object or array", where="$")
+    except TypeError as exc:  # only input that is not JSON (e.g. non-string keys) gets here
+        raise CanonicalizationError(f"the document is not JSON: {exc}") from exc
     return walker.quads

@@ -210,7 +210,14 @@ class _State:
 def canonicalize(quads: Iterable[Quad]) -> str:
     """RDFC-1.0 (§4.4): relabel blank nodes canonically and return the sorted canonical N-Quads."""
     quads = list(quads)
-    blank = {t for s, _p, o, g in quads for t in (s, o, g) if t and _is_blank(t)}
+    blank = set()
+    for s, _p, o, g in quads:  # terms are never empty: "<" starts an IRI, '"' a literal, "_" a blank node
+        if s[0] == "_":
+            blank.add(s)
+        if o[0] == "_":
+            blank.add(o)
+        if g and g[0] == "_":
+            blank.add(g)
     if not blank:
         return "".join(sorted([serialize(q) for q in quads]))
     if len(blank) > MAX_BLANK_NODES:
@@ -225,12 +232,12 @@ def canonicalize(quads: Iterable[Quad]) -> str:
         mapping = _canonical_labels(_State(quads))
     lines = []
     for s, p, o, g in quads:
-        if _is_blank(s):
+        if s[0] == "_":
             s = mapping[s]
-        if _is_blank(o):
+        if o[0] == "_":
             o = mapping[o]
         if g:
-            if _is_blank(g):
+            if g[0] == "_":
                 g = mapping[g]
             lines.append(f"{s} {p} {o} {g} .\n")
         else:
