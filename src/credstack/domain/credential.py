@@ -26,7 +26,6 @@ __all__ = [
     "build_achievement",
     "build_achievement_credential",
     "is_email",
-    "issuer_profile",
     "recipient_subject",
     "xsd_datetime",
 ]
@@ -231,14 +230,6 @@ def build_achievement(
     if creator is not None:
         achievement["creator"] = dict(creator)
     return achievement
-
-
-def issuer_profile(did: str, name: str, *, url: str | None = None) -> dict[str, Any]:
-    """The issuer as an embedded ``Profile`` (displayers must show its name)."""
-    profile: dict[str, Any] = {"id": did, "type": ["Profile"], "name": name}
-    if url:
-        profile["url"] = url
-    return profile
 
 
 def recipient_subject(recipient: str, *, salt: str, name: str | None = None) -> dict[str, Any]:

@@ -131,10 +131,9 @@ class IssuerService:
     def _find(self, session: Session, ref: str | int) -> Issuer:
         text = str(ref).strip()
         query = sa.select(Issuer)
-        if text.isdigit():
+        found = session.scalars(query.where(sa.or_(Issuer.slug == text, Issuer.did == text))).one_or_none()
+        if found is None and text.isdigit():
             found = session.get(Issuer, int(text))
-        else:
-            found = session.scalars(query.where(sa.or_(Issuer.slug == text, Issuer.did == text))).one_or_none()
         if found is None and text.startswith("did:"):
             found = next((i for i in session.scalars(query) if text in (i.former_dids or [])), None)
         if found is None:
