@@ -326,3 +326,51 @@ def test_public_surface() -> None:
         "CHECK_ORDER", "Check", "CheckStatus", "VerificationReport", "VerifyOptions", "verify_bytes", "verify_document"
     }  # fmt: skip
     assert all(hasattr(verification, name) for name in verification.__all__)
+
+
+# --- endorsements (OB 3.0 verification step 6) -----------------------------------------------------------------
+
+
+def _endorsement(comment: str = "A rigorous, well-assessed badge.") -> dict[str, Any]:
+    return sign(
+        {
+            "@context": [
+                "https://www.w3.org/ns/credentials/v2",
+                "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+            ],
+            "id": "urn:uuid:8b0c2a5e-2f6a-4c55-b1d2-77a1c9e0e001",
+            "type": ["VerifiableCredential", "EndorsementCredential"],
+            "name": "Welding guild endorsement",
+            "issuer": {"id": OTHER_KEY.did, "type": ["Profile"], "name": "Welding Guild"},
+            "validFrom": "2025-01-01T00:00:00Z",
+            "credentialSubject": {
+                "id": "https://issuer.example/achievements/welding-basics",
+                "type": ["EndorsementSubject"],
+                "endorsementComment": comment,
+            },
+        },
+        OTHER_KEY,
+    )
+
+
+def test_embedded_endorsements_are_verified() -> None:
+    doc = ob_credential()
+    doc["credentialSubject"]["achievement"]["endorsement"] = [_endorsement()]
+    report = verify_document(sign(doc), options())
+    assert report.verified, report.failures
+    assert check(report, "endorsements") == ("pass", "all 1 endorsement(s) verified")
+
+
+def test_a_bad_endorsement_is_a_warning_not_a_failure() -> None:
+    forged = _endorsement()
+    forged["credentialSubject"]["endorsementComment"] = "The best badge in the world."
+    doc = ob_credential()
+    doc["credentialSubject"]["achievement"]["endorsement"] = [forged]
+    report = verify_document(sign(doc), options())
+    assert report.verified
+    status, reason = check(report, "endorsements")
+    assert status == "warning" and "endorsement 1: proof" in reason
+
+
+def test_no_endorsements_no_check() -> None:
+    assert "endorsements" not in [c.name for c in verify_document(signed_credential(), options()).checks]

@@ -56,6 +56,7 @@ CHECK_ORDER = (
     "validity",
     "status",
     "recipient",
+    "endorsements",
     "credentials",
 )
 
@@ -328,7 +329,9 @@ def _list_verifier(options: VerifyOptions) -> Callable[[dict[str, Any]], tuple[s
     return verify_list
 
 
-def _verify_credential(doc: dict[str, Any], options: VerifyOptions, fmt: str, parse: Check) -> VerificationReport:
+def _verify_credential(
+    doc: dict[str, Any], options: VerifyOptions, fmt: str, parse: Check, *, depth: int = 0
+) -> VerificationReport:
     checks = [parse, merge_checks("shape", check_shape(doc, secured=True), passed="the data model rules hold")]
     contexts = _contexts_check(doc)
     resolution = Resolution(_source(options), "assertionMethod")
@@ -340,7 +343,48 @@ def _verify_credential(doc: dict[str, Any], options: VerifyOptions, fmt: str, pa
     checks.append(check_status(doc, _source(options), _list_verifier(options), options.memo, options.now))
     if options.recipient is not None:
         checks.append(_recipient_check(doc, options.recipient))
+    if depth == 0:
+        endorsements = _endorsements_check(doc, options)
+        if endorsements is not None:
+            checks.append(endorsements)
     return _report(fmt, checks, doc)
+
+
+def _embedded_endorsements(doc: Mapping[str, Any]) -> list[Any]:
+    """OB 3.0 verification step 6: endorsements on the credential, its issuer and its achievement(s)."""
+    nodes: list[Any] = [doc, doc.get("issuer")]
+    for subject in as_list(doc.get("credentialSubject")):
+        if isinstance(subject, dict):
+            nodes.append(subject.get("achievement"))
+    found: list[Any] = []
+    for node in nodes:
+        if isinstance(node, dict):
+            found.extend(as_list(node.get("endorsement")))
+            found.extend(as_list(node.get("endorsementJwt")))
+    return found
+
+
+def _endorsements_check(doc: Mapping[str, Any], options: VerifyOptions) -> Check | None:
+    """Each embedded EndorsementCredential (or endorsementJwt) is verified like a credential; a bad endorsement is
+    a warning (the endorsement is worthless; the credential itself is not affected)."""
+    endorsements = _embedded_endorsements(doc)
+    if not endorsements:
+        return None
+    bad: list[str] = []
+    for index, item in enumerate(endorsements, 1):
+        if isinstance(item, str):
+            report = verify_bytes(item.encode("utf-8"), options)
+        elif isinstance(item, dict):
+            report = _verify_credential(item, options, "json", Check("parse", PASS, "an embedded endorsement"), depth=1)
+        else:
+            bad.append(f"endorsement {index} is neither an object nor a JWT")
+            continue
+        if not report.verified:
+            bad.append(f"endorsement {index}: " + "; ".join(f"{c.name}: {c.reason}" for c in report.failures))
+    if bad:
+        return Check("endorsements", WARNING, f"{len(bad)} of {len(endorsements)} endorsement(s) did not verify: "
+                     + " | ".join(bad))  # fmt: skip
+    return Check("endorsements", PASS, f"all {len(endorsements)} endorsement(s) verified")
 
 
 def _holder_id(doc: Mapping[str, Any]) -> str | None:
