@@ -1,10 +1,11 @@
 """Verify any Open Badges 3.0 / VC 2.0 credential or presentation and report named checks.
 
-Algorithm: OB 3.0 ``verification.md`` §"Verification" (steps 1-5) over VCDM 2.0 §7.1, Data Integrity 1.0 §4.4,
+Algorithm: OB 3.0 ``verification.md`` §"Verification" (steps 1, 2, 4-6; refresh, step 3, is not implemented) over VCDM 2.0 §7.1, Data Integrity 1.0 §4.4,
 Bitstring Status List §3.2. The report lists, in this order, one check per name:
 
 ``parse`` -> ``shape`` -> ``contexts`` -> ``terms`` -> ``proof`` (one per proof) -> ``issuer_key`` -> ``validity``
--> ``status`` -> ``recipient`` (only when a recipient is given).
+-> ``status`` -> ``recipient`` (only when a recipient is given) -> ``endorsements`` (only when there are some).
+Presentations: ``parse``, ``shape``, ``contexts``, ``terms``, ``proof``, ``holder_key``, ``credentials``.
 
 Each check is ``pass``, ``fail`` or ``warning`` with a reason a person can read; ``verified`` is true only when no
 check failed. A bad credential never raises: only misuse (e.g. a naive ``now``) does. Pure: time comes in through
