@@ -12,6 +12,7 @@ from pyld import jsonld
 
 from credstack.contexts import pyld_document_loader
 from credstack.errors import CanonicalizationError, CredstackError, UndefinedTermError, UnknownContextError
+from credstack.proofs._jsonld_to_rdf import to_quads
 from credstack.proofs.canonical import (
     FastPathUnsupported,
     fast_canonical_nquads,
@@ -338,3 +339,92 @@ def test_common_text_is_escaped_exactly_as_pyld_does(text: str) -> None:
     document = guide_credential()
     document["name"] = text
     assert to_canonical_nquads(document) == pyld_urdna2015(document)
+
+
+# ---- JSON literals (@json, canonicalised with JCS) ----------------------------------------------------------------
+
+
+def json_schema_credential(schema: Any) -> dict[str, Any]:
+    return {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "id": "https://example.org/schemas/1",
+        "type": ["VerifiableCredential", "JsonSchemaCredential"],
+        "issuer": "https://example.org/issuer",
+        "validFrom": "2024-01-01T00:00:00Z",
+        "credentialSubject": {"id": "https://example.org/schemas/1#schema", "type": "JsonSchema", "jsonSchema": schema},
+    }
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object", "required": ["name"]},
+        {"b": [1, 2.5, 1e21, 1e-7, True, None, "é\u2028"], "a": {"z": -0.0, "y": 0.1}, "€": "x"},
+        [1, "two", {"three": 3}],
+        "just a string",
+        None,
+    ],
+    ids=["schema", "numbers and unicode", "array", "string", "null"],
+)
+def test_json_literals_are_canonicalised_like_pyld(schema: Any) -> None:
+    document = json_schema_credential(schema)
+    nquads = fast_canonical_nquads(document)
+    assert "<http://www.w3.org/1999/02/22-rdf-syntax-ns#JSON>" in nquads
+    assert nquads == pyld_urdna2015(document)
+
+
+def test_a_json_literal_outside_i_json_is_refused() -> None:
+    with pytest.raises(CanonicalizationError, match="8785"):
+        to_canonical_nquads(json_schema_credential({"big": 2**60}))
+
+
+def test_keys_that_are_not_strings_are_refused() -> None:
+    document = guide_credential()
+    document["credentialSubject"][7] = "seven"  # type: ignore[index]
+    with pytest.raises(CanonicalizationError):
+        to_canonical_nquads(document)
+
+
+# ---- lists, presentations, duplicates -------------------------------------------------------------------------
+
+
+def test_ordered_lists_keep_their_order_and_match_pyld() -> None:
+    document = guide_credential()
+    document["credentialSubject"]["achievement"]["resultDescription"] = [
+        {
+            "id": "https://example.org/rd/1",
+            "type": ["ResultDescription"],
+            "name": "Grade",
+            "resultType": "LetterGrade",
+            "allowedValue": ["A", "B", "C", "A"],
+        }
+    ]
+    reordered = copy.deepcopy(document)
+    reordered["credentialSubject"]["achievement"]["resultDescription"][0]["allowedValue"] = ["B", "A", "C", "A"]
+    nquads = to_canonical_nquads(document)
+    assert nquads == pyld_urdna2015(document)
+    assert nquads.count("<http://www.w3.org/1999/02/22-rdf-syntax-ns#first>") == 4
+    assert to_canonical_nquads(reordered) != nquads
+
+
+def test_a_presentation_with_an_embedded_signed_credential_matches_pyld() -> None:
+    credential = load(GUIDE / "obv3p0/credential-signed.json")
+    presentation = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiablePresentation"],
+        "holder": "did:example:holder",
+        "verifiableCredential": [credential, copy.deepcopy(credential)],
+    }
+    nquads = fast_canonical_nquads(presentation)
+    assert nquads == pyld_urdna2015(presentation)
+    # each embedded credential is its own named graph, and each of their proofs another one
+    graphs = {quad[3] for quad in to_quads(presentation)}
+    assert len(graphs - {""}) == 4
+
+
+def test_the_same_value_twice_is_one_quad_like_pyld() -> None:
+    document = guide_credential()
+    document["credentialSubject"]["achievement"]["tag"] = ["x", "x", "y"]
+    nquads = to_canonical_nquads(document)
+    assert nquads == pyld_urdna2015(document)
+    assert nquads.count('<https://schema.org/keywords> "x"') == 1

@@ -323,6 +323,8 @@ class _Walker:
                 continue
             expanded = ctx.expand_key(key)
             if expanded is None:
+                if not isinstance(key, str):
+                    raise _syntax("JSON object keys must be strings", path)
                 raise UndefinedTermError(
                     f"term {key!r} is not defined by any @context, so JSON-LD would drop it and it would not be signed",
                     where=_where(path, key),
