@@ -408,3 +408,15 @@ def test_the_api_docs_load_their_assets_from_this_server_not_a_cdn(client: httpx
         for asset in assets:
             assert asset.startswith("/"), f"{page} loads {asset} from elsewhere"
             assert client.get(asset).status_code == 200
+
+
+def test_verify_as_of_a_date_sees_expiry(client: httpx.Client, issuer_token: dict[str, str]) -> None:
+    body = {"credential": unsigned_credential(validUntil="2030-01-01T00:00:00Z")}
+    credential = client.post("/credentials/issue", json=body, headers=issuer_token).json()["verifiableCredential"]
+    later = {"verifiableCredential": credential, "options": {"at": "2031-06-01T00:00:00Z"}}
+    result = client.post("/credentials/verify", json=later).json()
+    assert result["verified"] is False
+    assert [e["title"] for e in result["errors"]] == ["validity"]
+    assert result["errors"][0]["detail"].startswith("expired")
+    bad = client.post("/credentials/verify", json={"verifiableCredential": credential, "options": {"at": "tomorrow"}})
+    assert assert_problem(bad, 400, "invalid_input")["pointer"] == "/options/at"
