@@ -301,6 +301,7 @@ def test_recipient_check_only_when_asked() -> None:
     signed = sign(doc)
     assert "recipient" not in [c.name for c in verify_document(signed, options()).checks]
     assert check(verify_document(signed, options(recipient="ada@example.com")), "recipient")[0] == "pass"
+    assert check(verify_document(signed, options(recipient=" Ada@Example.COM")), "recipient")[0] == "pass"
     wrong = verify_document(signed, options(recipient="grace@example.com"))
     assert failed_names(wrong) == ["recipient"]
 

@@ -1,7 +1,8 @@
 """Verify any Open Badges 3.0 / VC 2.0 credential or presentation and report named checks.
 
-Algorithm: OB 3.0 ``verification.md`` §"Verification" (steps 1, 2, 4-6; refresh, step 3, is not implemented) over VCDM 2.0 §7.1, Data Integrity 1.0 §4.4,
-Bitstring Status List §3.2. The report lists, in this order, one check per name:
+Algorithm: OB 3.0 ``verification.md`` §"Verification" (steps 1, 2, 4-6; step 3, refresh, is not implemented) over
+VCDM 2.0 §7.1, Data Integrity 1.0 §4.4, Bitstring Status List §3.2. The report lists, in this order, one check per
+name:
 
 ``parse`` -> ``shape`` -> ``contexts`` -> ``terms`` -> ``proof`` (one per proof) -> ``issuer_key`` -> ``validity``
 -> ``status`` -> ``recipient`` (only when a recipient is given) -> ``endorsements`` (only when there are some).
@@ -299,7 +300,10 @@ def _recipient_check(doc: Mapping[str, Any], recipient: str) -> Check:
         if subject.get("id") == recipient:
             return Check("recipient", PASS, f"issued to {recipient} (credentialSubject.id)")
         for identity in as_list(subject.get("identifier")):
-            if isinstance(identity, Mapping) and matches_identity(recipient, identity):
+            candidates = [recipient]
+            if isinstance(identity, Mapping) and identity.get("identityType") == "emailAddress":
+                candidates.append(recipient.strip().lower())  # e-mail addresses are compared case-insensitively
+            if isinstance(identity, Mapping) and any(matches_identity(c, identity) for c in candidates):
                 return Check("recipient", PASS, f"issued to {recipient} ({identity.get('identityType')} identifier)")
     return Check("recipient", FAIL, f"not issued to {recipient}: neither the subject id nor an identifier matches")
 
