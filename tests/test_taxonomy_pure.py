@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import importlib
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from credstack.errors import InvalidInputError
 from credstack.taxonomy import records, source
@@ -141,3 +146,44 @@ def test_empty_or_oversized_query_is_invalid_input(query: str) -> None:
 
 def test_nonsense_finds_nothing() -> None:
     assert _index().search("qwxzv") == []
+
+
+# -- properties over the real data ---------------------------------------------------------------------------------
+
+_SKILLS = list(source.read("skills"))
+
+
+@functools.cache
+def _skill_index() -> SearchIndex:
+    return SearchIndex(Entry(s.key, s.preferred_label, s.alt_labels, s.hidden_labels) for s in _SKILLS)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(_SKILLS))
+def test_every_preferred_label_finds_its_skill_with_score_100(skill: records.Skill) -> None:
+    hits = _skill_index().search(skill.preferred_label, limit=10)
+    assert (skill.key, 100.0) in {(h.entry.ref, h.score) for h in hits}
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from([s for s in _SKILLS if s.alt_labels]), st.data())
+def test_every_alternative_label_finds_its_skill(skill: records.Skill, data: st.DataObject) -> None:
+    label = data.draw(st.sampled_from(skill.alt_labels))
+    hits = _skill_index().search(label, limit=10)
+    assert skill.key in {h.entry.ref for h in hits if h.score >= 98.0}
+
+
+@given(st.text(max_size=60))
+def test_normalise_is_idempotent_and_plain(text: str) -> None:
+    once = normalise(text)
+    assert normalise(once) == once
+    assert once == once.strip() and "  " not in once
+
+
+@pytest.mark.parametrize(
+    "module",
+    ["credstack.taxonomy.text", "credstack.taxonomy.records", "credstack.taxonomy.source", "credstack.taxonomy.search"],
+)
+def test_public_names_exist(module: str) -> None:
+    imported = importlib.import_module(module)
+    assert imported.__all__ and all(hasattr(imported, name) for name in imported.__all__)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator
 
 import pytest
@@ -194,3 +195,21 @@ def test_load_search_and_show_on_each_database(database_url: str) -> None:
         assert "computer programming" in {b.label for b in skill.broader}
         onet = app.taxonomy.show("15-1252.00")
         assert isinstance(onet, OnetOccupationDetail) and onet.tasks
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "credstack.services.taxonomy",
+        "credstack.services.taxonomy_load",
+        "credstack.services.taxonomy_search",
+        "credstack.services.taxonomy_records",
+        "credstack.storage.taxonomy_tables",
+        "credstack.cli.taxonomy",
+        "credstack.api.taxonomy",
+        "credstack.web.taxonomy",
+    ],
+)
+def test_public_names_exist(module: str) -> None:
+    imported = importlib.import_module(module)
+    assert imported.__all__ and all(hasattr(imported, name) for name in imported.__all__)
