@@ -1,0 +1,92 @@
+"""Progress values: what the evaluator returns for one learner and one qualification."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from credstack.stacking.facts import CredentialFact
+
+if TYPE_CHECKING:
+    from credstack.stacking.evaluate import Evaluator
+
+__all__ = ["Component", "IgnoredCredential", "NodeProgress", "Progress"]
+
+
+@dataclass(frozen=True, slots=True)
+class NodeProgress:
+    """One node of the tree for one learner: met or not, how far, with which credentials, and why."""
+
+    path: str
+    kind: str
+    title: str
+    depth: int
+    satisfied: bool
+    fraction: float
+    credentials: tuple[str, ...]
+    reason: str
+    credits_earned: float | None = None
+    credits_needed: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Component:
+    """A credential that counts toward the qualification, with the credits it brings."""
+
+    credential_id: str
+    achievement_id: str
+    issuer_id: str
+    credits: float
+
+
+@dataclass(frozen=True, slots=True)
+class IgnoredCredential:
+    """A credential that did not count at all, and why (revoked, suspended, expired, ...)."""
+
+    credential_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A learner's progress toward one qualification at time ``at``."""
+
+    qualification_id: str
+    at: datetime
+    satisfied: bool
+    fraction: float
+    credits_earned: float
+    credits_needed: float | None
+    nodes: tuple[NodeProgress, ...]
+    components: tuple[Component, ...]
+    ignored: tuple[IgnoredCredential, ...]
+    facts: tuple[CredentialFact, ...] = field(repr=False, compare=False)
+    evaluator: Evaluator = field(repr=False, compare=False)
+
+    @property
+    def percent(self) -> float:
+        """Progress in percent, one decimal."""
+        return round(100.0 * self.fraction, 1)
+
+    @property
+    def missing(self) -> tuple[NodeProgress, ...]:
+        """The concrete things still to do: unmet achievement, alignment and credits nodes under no met ancestor
+        (an unmet option of an n-of that is already met is not missing)."""
+        out = []
+        ancestors: list[bool] = []
+        for node in self.nodes:
+            del ancestors[node.depth :]
+            if not node.satisfied and not any(ancestors) and node.kind in ("credits", "achievement", "alignment"):
+                out.append(node)
+            ancestors.append(node.satisfied)
+        return tuple(out)
+
+    def satisfied_by(self) -> dict[str, tuple[str, ...]]:
+        """Credential id -> paths of the achievement, alignment and credits nodes it counts toward."""
+        out: dict[str, list[str]] = {}
+        for node in self.nodes:
+            if node.kind in ("credits", "achievement", "alignment", "qualification"):
+                for credential_id in node.credentials:
+                    out.setdefault(credential_id, []).append(node.path)
+        return {key: tuple(paths) for key, paths in out.items()}
