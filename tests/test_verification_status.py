@@ -226,3 +226,39 @@ def test_set_bit_helper_matches_the_list(revocation_list: dict[str, Any]) -> Non
     for index in REVOKED:
         bits = set_bit(bits, index, 1)
     assert revocation_list["credentialSubject"]["encodedList"] == encode_list(bits)
+
+
+# --- the OB displayer certification triad: valid, expired, revoked; on VCDM 2.0 and legacy 1.1 -------------------
+
+
+def _triad_credential(legacy: bool, credential_id: str, end: str) -> dict[str, Any]:
+    doc = signed_credential()
+    doc = {k: v for k, v in doc.items() if k != "proof"}
+    doc["id"] = credential_id
+    doc["credentialStatus"] = {"id": REVOCATION_LIST_URL, "type": "1EdTechRevocationList"}
+    if legacy:
+        doc["@context"] = [
+            "https://www.w3.org/2018/credentials/v1",
+            "https://purl.imsglobal.org/spec/ob/v3p0/context.json",
+            "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json",
+            "https://w3id.org/security/suites/ed25519-2020/v1",
+        ]
+        doc["issuanceDate"] = doc.pop("validFrom")
+        doc["expirationDate"] = end
+        return sign(doc, cryptosuite="Ed25519Signature2020")
+    doc["@context"] = ONE_EDTECH_CONTEXTS
+    doc["validUntil"] = end
+    return sign(doc)
+
+
+@pytest.mark.parametrize("legacy", [False, True], ids=["vcdm-2.0", "vcdm-1.1"])
+def test_valid_expired_and_revoked_badges(legacy: bool) -> None:
+    revocations = {"id": REVOCATION_LIST_URL, "revokedCredential": [{"id": "urn:uuid:revoked"}]}
+    opts = options(documents={REVOCATION_LIST_URL: revocations})
+    valid = verify_document(_triad_credential(legacy, "urn:uuid:valid", "2030-01-01T00:00:00Z"), opts)
+    expired = verify_document(_triad_credential(legacy, "urn:uuid:expired", "2025-02-01T00:00:00Z"), opts)
+    revoked = verify_document(_triad_credential(legacy, "urn:uuid:revoked", "2030-01-01T00:00:00Z"), opts)
+    assert valid.verified, valid.failures
+    assert failed_names(expired) == ["validity"] and "expired" in check(expired, "validity")[1]
+    assert failed_names(revoked) == ["status"] and "revoked" in check(revoked, "status")[1]
+    assert (check(valid, "shape")[0] == "warning") is legacy
