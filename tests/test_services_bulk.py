@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import signal
 import subprocess
@@ -12,6 +14,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from credstack.errors import CsvRosterError, NotFoundError
 from credstack.proofs.data_integrity import verify
@@ -34,6 +38,26 @@ def test_roster_rows_keep_their_line_numbers() -> None:
         (4, {"recipient": "did:example:b", "name": "Bo\nBoson", "result": "B"}),
         (6, {"recipient": "https://people.example/c"}),
     ]
+
+
+_cell = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\r"), max_size=12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(_cell, _cell), max_size=8))
+def test_roster_round_trip(rows: list[tuple[str, str]]) -> None:
+    """Whatever a spreadsheet writes (quotes, commas, newlines in cells), each record comes back with its first line."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["recipient", "name"])
+    expected = []
+    for recipient, name in rows:
+        first_line = buffer.getvalue().count("\n") + 1
+        writer.writerow([recipient, name])
+        row = {k: v.strip() for k, v in (("recipient", recipient), ("name", name)) if v.strip()}
+        if row:
+            expected.append((first_line, row))
+    assert parse_roster(buffer.getvalue().encode("utf-8")) == expected
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ import typer
 
 from credstack.cli import app
 from credstack.cli._context import err, open_app
+from credstack.settings import DEFAULT_MASTER_SECRET
 
 __all__ = ["init"]
 
@@ -21,6 +22,12 @@ def init(
     """Create or upgrade the schema (CREDSTACK_DATABASE_URL) and a default did:key issuer; print its DID."""
     with open_app(require_schema=False) as credstack:
         result = credstack.init(issuer_name)
+        development_secret = credstack.settings.master_secret == DEFAULT_MASTER_SECRET
+    if development_secret:
+        err.print(
+            "warning: issuer keys are encrypted with the development CREDSTACK_MASTER_SECRET; "
+            "set your own before issuing real credentials (the server refuses it outside development)"
+        )
     state = "created" if result.created else "already there"
     err.print(f"database ready (schema {result.revision}); default issuer {result.issuer.name!r} {state}")
     typer.echo(result.issuer.did)
