@@ -169,3 +169,11 @@ def test_token_substitution_in_a_shell(sqlite_url: str, tmp_path: Path) -> None:
     assert token.startswith("cs_") and token == token.strip()
     with Credstack.from_settings(Settings(database_url=sqlite_url, master_secret=SECRET)) as app:
         assert app.tokens.authenticate(token).allows("status")
+
+
+def test_init_warns_about_the_development_secret(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CREDSTACK_MASTER_SECRET")
+    code, out, err = cli("init")
+    assert code == 0 and out.startswith("did:key:") and "development CREDSTACK_MASTER_SECRET" in err
+    monkeypatch.setenv("CREDSTACK_MASTER_SECRET", SECRET)
+    assert "development" not in cli("init")[2]
