@@ -1,7 +1,8 @@
 """Input formats the verifier reads, and how they are told apart (OB 3.0 §5 "Document formats").
 
 - JSON (``{`` after optional whitespace / BOM): a credential (VCDM 2.0 or 1.1) or a presentation. Parsed strictly:
-  UTF-8, at most :data:`MAX_DEPTH` levels of nesting (checked before the parser recurses), no duplicate member
+  UTF-8, at most :data:`MAX_DEPTH` levels of nesting (the C parser bounds its own recursion; the parsed value is then
+  walked without recursion, only when it has more brackets than the limit), no duplicate member
   names (RFC 8259 §4 / I-JSON RFC 7493 §2.3), no ``NaN``/``Infinity``, the root an object.
 - Compact JWS (RFC 7515 §7.1): three base64url segments, the VC-JWT format of OB 3.0 §8.2.
 - Baked PNG / SVG (:mod:`credstack.domain.baking`): extracted, then read as JSON or JWS.
@@ -31,8 +32,6 @@ __all__ = ["MAX_DEPTH", "ParsedInput", "parse_input", "parse_json_object"]
 #: Deepest JSON nesting accepted (objects and arrays); no credential needs more.
 MAX_DEPTH = 64
 _JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
-_BRACKETS = re.compile(r"[\[\]{}]")
 
 
 @dataclass(frozen=True)
@@ -45,16 +44,15 @@ class ParsedInput:
     size: int
 
 
-def _check_depth(text: str) -> None:
-    """Refuse nesting beyond MAX_DEPTH without recursing (strings are blanked first)."""
-    depth = 0
-    for bracket in _BRACKETS.findall(_STRING.sub("", text)):
-        if bracket in "[{":
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise DocumentTooDeepError(f"JSON nested more than {MAX_DEPTH} levels deep; refused")
-        else:
-            depth -= 1
+def _check_depth(value: Any) -> None:
+    """Refuse nesting beyond MAX_DEPTH, walking the parsed value without recursion."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise DocumentTooDeepError(f"JSON nested more than {MAX_DEPTH} levels deep; refused")
+        children = node.values() if isinstance(node, dict) else node
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -74,13 +72,14 @@ def _no_constants(name: str) -> Any:
 
 def parse_json_object(text: str) -> dict[str, Any]:
     """Strictly parse JSON text whose root must be an object (see the module docstring for the rules)."""
-    _check_depth(text)
     try:
         value = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
     except json.JSONDecodeError as exc:
         raise MalformedJsonError(f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from exc
-    except RecursionError as exc:  # pragma: no cover - _check_depth refuses such input first
+    except RecursionError as exc:  # the C parser guards its own recursion: very deep input stops here
         raise DocumentTooDeepError(f"JSON nested more than {MAX_DEPTH} levels deep; refused") from exc
+    if text.count("{") + text.count("[") > MAX_DEPTH:  # fewer brackets than the limit cannot nest too deep
+        _check_depth(value)
     if not isinstance(value, dict):
         raise MalformedJsonError(f"expected a JSON object (a credential or presentation), got {type(value).__name__}")
     return value
