@@ -54,6 +54,17 @@ def normalise_cryptosuite(name: str) -> str:
     return suite
 
 
+_HEAD = ("@context", "id", "type", "issuer", "name", "description", "image", "validFrom", "validUntil")
+_TAIL = ("credentialSubject", "evidence", "credentialSchema", "credentialStatus")
+
+
+def _ordered(document: dict[str, Any]) -> dict[str, Any]:
+    """The same members in reading order (envelope first, subject and status last): JSON order carries no meaning
+    for either cryptosuite, but people read these documents."""
+    middle = [k for k in document if k not in _HEAD and k not in _TAIL]
+    return {k: document[k] for k in (*_HEAD, *middle, *_TAIL) if k in document}
+
+
 @dataclass(frozen=True)
 class IssuedCredential:
     """A stored credential. ``id`` is credstack's id (the last segment of ``/credentials/{id}``)."""
@@ -156,6 +167,7 @@ class IssuingService:
             *statuses,
             *(status_entry(self.status_list_url(lid), index, purpose) for purpose, (lid, index) in positions.items()),
         ]
+        document = _ordered(document)
         failures = [c.reason for c in check_shape(document, secured=True) if c.status == "fail"]
         if failures:
             raise InvalidCredentialError("the credential does not conform: " + "; ".join(failures))
