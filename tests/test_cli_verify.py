@@ -124,6 +124,7 @@ def test_at_moves_the_clock(tmp_path: Path) -> None:
     assert run(doc, "--at", "2025-06-01T00:00:00Z") == 0
     assert run(doc, "--at", "2026-06-01T00:00:00+02:00") == 1
     assert run(doc, "--at", "2024-12-31T00:00:00Z") == 1
+    assert run(doc, "--at", "2025-12-31") == 0 and run(doc, "--at", "2026-01-02") == 1
 
 
 def test_allow_unbound_keys(capsys: pytest.CaptureFixture[str]) -> None:

@@ -72,7 +72,10 @@ def _parse_at(value: str | None) -> datetime | None:
         return None
     from credstack.domain.shape import parse_datetime
 
-    moment = parse_datetime(value.strip())
+    text = value.strip()
+    if len(text) == 10 and text[4] == "-" and text[7] == "-":  # a bare date means its first instant, UTC
+        text += "T00:00:00Z"
+    moment = parse_datetime(text)
     if moment is None:
         raise InvalidInputError(f"--at expects a date-time with a time zone, e.g. 2030-01-01T00:00:00Z; got {value!r}")
     return moment
