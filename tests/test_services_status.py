@@ -16,7 +16,7 @@ from credstack.errors import ConflictError, NotFoundError
 from credstack.proofs.data_integrity import verify
 from credstack.proofs.keys import resolve_did_key_vm
 from credstack.storage.models import AuditEntry, StatusList
-from issuer_support import BASE_URL, Clock, open_app, unsigned_ob
+from issuer_support import BASE_URL, Clock, micro_achievement, open_app, unsigned_ob
 
 
 def _entry(credential: dict[str, Any], purpose: str) -> dict[str, Any]:
@@ -141,6 +141,12 @@ def test_crosscheck_checks_status_against_our_signed_lists(crosscheck: Path, tmp
     with open_app(sqlite_url) as app:
         kept = app.issuing.issue_credential(unsigned_ob("did:example:kept")).credential
         revoked = app.issuing.issue_credential(unsigned_ob("did:example:gone")).credential
+        achievement = micro_achievement(app)
+        jcs = app.issuing.issue(
+            achievement.id, recipient="kim@example.org", recipient_name="Kim", results=["B"], cryptosuite="jcs"
+        ).credential
+        suspended = app.issuing.issue(achievement.id, recipient="did:example:paused").credential
+        app.status.suspend(suspended["id"])
         app.status.revoke(revoked["id"])
         args = [str(crosscheck), "verify"]
         for purpose in ("revocation", "suspension"):
@@ -150,14 +156,16 @@ def test_crosscheck_checks_status_against_our_signed_lists(crosscheck: Path, tmp
             args += ["--document", f"{url}={path}"]
         index = _entry(revoked, "revocation")["statusListIndex"]
     files = []
-    for name, doc in (("kept", kept), ("revoked", revoked)):
+    for name, doc in (("kept", kept), ("revoked", revoked), ("jcs", jcs), ("suspended", suspended)):
         files.append(tmp_path / f"{name}.json")
         files[-1].write_text(json.dumps(doc))
     out = subprocess.run([*args, *map(str, files)], capture_output=True, text=True)
     lines = {Path(r["file"]).stem: r for r in map(json.loads, out.stdout.splitlines())}
     assert lines["kept"]["verified"] is True, lines["kept"]
-    assert lines["revoked"]["verified"] is False
-    assert any("status" in e for e in lines["revoked"]["errors"]), lines["revoked"]
+    assert lines["jcs"]["verified"] is True, lines["jcs"]
+    for name in ("revoked", "suspended"):
+        assert lines[name]["verified"] is False
+        assert any("status" in e for e in lines[name]["errors"]), lines[name]
     bit = subprocess.run(
         [str(crosscheck), "status-list", str(tmp_path / "revocation.json"), index], capture_output=True, text=True
     )
