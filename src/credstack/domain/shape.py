@@ -406,9 +406,6 @@ def check_credential_shape(
     _check_validity(doc, out, where=where, legacy=legacy)
     _check_language_values(doc, out, where=where)
     _check_typed_objects(doc, "credentialStatus", out, where=where)
-    for status in as_list(doc.get("credentialStatus")):
-        if isinstance(status, dict) and isinstance(status.get("type"), list):
-            out.fail(f"{where}credentialStatus.type must be a single string")
     _check_typed_objects(doc, "credentialSchema", out, where=where, need_id=True)
     _check_typed_objects(doc, "refreshService", out, where=where)
     _check_typed_objects(doc, "termsOfUse", out, where=where)
