@@ -375,3 +375,27 @@ def test_a_bad_endorsement_is_a_warning_not_a_failure() -> None:
 
 def test_no_endorsements_no_check() -> None:
     assert "endorsements" not in [c.name for c in verify_document(signed_credential(), options()).checks]
+
+
+# --- CLR 2.0: a stack of credentials -----------------------------------------------------------------------------
+
+CLR = VECTORS / "1edtech-ob-impl-guide" / "clrv2p0" / "credential-signed.json"
+
+
+def test_the_clr_vector_verifies_outer_and_nested_proofs() -> None:
+    strict = verify_bytes(CLR.read_bytes(), options())
+    assert set(failed_names(strict)) == {"issuer_key", "credentials"}  # 1EdTech's fragment keys: unbound
+    report = verify_bytes(CLR.read_bytes(), options(allow_unbound_keys=True))
+    assert report.verified, (report.failures, [r.failures for r in report.credentials])
+    assert check(report, "credentials") == ("pass", "all 1 embedded credential(s) verified")
+    assert len(report.credentials) == 1 and report.credentials[0].credential is not None
+    assert len(report.to_json()["credentials"]) == 1
+
+
+def test_a_nested_credential_changed_inside_a_clr_fails_both_proofs() -> None:
+    doc = _load(CLR)
+    nested = doc["credentialSubject"]["verifiableCredential"][0]
+    nested["credentialSubject"]["achievement"]["name"] = "Something grander"
+    report = verify_document(doc, options(allow_unbound_keys=True))
+    assert set(failed_names(report)) == {"proof", "credentials"}
+    assert failed_names(report.credentials[0]) == ["proof"]

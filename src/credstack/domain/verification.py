@@ -6,7 +6,8 @@ name:
 
 ``parse`` -> ``shape`` -> ``contexts`` -> ``terms`` -> ``proof`` (one per proof) -> ``issuer_key`` -> ``validity``
 -> ``status`` -> ``recipient`` (only when a recipient is given) -> ``endorsements`` (only when there are some).
-Presentations: ``parse``, ``shape``, ``contexts``, ``terms``, ``proof``, ``holder_key``, ``credentials``.
+Presentations: ``parse``, ``shape``, ``contexts``, ``terms``, ``proof``, ``holder_key``, ``credentials``. A CLR 2.0
+``ClrCredential`` adds ``credentials``: every nested credential verified with its own proof.
 
 Each check is ``pass``, ``fail`` or ``warning`` with a reason a person can read; ``verified`` is true only when no
 check failed. A bad credential never raises: only misuse (e.g. a naive ``now``) does. Pure: time comes in through
@@ -99,7 +100,8 @@ class VerificationReport:
     """The outcome: ``verified`` (no check failed), the input ``format``, the credential read, and the checks.
 
     For a presentation, ``presentation`` is the document and ``credentials`` holds one report per embedded
-    credential (their results also decide ``verified``).
+    credential; a CLR 2.0 ``ClrCredential`` also reports its nested credentials there. Their results also decide
+    ``verified``.
     """
 
     verified: bool
@@ -132,6 +134,7 @@ class VerificationReport:
         }
         if self.presentation is not None:
             out["presentation"] = self.presentation
+        if self.presentation is not None or self.credentials:
             out["credentials"] = [r.to_json() for r in self.credentials]
         return out
 
@@ -348,11 +351,42 @@ def _verify_credential(
     checks.append(check_status(doc, _source(options), _list_verifier(options), options.memo, options.now))
     if options.recipient is not None:
         checks.append(_recipient_check(doc, options.recipient))
+    nested: tuple[VerificationReport, ...] = ()
     if depth == 0:
         endorsements = _endorsements_check(doc, options)
         if endorsements is not None:
             checks.append(endorsements)
-    return _report(fmt, checks, doc)
+        if "ClrCredential" in type_list(doc.get("type")):
+            nested = _clr_credentials(doc, options)
+            checks.append(_credentials_check(nested, "the CLR"))
+    return _report(fmt, checks, doc, credentials=nested)
+
+
+def _clr_credentials(doc: Mapping[str, Any], options: VerifyOptions) -> tuple[VerificationReport, ...]:
+    """CLR 2.0: each AchievementCredential in ``credentialSubject.verifiableCredential`` keeps and needs its proof."""
+    reports = []
+    for subject in as_list(doc.get("credentialSubject")):
+        for index, vc in enumerate(as_list(subject.get("verifiableCredential") if isinstance(subject, dict) else None)):
+            parse = Check("parse", PASS, f"credential {index + 1} nested in the CLR")
+            if isinstance(vc, dict):
+                reports.append(_verify_credential(vc, options, "json", parse, depth=1))
+            else:
+                reports.append(
+                    _report("json", [Check("parse", FAIL, "a nested credential is not a JSON object")], None)
+                )
+    return tuple(reports)
+
+
+def _credentials_check(reports: tuple[VerificationReport, ...], container: str) -> Check:
+    """Every embedded credential verified (a presentation's, or a CLR's)."""
+    failed = [str(i + 1) for i, r in enumerate(reports) if not r.verified]
+    if not reports:
+        return Check("credentials", PASS, f"{container} embeds no credentials")
+    if failed:
+        return Check(
+            "credentials", FAIL, f"embedded credential(s) {', '.join(failed)} of {len(reports)} did not verify"
+        )
+    return Check("credentials", PASS, f"all {len(reports)} embedded credential(s) verified")
 
 
 def _embedded_endorsements(doc: Mapping[str, Any]) -> list[Any]:
@@ -437,15 +471,7 @@ def _verify_presentation(doc: dict[str, Any], options: VerifyOptions, fmt: str, 
             reports.append(_verify_enveloped(vc, options))
         else:
             reports.append(_verify_credential(vc, options, "json", inner_parse))
-    failed = [str(i + 1) for i, r in enumerate(reports) if not r.verified]
-    if not reports:
-        checks.append(Check("credentials", PASS, "the presentation embeds no credentials"))
-    elif failed:
-        checks.append(
-            Check("credentials", FAIL, f"embedded credential(s) {', '.join(failed)} of {len(reports)} did not verify")
-        )
-    else:
-        checks.append(Check("credentials", PASS, f"all {len(reports)} embedded credential(s) verified"))
+    checks.append(_credentials_check(tuple(reports), "the presentation"))
     return _report(fmt, checks, None, presentation=doc, credentials=tuple(reports))
 
 
