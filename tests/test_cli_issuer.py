@@ -139,14 +139,18 @@ def test_roster_runs_as_a_job_and_resumes(cli: Cli, tmp_path: Path) -> None:
     roster = tmp_path / "roster.csv"
     roster.write_text("recipient,name,result\nann@example.org,Ann,A\nnobody,No One,B\ndid:example:cy,Cy,\n")
     code, out, err = cli("issue", "--achievement", achievement, "--roster", str(roster))
-    assert code == 0, err
+    assert code == 1, err  # a row was rejected
     job = out.strip()
     assert "3 rows read, 2 issued, 0 skipped (already issued), 1 rejected, 0 pending" in err
     assert "line 3: [invalid_input]" in err and f"credstack issue --resume {job}" in err
     code, out, err = cli("issue", "--resume", job)
-    assert code == 0 and out.strip() == job and "2 issued" in err and "0 pending" in err
+    assert code == 1 and out.strip() == job and "2 issued" in err and "0 pending" in err
+    clean = tmp_path / "clean.csv"
+    clean.write_text("recipient\ndid:example:dee\n")
+    code, out, err = cli("issue", "--achievement", achievement, "--roster", str(clean))
+    assert code == 0 and "1 issued" in err
     with cli.app() as app:
-        assert len(app.issuing.list()) == 2
+        assert len(app.issuing.list()) == 3
 
     bad = tmp_path / "bad.csv"
     bad.write_bytes(b"recipient\nann@example.org\nb\xff@example.org\n")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -51,6 +52,8 @@ def _report(report: BulkReport) -> None:
     for rejection in report.rejections:
         err.print(f"  line {rejection.line}: {rejection.reason}", markup=False)
     typer.echo(report.job_id)
+    if report.rejected:
+        sys.exit(1)
 
 
 @app.command()
@@ -72,7 +75,7 @@ def issue(
 ) -> None:
     """Issue one credential (--achievement and --recipient), a CSV roster (--achievement and --roster), or resume a
     bulk job (--resume JOB). A single credential is printed as JSON (with --out: written there, and its id printed);
-    a job prints its id."""
+    a job prints its id, reports rejected rows with their line numbers, and exits 1 when any row was rejected."""
     with open_app() as credstack:
         if resume is not None:
             _report(_run_job(credstack, resume))
