@@ -85,7 +85,6 @@ def main() -> int:
     args = parser.parse_args()
 
     from credstack.domain.verification import VerifyOptions, verify_document
-
     from credstack.proofs import data_integrity
     from credstack.proofs.keys import Ed25519Key, did_key_from_public_key, resolve_did_key_vm
 
