@@ -1,35 +1,45 @@
-"""Turn the evaluator's per-node arrays into :class:`NodeProgress` values with a reason a learner can read."""
+"""Turn the evaluator's per-node arrays into :class:`NodeProgress` values with a reason a learner can read.
+
+Worked out only when ``Progress.nodes`` is read: bulk summaries never pay for the sentences."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from credstack.stacking._compile import ACH, ALIGN, ALL, CRED, NOF, CNode
 from credstack.stacking.facts import CredentialFact
-from credstack.stacking.progress import NodeProgress
+from credstack.stacking.progress import NodeProgress, Run
+
+if TYPE_CHECKING:
+    from credstack.stacking.evaluate import Evaluator
 
 __all__ = ["explain"]
 
 _KINDS = ("all-of", "n-of", "credits", "achievement", "alignment", "qualification")
 
 
-def _ids(facts: Sequence[CredentialFact]) -> tuple[str, ...]:
-    seen: dict[str, None] = {}
-    for fact in facts:
-        seen.setdefault(fact.credential_id, None)
-    return tuple(seen)
+def _misses(evaluator: Evaluator, node: CNode, run: Run) -> list[str]:
+    """Why each credential that could have met an unmet leaf did not."""
+    from credstack.stacking.evaluate import accepts
+
+    misses: list[str] = []
+    for fact in run.usable:
+        if node.kind == ALIGN:
+            keys = [uri for uri in node.accept if uri in fact.alignments]
+        else:
+            keys = [fact.achievement_id] if fact.achievement_id in node.accept else []
+        for key in keys:
+            accepts(node, fact, node.accept[key], run.cutoffs, run.first, misses)
+    for fact, reason in run.unusable:
+        if fact.achievement_id in node.accept or any(uri in node.accept for uri in fact.alignments):
+            misses.append(f"{fact.credential_id} {reason}")
+    return misses
 
 
-def _reason(
-    node: CNode,
-    i: int,
-    nodes: Sequence[CNode],
-    sat: Sequence[bool],
-    frac: Sequence[float],
-    used: Sequence[Sequence[CredentialFact]],
-    earned: Sequence[float],
-    misses: Sequence[str],
-) -> str:
+def _reason(evaluator: Evaluator, i: int, run: Run) -> str:
+    nodes = evaluator.nodes
+    node = nodes[i]
+    sat = run.sat
     kind = node.kind
     if kind in (ALL, NOF):
         met = sum(1 for c in node.children if sat[c])
@@ -39,52 +49,47 @@ def _reason(
                 return f"all {total} requirements met"
             missing = ", ".join(nodes[c].title for c in node.children if not sat[c])
             return f"{met} of {total} requirements met; still needed: {missing}"
-        if sat[i]:
-            return f"{met} of {total} met (needs {node.n})"
-        return f"{met} of {total} met, needs {node.n}"
+        return f"{met} of {total} met (needs {node.n})" if sat[i] else f"{met} of {total} met, needs {node.n}"
     if kind == CRED:
-        verdict = "met" if sat[i] else f"{max(0.0, node.needed - earned[i]):g} more needed"
-        return f"{earned[i]:g} of {node.needed:g} credits: {verdict}"
+        verdict = "met" if sat[i] else f"{max(0.0, node.needed - run.earned[i]):g} more needed"
+        return f"{run.earned[i]:g} of {node.needed:g} credits: {verdict}"
+    picked = run.pick[i]
     if sat[i]:
-        fact = used[i][0] if used[i] else None
-        if kind != ACH and kind != ALIGN and fact is None:
-            return "its requirements are met"
-        if fact is not None and kind not in (ACH, ALIGN) and fact.achievement_id != node.award:
-            return "its requirements are met"
-        return f"met by credential {fact.credential_id}" if fact else "met"
+        if picked is not None:
+            return f"met by credential {picked.credential_id}"
+        return "its requirements are met"
     if kind == ACH:
-        what = "; ".join(f"{node.names.get(aid, aid)} ({aid})" for aid in list(node.accept)[:1])
-        base = f"needs a credential for {what}"
+        aid = next(iter(node.accept))
+        base = f"needs a credential for {node.names.get(aid, aid)} ({aid})"
     elif kind == ALIGN:
         base = f"needs a credential aligned to {next(iter(node.accept))}"
     else:
-        return f"{round(100 * frac[i], 1):g}% of its requirements met, and its award is not held"
-    if misses:
-        return f"{base}; not counted: {'; '.join(misses)}"
-    return base
+        return f"{round(100 * run.frac[i], 1):g}% of its requirements met, and its award is not held"
+    misses = _misses(evaluator, node, run)
+    return f"{base}; not counted: {'; '.join(misses)}" if misses else base
 
 
-def explain(
-    nodes: Sequence[CNode],
-    sat: Sequence[bool],
-    frac: Sequence[float],
-    used: Sequence[Sequence[CredentialFact]],
-    earned: Sequence[float],
-    misses: Sequence[Sequence[str]],
-) -> Iterator[NodeProgress]:
+def _ids(facts: list[CredentialFact]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(fact.credential_id for fact in facts))
+
+
+def explain(evaluator: Evaluator, run: Run) -> tuple[NodeProgress, ...]:
     """One NodeProgress per compiled node, root first."""
-    for i, node in enumerate(nodes):
-        node_misses = misses[i] if i < len(misses) else ()
+    out = []
+    for i, node in enumerate(evaluator.nodes):
         is_credits = node.kind == CRED
-        yield NodeProgress(
-            path=node.path,
-            kind=_KINDS[node.kind],
-            title=node.title,
-            depth=node.depth,
-            satisfied=sat[i],
-            fraction=frac[i],
-            credentials=_ids(used[i]),
-            reason=_reason(node, i, nodes, sat, frac, used, earned, node_misses),
-            credits_earned=earned[i] if is_credits else None,
-            credits_needed=node.needed if is_credits else None,
+        out.append(
+            NodeProgress(
+                path=node.path,
+                kind=_KINDS[node.kind],
+                title=node.title,
+                depth=node.depth,
+                satisfied=run.sat[i],
+                fraction=run.frac[i],
+                credentials=_ids(evaluator.used(run, i)),
+                reason=_reason(evaluator, i, run),
+                credits_earned=run.earned[i] if is_credits else None,
+                credits_needed=node.needed if is_credits else None,
+            )
         )
+    return tuple(out)

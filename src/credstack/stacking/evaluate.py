@@ -24,27 +24,12 @@ from datetime import datetime
 
 from credstack.errors import InvalidInputError
 from credstack.stacking._compile import ACH, ALIGN, ALL, CRED, NOF, QREF, CNode, compile_tree, years_before
-from credstack.stacking._explain import explain
 from credstack.stacking.facts import Catalog, CredentialFact
 from credstack.stacking.model import Qualification
-from credstack.stacking.progress import Component, IgnoredCredential, Progress
+from credstack.stacking.progress import Component, IgnoredCredential, Progress, Run
 from credstack.stacking.validate import ensure_valid
 
 __all__ = ["Evaluator"]
-
-
-class _State:
-    """Per-evaluation arrays, indexed like the compiled nodes."""
-
-    __slots__ = ("credited", "earned", "frac", "misses", "sat", "used")
-
-    def __init__(self, size: int) -> None:
-        self.sat = [False] * size
-        self.frac = [0.0] * size
-        self.used: list[list[CredentialFact]] = [[] for _ in range(size)]
-        self.earned = [0.0] * size
-        self.credited: dict[str, float] = {}
-        self.misses: list[list[str]] | None = None
 
 
 def _meets(fact: CredentialFact, threshold: tuple[frozenset[str], float | None, tuple[str, ...], int]) -> bool:
@@ -64,6 +49,44 @@ def _meets(fact: CredentialFact, threshold: tuple[frozenset[str], float | None, 
     return False
 
 
+def accepts(
+    node: CNode,
+    fact: CredentialFact,
+    issuers: frozenset[str] | None,
+    cutoffs: dict[float, datetime],
+    first: dict[str, datetime],
+    misses: list[str] | None,
+) -> bool:
+    """Whether ``fact`` meets leaf ``node`` (issuer, recency, threshold, prerequisites); why not into ``misses``."""
+    if issuers is not None and fact.issuer_id not in issuers:
+        if misses is not None:
+            misses.append(f"{fact.credential_id} is from {fact.issuer_id}, not an accepted issuer")
+        return False
+    if node.within is not None and fact.earned < cutoffs[node.within]:
+        if misses is not None:
+            misses.append(f"{fact.credential_id} was earned before {cutoffs[node.within].date()} (too long ago)")
+        return False
+    if node.threshold is not None and not _meets(fact, node.threshold):
+        if misses is not None:
+            misses.append(f"{fact.credential_id} has no result meeting the threshold")
+        return False
+    return prerequisites_met(node, fact, first, misses)
+
+
+def prerequisites_met(node: CNode, fact: CredentialFact, first: dict[str, datetime], misses: list[str] | None) -> bool:
+    """A credential counts only if every prerequisite of its achievement was earned on or before it."""
+    befores = node.prereqs.get(fact.achievement_id) if node.prereqs else None
+    if not befores:
+        return True
+    for before in befores:
+        earned = first.get(before)
+        if earned is None or earned > fact.earned:
+            if misses is not None:
+                misses.append(f"{fact.credential_id} was earned before its prerequisite {before}")
+            return False
+    return True
+
+
 class Evaluator:
     """A qualification compiled against a catalog; evaluate as many learners as you like with it."""
 
@@ -72,46 +95,57 @@ class Evaluator:
         self.qualification = qualification
         self.catalog = catalog
         self.nodes: list[CNode] = compile_tree(qualification, catalog)
-        self._order = tuple(range(len(self.nodes) - 1, -1, -1))
-        self._leaves = tuple(i for i, n in enumerate(self.nodes) if n.kind in (ACH, ALIGN, QREF))
-        self._credit_nodes = tuple(i for i, n in enumerate(self.nodes) if n.kind == CRED)
-        self._has_prereqs = any(n.prereqs for n in self.nodes)
-        needs = [n.needed for n in self.nodes if n.kind == CRED]
+        nodes = self.nodes
+        self._aid_leaves: dict[str, list[tuple[int, frozenset[str] | None]]] = {}
+        self._uri_leaves: dict[str, list[tuple[int, frozenset[str] | None]]] = {}
+        for i, node in enumerate(nodes):
+            if node.kind in (ACH, QREF):
+                for key, issuers in node.accept.items():
+                    self._aid_leaves.setdefault(key, []).append((i, issuers))
+            elif node.kind == ALIGN:
+                for key, issuers in node.accept.items():
+                    self._uri_leaves.setdefault(key, []).append((i, issuers))
+        self._credit_nodes = tuple(i for i, n in enumerate(nodes) if n.kind == CRED)
+        self._composites = tuple(i for i in range(len(nodes) - 1, -1, -1) if nodes[i].kind in (ALL, NOF, QREF))
+        self._befores = frozenset(b for n in nodes for befores in n.prereqs.values() for b in befores)
+        needs = [n.needed for n in nodes if n.kind == CRED]
         self.credits_needed = qualification.credits if qualification.credits is not None else max(needs, default=None)
         self._cutoff_cache: tuple[datetime, dict[float, datetime]] | None = None
 
     # ------------------------------------------------------------------ public
     def progress(self, facts: Iterable[CredentialFact], *, at: datetime) -> Progress:
-        """The learner's full progress (every node, with reasons) at ``at`` (timezone-aware)."""
+        """The learner's progress at ``at`` (timezone-aware). ``Progress.nodes`` (every node with its reason) is
+        worked out when first read."""
         facts = tuple(facts)
-        state, ignored = self._run(facts, at, detail=True)
-        components = self._components(state)
+        run = self._run(facts, at)
+        components = self.components(run, 0)
         return Progress(
             qualification_id=self.qualification.id,
             at=at,
-            satisfied=state.sat[0],
-            fraction=state.frac[0],
+            satisfied=run.sat[0],
+            fraction=run.frac[0],
             credits_earned=sum(c.credits for c in components),
             credits_needed=self.credits_needed,
-            nodes=tuple(explain(self.nodes, state.sat, state.frac, state.used, state.earned, state.misses or [])),
             components=components,
-            ignored=tuple(ignored),
+            ignored=tuple(IgnoredCredential(fact.credential_id, reason) for fact, reason in run.unusable),
             facts=facts,
             evaluator=self,
+            run=run,
         )
 
     def status(self, facts: Sequence[CredentialFact], *, at: datetime) -> tuple[bool, float]:
         """Just (satisfied, fraction): the fast path for search and bulk summaries."""
-        state, _ = self._run(facts, at, detail=False)
-        return state.sat[0], state.frac[0]
+        run = self._run(facts, at)
+        return run.sat[0], run.frac[0]
 
     def node_states(self, facts: Sequence[CredentialFact], *, at: datetime) -> tuple[tuple[bool, float], ...]:
         """(satisfied, fraction) of every compiled node, root first."""
-        state, _ = self._run(facts, at, detail=False)
-        return tuple(zip(state.sat, state.frac, strict=True))
+        run = self._run(facts, at)
+        return tuple(zip(run.sat, run.frac, strict=True))
 
     # ------------------------------------------------------------------ core
-    def _cutoffs(self, at: datetime) -> dict[float, datetime]:
+    def cutoffs(self, at: datetime) -> dict[float, datetime]:
+        """Earliest accepted earned date for each ``within_years`` in the tree, at ``at``."""
         cache = self._cutoff_cache
         if cache is not None and cache[0] == at:
             return cache[1]
@@ -120,15 +154,11 @@ class Evaluator:
         self._cutoff_cache = (at, cutoffs)
         return cutoffs
 
-    def _run(
-        self, facts: Sequence[CredentialFact], at: datetime, *, detail: bool
-    ) -> tuple[_State, list[IgnoredCredential]]:
+    def _run(self, facts: Sequence[CredentialFact], at: datetime) -> Run:
         if not isinstance(at, datetime) or at.tzinfo is None:
             raise InvalidInputError("the evaluation time 'at' must be a timezone-aware datetime")
         nodes = self.nodes
-        state = _State(len(nodes))
-        ignored: list[IgnoredCredential] = []
-        by_aid: dict[str, list[CredentialFact]] = {}
+        size = len(nodes)
         usable: list[CredentialFact] = []
         unusable: list[tuple[CredentialFact, str]] = []
         for fact in facts:
@@ -140,160 +170,162 @@ class Evaluator:
                 unusable.append((fact, "was earned after the evaluation time"))
             else:
                 usable.append(fact)
-                by_aid.setdefault(fact.achievement_id, []).append(fact)
-        if unusable and detail:
-            ignored = [IgnoredCredential(fact.credential_id, reason) for fact, reason in unusable]
         first: dict[str, datetime] = {}
-        if self._has_prereqs:
-            for aid, group in by_aid.items():
-                first[aid] = min(f.earned for f in group)
-        cutoffs = self._cutoffs(at)
-        if detail:
-            state.misses = [[] for _ in nodes]
-            for i in self._leaves:
-                accept = nodes[i].accept
-                for fact, reason in unusable:
-                    if fact.achievement_id in accept:
-                        state.misses[i].append(f"{fact.credential_id} {reason}")
-        by_align: dict[str, list[CredentialFact]] | None = None
-        for i in self._leaves:
-            node = nodes[i]
-            cutoff = cutoffs[node.within] if node.within is not None else None
-            if node.kind == ALIGN:
-                if by_align is None:
-                    by_align = {}
-                    for fact in usable:
-                        for uri in fact.alignments:
-                            by_align.setdefault(uri, []).append(fact)
-                pools = [(by_align.get(uri, ()), issuers) for uri, issuers in node.accept.items()]
-            else:
-                pools = [(by_aid.get(aid, ()), issuers) for aid, issuers in node.accept.items()]
-            best: CredentialFact | None = None
-            misses = state.misses[i] if state.misses is not None else None
-            for pool, issuers in pools:
-                for fact in pool:
-                    if issuers is not None and fact.issuer_id not in issuers:
-                        if misses is not None:
-                            misses.append(f"{fact.credential_id} is from {fact.issuer_id}, not an accepted issuer")
-                        continue
-                    if cutoff is not None and fact.earned < cutoff:
-                        if misses is not None:
-                            misses.append(f"{fact.credential_id} was earned before {cutoff.date()} (too old)")
-                        continue
-                    if node.threshold is not None and not _meets(fact, node.threshold):
-                        if misses is not None:
-                            misses.append(f"{fact.credential_id} has no result meeting the threshold")
-                        continue
-                    if first and not self._prereqs_met(node, fact, first, misses):
-                        continue
-                    if best is None or fact.earned > best.earned:
-                        best = fact
-            if best is not None:
-                state.sat[i] = True
-                state.frac[i] = 1.0
-                state.used[i] = [best]
+        befores = self._befores
+        if befores:
+            for fact in usable:
+                if fact.achievement_id in befores:
+                    known = first.get(fact.achievement_id)
+                    if known is None or fact.earned < known:
+                        first[fact.achievement_id] = fact.earned
+        cutoffs = self.cutoffs(at)
+        run = Run(size, usable, unusable, first, cutoffs)
+        sat, frac, pick = run.sat, run.frac, run.pick
+        aid_leaves, uri_leaves = self._aid_leaves, self._uri_leaves
+        for fact in usable:
+            hits = aid_leaves.get(fact.achievement_id)
+            if hits is not None:
+                for i, issuers in hits:
+                    if accepts(nodes[i], fact, issuers, cutoffs, first, None):
+                        current = pick[i]
+                        if current is None or fact.earned > current.earned:
+                            pick[i] = fact
+                            sat[i] = True
+                            frac[i] = 1.0
+            if uri_leaves:
+                for uri in fact.alignments:
+                    hits = uri_leaves.get(uri)
+                    if hits is not None:
+                        for i, issuers in hits:
+                            if accepts(nodes[i], fact, issuers, cutoffs, first, None):
+                                current = pick[i]
+                                if current is None or fact.earned > current.earned:
+                                    pick[i] = fact
+                                    sat[i] = True
+                                    frac[i] = 1.0
         for i in self._credit_nodes:
-            self._credits(nodes[i], i, usable, first, cutoffs, state)
-        for i in self._order:
+            self._credits(nodes[i], i, run)
+        for i in self._composites:
             node = nodes[i]
             kind = node.kind
-            if kind in (ALL, NOF):
-                children = node.children
-                if not children:
-                    state.sat[i] = True
-                    state.frac[i] = 1.0
-                    continue
-                fracs = sorted((state.frac[c] for c in children), reverse=True)
-                count = sum(1 for c in children if state.sat[c])
+            children = node.children
+            if kind == QREF:
+                if sat[i]:
+                    run.prune = True  # the award is held: its subtree's credentials are not components
+                else:
+                    sat[i] = sat[children[0]]
+                    frac[i] = frac[children[0]]
+            elif not children:
+                sat[i] = True
+                frac[i] = 1.0
+            elif kind == ALL:
+                met = True
+                total = 0.0
+                for c in children:
+                    met = met and sat[c]
+                    total += frac[c]
+                sat[i] = met
+                frac[i] = total / len(children)
+            else:
                 n = node.n
-                state.sat[i] = count >= n
-                state.frac[i] = min(1.0, sum(fracs[:n]) / n)
-                chosen = [c for c in children if state.sat[c]][:n] if count >= n else children
-                used = state.used[i]
-                for c in chosen:
-                    used.extend(state.used[c])
-            elif kind == QREF and not state.sat[i]:
-                child = node.children[0]
-                state.sat[i] = state.sat[child]
-                state.frac[i] = state.frac[child]
-                state.used[i] = list(state.used[child])
-        return state, ignored
+                met_children = sum(1 for c in children if sat[c])
+                sat[i] = met_children >= n
+                if n <= met_children < len(children):
+                    run.prune = True  # only the first n met children are components
+                frac[i] = min(1.0, sum(sorted((frac[c] for c in children), reverse=True)[:n]) / n)
+        return run
 
-    @staticmethod
-    def _prereqs_met(node: CNode, fact: CredentialFact, first: dict[str, datetime], misses: list[str] | None) -> bool:
-        befores = node.prereqs.get(fact.achievement_id)
-        if not befores:
-            return True
-        for before in befores:
-            earned = first.get(before)
-            if earned is None or earned > fact.earned:
-                if misses is not None:
-                    misses.append(f"{fact.credential_id} was earned before its prerequisite {before}")
-                return False
-        return True
-
-    def _credits(
-        self,
-        node: CNode,
-        i: int,
-        usable: list[CredentialFact],
-        first: dict[str, datetime],
-        cutoffs: dict[float, datetime],
-        state: _State,
-    ) -> None:
-        cutoff = cutoffs[node.within] if node.within is not None else None
+    def _credits(self, node: CNode, i: int, run: Run) -> None:
+        cutoff = run.cutoffs[node.within] if node.within is not None else None
         articulated = node.articulated
+        first = run.first
+        f_ids, f_providers, f_skills, f_areas, f_tags = (
+            node.f_ids,
+            node.f_providers,
+            node.f_skills,
+            node.f_areas,
+            node.f_tags,
+        )
+        f_min, f_max = node.f_min, node.f_max
         best: dict[str, tuple[float, CredentialFact]] = {}
-        for fact in usable:
+        for fact in run.usable:
             amount = articulated.get((fact.achievement_id, fact.issuer_id)) if articulated else None
             if amount is None:
-                if node.f_ids is not None and fact.achievement_id not in node.f_ids:
+                if f_ids is not None and fact.achievement_id not in f_ids:
                     continue
-                if node.f_providers is not None and fact.issuer_id not in node.f_providers:
+                if f_providers is not None and fact.issuer_id not in f_providers:
                     continue
-                if node.f_skills is not None and node.f_skills.isdisjoint(fact.alignments):
+                if f_skills is not None and f_skills.isdisjoint(fact.alignments):
                     continue
-                if node.f_areas is not None and node.f_areas.isdisjoint(fact.skill_areas):
+                if f_areas is not None and f_areas.isdisjoint(fact.skill_areas):
                     continue
-                if node.f_tags is not None and node.f_tags.isdisjoint(fact.tags):
+                if f_tags is not None and f_tags.isdisjoint(fact.tags):
                     continue
-                level = fact.level
-                if node.f_min is not None and (level is None or level < node.f_min):
-                    continue
-                if node.f_max is not None and (level is None or level > node.f_max):
-                    continue
+                if f_min is not None or f_max is not None:
+                    level = fact.level
+                    if level is None or (f_min is not None and level < f_min) or (f_max is not None and level > f_max):
+                        continue
                 amount = fact.credits
             if cutoff is not None and fact.earned < cutoff:
                 continue
-            if first and not self._prereqs_met(node, fact, first, None):
+            if first and not prerequisites_met(node, fact, first, None):
                 continue
             held = best.get(fact.achievement_id)
             if held is None or amount > held[0]:
                 best[fact.achievement_id] = (amount, fact)
-        total = 0.0
-        used = state.used[i]
-        credited = state.credited
-        for amount, fact in best.values():
-            total += amount
-            if amount > 0:
-                used.append(fact)
+        counted = [entry for entry in best.values() if entry[0] > 0]
+        total = sum(amount for amount, _ in counted)
+        run.counted[i] = counted
+        run.earned[i] = total
+        run.sat[i] = total >= node.needed - 1e-9
+        run.frac[i] = min(1.0, total / node.needed) if node.needed > 0 else 1.0
+
+    def used(self, run: Run, start: int) -> list[CredentialFact]:
+        """The credentials node ``start`` rests on: the chosen n children of a met n-of, all children otherwise."""
+        nodes, sat, pick = self.nodes, run.sat, run.pick
+        out: list[CredentialFact] = []
+        stack = [start]
+        while stack:
+            i = stack.pop()
+            node = nodes[i]
+            kind = node.kind
+            if kind == CRED:
+                out.extend(fact for _, fact in run.counted[i] or ())
+            elif kind in (ACH, ALIGN):
+                fact = pick[i]
+                if fact is not None:
+                    out.append(fact)
+            elif kind == QREF and pick[i] is not None:
+                out.append(pick[i])  # type: ignore[arg-type]
+            elif kind == NOF and sat[i]:
+                stack.extend(reversed([c for c in node.children if sat[c]][: node.n]))
+            else:
+                stack.extend(reversed(node.children))
+        return out
+
+    def components(self, run: Run, start: int) -> tuple[Component, ...]:
+        """Distinct credentials under node ``start`` with their credits, once per achievement (the largest)."""
+        credited: dict[str, float] = {}
+        for i in self._credit_nodes:
+            for amount, fact in run.counted[i] or ():
                 if amount > credited.get(fact.credential_id, -1.0):
                     credited[fact.credential_id] = amount
-        state.earned[i] = total
-        state.sat[i] = total >= node.needed - 1e-9
-        state.frac[i] = min(1.0, total / node.needed) if node.needed > 0 else 1.0
-
-    def _components(self, state: _State) -> tuple[Component, ...]:
-        """The credentials the root's decision rests on; credits counted once per achievement (the largest)."""
         seen: dict[str, CredentialFact] = {}
-        for fact in state.used[0]:
-            seen.setdefault(fact.credential_id, fact)
+        if start == 0 and not run.prune:  # nothing to leave out: every picked or counted credential is used
+            for picked in run.pick:
+                if picked is not None:
+                    seen.setdefault(picked.credential_id, picked)
+            for i in self._credit_nodes:
+                for _, fact in run.counted[i] or ():
+                    seen.setdefault(fact.credential_id, fact)
+        else:
+            for fact in self.used(run, start):
+                seen.setdefault(fact.credential_id, fact)
         per_achievement: dict[str, float] = {}
         out = []
         for fact in sorted(seen.values(), key=lambda f: (f.achievement_id, f.credential_id)):
-            amount = state.credited.get(fact.credential_id, fact.credits)
+            amount = credited.get(fact.credential_id, fact.credits)
             already = per_achievement.get(fact.achievement_id, 0.0)
-            counted = max(0.0, amount - already)
             per_achievement[fact.achievement_id] = max(already, amount)
-            out.append(Component(fact.credential_id, fact.achievement_id, fact.issuer_id, counted))
+            out.append(Component(fact.credential_id, fact.achievement_id, fact.issuer_id, max(0.0, amount - already)))
         return tuple(out)

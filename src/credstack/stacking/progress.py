@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from credstack.stacking.facts import CredentialFact
@@ -11,7 +12,7 @@ from credstack.stacking.facts import CredentialFact
 if TYPE_CHECKING:
     from credstack.stacking.evaluate import Evaluator
 
-__all__ = ["Component", "IgnoredCredential", "NodeProgress", "Progress"]
+__all__ = ["Component", "IgnoredCredential", "NodeProgress", "Progress", "Run"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,11 +59,18 @@ class Progress:
     fraction: float
     credits_earned: float
     credits_needed: float | None
-    nodes: tuple[NodeProgress, ...]
     components: tuple[Component, ...]
     ignored: tuple[IgnoredCredential, ...]
     facts: tuple[CredentialFact, ...] = field(repr=False, compare=False)
     evaluator: Evaluator = field(repr=False, compare=False)
+    run: Run = field(repr=False, compare=False)
+
+    @cached_property
+    def nodes(self) -> tuple[NodeProgress, ...]:
+        """Every node of the tree (nested qualifications inlined), root first, with credentials and reasons."""
+        from credstack.stacking._explain import explain
+
+        return explain(self.evaluator, self.run)
 
     @property
     def percent(self) -> float:
@@ -90,3 +98,28 @@ class Progress:
                 for credential_id in node.credentials:
                     out.setdefault(credential_id, []).append(node.path)
         return {key: tuple(paths) for key, paths in out.items()}
+
+
+class Run:
+    """The evaluator's per-node arrays for one learner (indexed like the compiled nodes). Internal."""
+
+    __slots__ = ("counted", "cutoffs", "earned", "first", "frac", "pick", "prune", "sat", "unusable", "usable")
+
+    def __init__(
+        self,
+        size: int,
+        usable: list[CredentialFact],
+        unusable: list[tuple[CredentialFact, str]],
+        first: dict[str, datetime],
+        cutoffs: dict[float, datetime],
+    ) -> None:
+        self.sat = [False] * size
+        self.frac = [0.0] * size
+        self.pick: list[CredentialFact | None] = [None] * size
+        self.counted: list[list[tuple[float, CredentialFact]] | None] = [None] * size
+        self.earned = [0.0] * size
+        self.usable = usable
+        self.unusable = unusable
+        self.first = first
+        self.cutoffs = cutoffs
+        self.prune = False
