@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import importlib
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import sqlalchemy as sa
@@ -213,3 +215,24 @@ def test_load_search_and_show_on_each_database(database_url: str) -> None:
 def test_public_names_exist(module: str) -> None:
     imported = importlib.import_module(module)
     assert imported.__all__ and all(hasattr(imported, name) for name in imported.__all__)
+
+
+def test_concurrent_loads_load_each_table_once(database_url: str) -> None:
+    """Two processes' worth of loads at once (two apps, two threads): no conflict, every dataset loaded once."""
+    make_app(database_url).close()
+    apps = [make_app(database_url) for _ in range(2)]
+    try:
+        both_checked = threading.Barrier(2, timeout=30)
+
+        def meet(name: str, done: int, _total: int) -> None:
+            if name == PG_SLICE[0] and done == 0:  # both have found the table empty and are about to write
+                both_checked.wait()
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            reports = list(pool.map(lambda app: app.taxonomy.load(only=PG_SLICE, progress=meet), apps))
+        loaded = sorted(t.name for r in reports for t in r.tables if t.action == "loaded")
+        assert loaded == sorted(PG_SLICE)
+        assert apps[0].taxonomy.counts() == {name: apps[0].taxonomy.datasets()[name] for name in PG_SLICE}
+    finally:
+        for app in apps:
+            app.close()

@@ -169,27 +169,52 @@ def load_all(
         table = plan.model.__table__
         started = time.perf_counter()
         with db.read() as session:
-            recorded = session.get(TaxonomyDataset, name)
-            same = recorded is not None and recorded.sha256 == dataset.sha256 and recorded.rows == dataset.rows
-            if same and not force and _count(session, plan) == dataset.rows:
-                if progress:
-                    progress(name, dataset.rows, dataset.rows)
-                out.append((name, table.name, dataset.rows, "unchanged", time.perf_counter() - started))
-                continue
-        if progress:
-            progress(name, 0, dataset.rows)
-        with db.write() as session:
-            delete = sa.delete(table) if plan.owns is None else sa.delete(table).where(plan.owns)
-            session.execute(delete)
-            done = 0
-            for batch in _batches(plan.row(x) for x in source.read(name)):
-                session.execute(sa.insert(table), batch)
-                done += len(batch)
-                if progress:
-                    progress(name, done, dataset.rows)
-            session.merge(TaxonomyDataset(name=name, sha256=dataset.sha256, rows=done, loaded_at=now()))
-        out.append((name, table.name, done, "loaded", time.perf_counter() - started))
+            unchanged = not force and _unchanged(session, name, dataset, plan)
+        if not unchanged:
+            if progress:
+                progress(name, 0, dataset.rows)
+            with db.write() as session:
+                if (
+                    not db.is_sqlite
+                ):  # a concurrent load waits here, then finds the table loaded (SQLite: BEGIN IMMEDIATE)
+                    session.execute(sa.text(f"LOCK TABLE {table.name} IN SHARE ROW EXCLUSIVE MODE"))
+                unchanged = not force and _unchanged(session, name, dataset, plan)
+                if not unchanged:
+                    _replace(session, name, plan, dataset.rows, dataset.sha256, now, progress)
+        if unchanged and progress:
+            progress(name, dataset.rows, dataset.rows)
+        action = "unchanged" if unchanged else "loaded"
+        out.append((name, table.name, dataset.rows, action, time.perf_counter() - started))
     return out
+
+
+def _unchanged(session: Any, name: str, dataset: source.Dataset, plan: _Plan) -> bool:
+    """Whether the table already holds this dataset: same file (SHA-256), same row count recorded and present."""
+    recorded = session.get(TaxonomyDataset, name)
+    if recorded is None or recorded.sha256 != dataset.sha256 or recorded.rows != dataset.rows:
+        return False
+    return _count(session, plan) == dataset.rows
+
+
+def _replace(
+    session: Any,
+    name: str,
+    plan: _Plan,
+    rows: int,
+    sha256: str,
+    now: Callable[[], datetime],
+    progress: Progress | None,
+) -> None:
+    """Delete the dataset's rows and insert the shipped ones in batches, in the caller's transaction."""
+    table = plan.model.__table__
+    session.execute(sa.delete(table) if plan.owns is None else sa.delete(table).where(plan.owns))
+    done = 0
+    for batch in _batches(plan.row(x) for x in source.read(name)):
+        session.execute(sa.insert(table), batch)
+        done += len(batch)
+        if progress:
+            progress(name, done, rows)
+    session.merge(TaxonomyDataset(name=name, sha256=sha256, rows=done, loaded_at=now()))
 
 
 def loaded_counts(db: Database) -> dict[str, int]:
