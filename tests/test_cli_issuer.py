@@ -88,6 +88,7 @@ def test_init_token_issuer_achievement_issue_and_status(cli: Cli, tmp_path: Path
         "--type", "MicroCredential",
         "--credits", "1",
         "--alignment", "SQL|https://skills.example.org/sql|SQL-1||CFItem",
+        "--result-description", "Grade|LetterGrade|A,B,C",
     ).strip()  # fmt: skip
     assert achievement in cli.ok("achievement", "list")
     code, _, err = cli(
@@ -104,6 +105,11 @@ def test_init_token_issuer_achievement_issue_and_status(cli: Cli, tmp_path: Path
     assert signed["id"].endswith(credential_id) and signed["proof"]["cryptosuite"] == "eddsa-jcs-2022"
     assert signed["issuer"]["id"] == did
     assert signed["credentialSubject"]["achievement"]["alignment"][0]["targetCode"] == "SQL-1"
+    grade = signed["credentialSubject"]["achievement"]["resultDescription"][0]
+    assert (grade["resultType"], grade["allowedValue"]) == ("LetterGrade", ["A", "B", "C"])
+    assert signed["credentialSubject"]["result"] == [
+        {"type": ["Result"], "value": "A", "resultDescription": grade["id"]}
+    ]
     assert all(r.verified for r in verify(signed, resolve=resolve_did_key_vm))
 
     printed = json.loads(cli.ok("issue", "--achievement", achievement, "--recipient", "did:example:bo"))

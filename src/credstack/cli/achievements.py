@@ -23,6 +23,15 @@ def _alignment(spec: str) -> dict[str, Any]:
     return {k: v for k, v in zip(keys, parts, strict=False) if v}
 
 
+def _result_description(spec: str) -> dict[str, Any]:
+    """``NAME|RESULT_TYPE[|ALLOWED,VALUES]`` -> an OB 3.0 ResultDescription (validated by the service)."""
+    parts = [p.strip() for p in spec.split("|")]
+    out: dict[str, Any] = {"name": parts[0], "resultType": parts[1] if len(parts) > 1 else None}
+    if len(parts) > 2 and parts[2]:
+        out["allowedValue"] = [v.strip() for v in parts[2].split(",") if v.strip()]
+    return out
+
+
 @achievement_app.command("create")
 def create(
     name: Annotated[str, typer.Option(help="The achievement's name.")],
@@ -36,6 +45,12 @@ def create(
     credits: Annotated[float | None, typer.Option(help="creditsAvailable.")] = None,
     alignment: Annotated[
         list[str] | None, typer.Option(help="Skill alignment NAME|URL[|CODE[|FRAMEWORK[|TYPE]]] (repeatable).")
+    ] = None,
+    result_description: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="What results mean: NAME|RESULT_TYPE[|ALLOWED,VALUES] (repeatable), e.g. 'Grade|LetterGrade|A,B,C'."
+        ),
     ] = None,
     tag: Annotated[list[str] | None, typer.Option(help="A tag (repeatable).")] = None,
     issuer: Annotated[str | None, typer.Option(help="Issuer slug or DID (default: the default issuer).")] = None,
@@ -52,6 +67,7 @@ def create(
             image=image,
             credits_available=credits,
             alignments=[_alignment(a) for a in alignment or []],
+            result_descriptions=[_result_description(r) for r in result_description or []],
             tags=tag or [],
         )
     err.print(f"achievement {record.name!r}: {record.url}")
