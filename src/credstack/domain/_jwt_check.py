@@ -18,10 +18,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from credstack.domain._checks import FAIL, PASS, WARNING, Check
+from credstack.domain._checks import FAIL, PASS, WARNING, Check, merge_checks
+from credstack.domain._named_checks import contexts_check, recipient_check, terms_check, validity_check
 from credstack.domain._resolvers import DocumentSource, did_web_url
 from credstack.domain._status_check import check_status, issuer_id
-from credstack.domain.shape import as_list
+from credstack.domain.shape import as_list, check_shape
 from credstack.errors import CredstackError, KeyMaterialError
 from credstack.proofs.jose import verify_vc_jwt as jose_verify
 from credstack.proofs.keys import decode_multikey, resolve_did_key_vm
@@ -136,9 +137,9 @@ def verify_vc_jwt(token: str, options: VerifyOptions, fmt: str, size: int) -> Ve
             fmt, [Check("parse", FAIL, "the JWT carries no credential (its vc claim is not an object)")], None
         )
     checks = [Check("parse", PASS, f"a compact JWS (VC-JWT, alg {header.get('alg')!r}, {size:,} bytes)")]
-    checks.append(v.merge_checks("shape", v.check_shape(credential, secured=True), passed="the data model rules hold"))
-    contexts = v._contexts_check(credential)
-    checks += [contexts, v._terms_check(credential, [], contexts)]
+    checks.append(merge_checks("shape", check_shape(credential, secured=True), passed="the data model rules hold"))
+    contexts = contexts_check(credential)
+    checks += [contexts, terms_check(credential, [], contexts)]
     source = v._source(options)
     key_check, jwk = _key_check(header, issuer_id(credential), source, options)
     if jwk is not None:
@@ -148,8 +149,8 @@ def verify_vc_jwt(token: str, options: VerifyOptions, fmt: str, size: int) -> Ve
     else:
         checks.append(Check("proof", FAIL, f"VC-JWT: {result.reason}"))
     checks.append(key_check)
-    checks.append(v._validity_check(credential, options.now))
+    checks.append(validity_check(credential, options.now))
     checks.append(check_status(credential, source, v._list_verifier(options), options.memo, options.now))
     if options.recipient is not None:
-        checks.append(v._recipient_check(credential, options.recipient))
+        checks.append(recipient_check(credential, options.recipient))
     return v._report(fmt, checks, credential)
