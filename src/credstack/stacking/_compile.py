@@ -112,6 +112,9 @@ class _Compiler:
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
         self.nodes: list[CNode] = []
+        self.catalog_issuers = _none_if_empty(
+            frozenset(info.issuer_id for info in catalog.achievements.values() if info.issuer_id)
+        )
 
     def qualification(self, qualification: Qualification, prefix: str, depth: int) -> int:
         prereqs: dict[str, list[str]] = {}
@@ -166,7 +169,9 @@ class _Compiler:
         cnode.f_ids = _none_if_empty(flt.achievement_ids)
         cnode.f_skills = _none_if_empty(flt.skills)
         cnode.f_areas = _none_if_empty(flt.skill_areas)
-        cnode.f_providers = _none_if_empty(flt.providers)
+        # Without a provider filter, credits come from issuers of catalog achievements only: a stranger's
+        # self-issued credential earns nothing except through an articulation rule.
+        cnode.f_providers = _none_if_empty(flt.providers) or self.catalog_issuers
         cnode.f_tags = _none_if_empty(flt.tags)
         cnode.f_min = flt.min_level
         cnode.f_max = flt.max_level

@@ -230,7 +230,7 @@ class Evaluator:
                 n = node.n
                 met_children = sum(1 for c in children if sat[c])
                 sat[i] = met_children >= n
-                if n <= met_children < len(children):
+                if met_children >= n and not met_children == n == len(children):
                     run.prune = True  # only the first n met children are components
                 frac[i] = min(1.0, sum(sorted((frac[c] for c in children), reverse=True)[:n]) / n)
         return run

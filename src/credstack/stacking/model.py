@@ -86,7 +86,8 @@ class ResultThreshold:
 @dataclass(frozen=True)
 class CreditFilter:
     """Which credentials count toward a credits node. Every criterion given must hold (AND); within one
-    criterion any listed value will do (OR). An empty filter accepts every credential."""
+    criterion any listed value will do (OR). Without ``providers``, only issuers of catalog achievements count
+    (other issuers' credentials count through articulation rules)."""
 
     achievement_ids: frozenset[str] = frozenset()
     skills: frozenset[str] = frozenset()
