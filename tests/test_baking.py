@@ -157,3 +157,13 @@ def test_png_itxt_layout_by_hand() -> None:
     assert body == b"openbadgecredential\x00\x00\x00\x00\x00{}"
     (crc,) = struct.unpack(">I", baked[start + 8 + length : start + 12 + length])
     assert crc == zlib.crc32(b"iTXt" + body)
+
+
+def test_an_svg_baked_elsewhere_with_another_prefix_is_read() -> None:
+    token = _jwt()
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:ob="https://purl.imsglobal.org/ob/v3p0" width="4" height="4">'
+        f'\n  <ob:credential verify="{token}"/>\n  <circle r="2"/>\n</svg>'
+    )
+    assert extract_svg(svg) == token
+    assert verify_bytes(svg.encode(), options()).verified

@@ -399,3 +399,33 @@ def test_a_nested_credential_changed_inside_a_clr_fails_both_proofs() -> None:
     report = verify_document(doc, options(allow_unbound_keys=True))
     assert set(failed_names(report)) == {"proof", "credentials"}
     assert failed_names(report.credentials[0]) == ["proof"]
+
+
+@pytest.mark.parametrize(
+    ("did", "url"),
+    [
+        ("did:web:issuer.example", "https://issuer.example/.well-known/did.json"),
+        ("did:web:issuer.example:issuers:acme", "https://issuer.example/issuers/acme/did.json"),
+        ("did:web:localhost%3A8000:issuers:x", "https://localhost:8000/issuers/x/did.json"),
+    ],
+)
+def test_did_web_urls(did: str, url: str) -> None:
+    from credstack.domain._resolvers import did_web_url
+
+    assert did_web_url(did) == url
+
+
+@pytest.mark.parametrize("did", ["did:web:", "did:key:z6Mk", "did:web:issuer.example::x", "did:web:a%2Fb"])
+def test_malformed_did_web(did: str) -> None:
+    from credstack.domain._resolvers import did_web_url
+    from credstack.errors import KeyMaterialError
+
+    with pytest.raises(KeyMaterialError):
+        did_web_url(did)
+
+
+def test_a_did_document_for_another_did_is_refused() -> None:
+    document = _did_web_document()
+    document["id"] = "did:web:evil.example"
+    report = verify_document(_did_web_credential(), options(documents={DID_WEB_URL: document}))
+    assert "is for 'did:web:evil.example'" in check(report, "issuer_key")[1]
