@@ -187,3 +187,10 @@ def test_init_warns_about_the_development_secret(cli: Cli, monkeypatch: pytest.M
     assert code == 0 and out.startswith("did:key:") and "development CREDSTACK_MASTER_SECRET" in err
     monkeypatch.setenv("CREDSTACK_MASTER_SECRET", SECRET)
     assert "development" not in cli("init")[2]
+
+
+def test_outside_development_the_default_secret_is_refused(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CREDSTACK_MASTER_SECRET")
+    monkeypatch.setenv("CREDSTACK_DEVELOPMENT", "false")
+    code, out, err = cli("init")
+    assert code == 2 and out == "" and "[configuration]" in err and "CREDSTACK_MASTER_SECRET" in err

@@ -25,11 +25,14 @@ err = Console(stderr=True, highlight=False, emoji=False, soft_wrap=True)
 
 @contextmanager
 def open_app(*, require_schema: bool = True) -> Iterator[Credstack]:
-    """Credstack for ``Settings.from_env()`` (CREDSTACK_DATABASE_URL etc.); refuses an uninitialised database."""
+    """Credstack for ``Settings.from_env()`` (CREDSTACK_DATABASE_URL etc.); refuses an uninitialised database and,
+    outside development mode, the default master secret."""
     from credstack.app import Credstack
     from credstack.settings import Settings
 
-    credstack = Credstack.from_settings(Settings.from_env())
+    settings = Settings.from_env()
+    settings.check_for_serving()  # outside development, never create or use keys under the public default secret
+    credstack = Credstack.from_settings(settings)
     try:
         if require_schema:
             credstack.require_schema()
