@@ -236,3 +236,15 @@ def test_concurrent_loads_load_each_table_once(database_url: str) -> None:
     finally:
         for app in apps:
             app.close()
+
+
+def test_links_resolves_many_references_at_once(loaded: tuple[Credstack, LoadReport]) -> None:
+    occupation = loaded[0].taxonomy.show("2512.4")
+    assert isinstance(occupation, OccupationDetail)
+    refs = [PYTHON, "ccd0a1d9-afda-43d9-b901-96344886e14d", occupation.uri, "no-such-thing", "  "]
+    links = loaded[0].taxonomy.links(refs)
+    assert set(links) == {PYTHON, "ccd0a1d9-afda-43d9-b901-96344886e14d", occupation.uri}
+    assert links[PYTHON].label == "Python (computer programming)" and links[PYTHON].kind == "skill"
+    assert links[occupation.uri].kind == "occupation"
+    many = [link.uri or "" for link in occupation.essential_skills + occupation.optional_skills]
+    assert len(loaded[0].taxonomy.links(many)) == len(set(many))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -144,6 +144,33 @@ class TaxonomyService:
         found = self.show(ref)
         if isinstance(found, SkillDetail):
             raise NotFoundError(f"{ref!r} is a skill, not an occupation")
+        return found
+
+    def links(self, refs: Iterable[str]) -> dict[str, ConceptLink]:
+        """Batch look-up of ESCO concepts by URI or ``id`` (no relations): ``{ref: ConceptLink}`` for those found.
+
+        For callers that hold many references at once (a catalog's skill alignments, an occupation's skills), so
+        one query replaces one ``show`` per reference. Unknown references are simply absent from the result."""
+        wanted = sorted({r.strip() for r in refs if r and r.strip()})
+        if not wanted:
+            return {}
+        if not self._search.version():
+            raise TaxonomyNotLoadedError("the skills taxonomy is not loaded: run `credstack taxonomy load`")
+        found: dict[str, ConceptLink] = {}
+        s, o = TaxonomySkill, TaxonomyOccupation
+        with self._db.read() as session:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                for skill in session.scalars(sa.select(s).where(sa.or_(s.uri.in_(chunk), s.key.in_(chunk)))):
+                    link = _skill_link(skill.uri, skill, None)
+                    for ref in (skill.uri, skill.key):
+                        if ref in chunk:
+                            found[ref] = link
+                for occupation in session.scalars(sa.select(o).where(sa.or_(o.uri.in_(chunk), o.key.in_(chunk)))):
+                    link = _occupation_link(occupation.uri, occupation)
+                    for ref in (occupation.uri, occupation.key):
+                        if ref in chunk:
+                            found[ref] = link
         return found
 
     def _clean(self, ref: str) -> str:
