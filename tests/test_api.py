@@ -420,3 +420,24 @@ def test_verify_as_of_a_date_sees_expiry(client: httpx.Client, issuer_token: dic
     assert result["errors"][0]["detail"].startswith("expired")
     bad = client.post("/credentials/verify", json={"verifiableCredential": credential, "options": {"at": "tomorrow"}})
     assert assert_problem(bad, 400, "invalid_input")["pointer"] == "/options/at"
+
+
+def test_the_credential_issuer_picks_which_issuer_of_this_server_signs(
+    client: httpx.Client, cs: Credstack, issuer_token: dict[str, str]
+) -> None:
+    second = cs.issuers.create("Second Faculty")
+    body = {"credential": unsigned_credential(issuer={"id": second.did, "type": ["Profile"], "name": "Second Faculty"})}
+    signed = client.post("/credentials/issue", json=body, headers=issuer_token)
+    assert signed.status_code == 201, signed.text
+    credential = signed.json()["verifiableCredential"]
+    assert credential["issuer"]["id"] == second.did
+    assert credential["proof"]["verificationMethod"] == second.verification_method
+    assert client.post("/credentials/verify", json={"verifiableCredential": credential}).json()["verified"] is True
+
+    before = len(cs.issuing.list(limit=10_000))
+    foreign = {"credential": unsigned_credential(issuer="did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK")}
+    problem = assert_problem(
+        client.post("/credentials/issue", json=foreign, headers=issuer_token), 422, "invalid_credential"
+    )
+    assert problem["pointer"] == "/credential/issuer"
+    assert len(cs.issuing.list(limit=10_000)) == before

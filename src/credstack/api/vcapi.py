@@ -1,6 +1,7 @@
 """VC-API endpoints (https://w3c-ccg.github.io/vc-api/): the shapes the W3C test suites drive.
 
-``POST /credentials/issue`` (scope ``issue``), ``POST /credentials/status`` (scope ``status``),
+``POST /credentials/issue`` (scope ``issue``; the credential's ``issuer``, when given, picks which of this server's
+issuers signs), ``POST /credentials/status`` (scope ``status``),
 ``POST /credentials/verify`` and ``POST /presentations/verify`` (public: a credential that fails verification is a
 200 answer with ``verified: false``, every check and its reason; only unusable input is an error).
 """
@@ -23,7 +24,8 @@ from credstack.api.schemas import (
     VerifyRequest,
 )
 from credstack.api.views import apply_status_change, credential_document, record_json, verification_result
-from credstack.errors import InvalidInputError
+from credstack.app import Credstack
+from credstack.errors import InvalidCredentialError, InvalidInputError, NotFoundError
 
 __all__ = ["router"]
 
@@ -42,6 +44,22 @@ def _parse_at(value: str | None) -> datetime | None:
     return moment
 
 
+def _issuer_on_this_server(cs: Credstack, credential: dict[str, Any]) -> str | None:
+    """Which of this server's issuers the credential's ``issuer`` (an id or a Profile) names; None: the default."""
+    issuer = credential.get("issuer")
+    ref = issuer.get("id") if isinstance(issuer, dict) else issuer
+    if not isinstance(ref, str) or not ref:
+        return None
+    try:
+        cs.issuers.get(ref)
+    except NotFoundError as exc:
+        raise InvalidCredentialError(
+            f"issuer {ref!r} is not an issuer of this server; omit issuer to have the default issuer sign",
+            where="/credential/issuer",
+        ) from exc
+    return ref
+
+
 @router.post(
     "/credentials/issue",
     status_code=201,
@@ -55,7 +73,10 @@ def issue_credential(
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> JSONResponse:
     record = cs.issuing.issue_credential(
-        body.credential, cryptosuite=body.options.cryptosuite, idempotency_key=idempotency_key
+        body.credential,
+        issuer_ref=_issuer_on_this_server(cs, body.credential),
+        cryptosuite=body.options.cryptosuite,
+        idempotency_key=idempotency_key,
     )
     return JSONResponse({"verifiableCredential": credential_document(record)}, status_code=201)
 
