@@ -245,6 +245,7 @@ def test_status_lists_are_served_as_vc_with_short_caching(client: httpx.Client, 
     response = client.get(url)
     assert response.headers["content-type"].startswith("application/vc+ld+json")
     assert "max-age=30" in response.headers["cache-control"]
+    assert response.headers["access-control-allow-origin"] == "*"
     document = response.json()
     assert "BitstringStatusListCredential" in document["type"]
     assert document["proof"]["cryptosuite"] == "eddsa-rdfc-2022"

@@ -186,6 +186,7 @@ def test_the_credential_url_serves_json_to_machines_and_html_to_people(client: h
     as_json = client.get(url, headers={"Accept": "application/json"})
     assert as_json.headers["content-type"].startswith("application/vc+ld+json")
     assert as_json.json() == issued.credential
+    assert as_json.headers["access-control-allow-origin"] == "*"
     assert client.get(url + ".json").json() == issued.credential
     html = client.get(url, headers={"Accept": "text/html"})
     assert html.headers["content-type"].startswith("text/html")

@@ -36,7 +36,11 @@ def status_list(list_id: str, request: Request, cs: CredstackDep) -> JSONRespons
     return JSONResponse(
         document,
         media_type=_vc_media_type(request),
-        headers={"Cache-Control": f"public, max-age={STATUS_LIST_MAX_AGE}", "Vary": "Accept"},
+        headers={
+            "Cache-Control": f"public, max-age={STATUS_LIST_MAX_AGE}",
+            "Vary": "Accept",
+            "Access-Control-Allow-Origin": "*",  # verifiers in browsers on other origins must read status lists
+        },
     )
 
 
@@ -50,5 +54,5 @@ def did_document(slug: str, request: Request, cs: CredstackDep) -> JSONResponse:
     return JSONResponse(
         document,
         media_type=DID_MEDIA_TYPE if DID_MEDIA_TYPE in request.headers.get("accept", "") else "application/json",
-        headers={"Cache-Control": "public, max-age=300"},
+        headers={"Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*"},
     )

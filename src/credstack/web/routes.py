@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from credstack.app import Credstack
@@ -26,6 +27,8 @@ __all__ = ["router"]
 router = APIRouter(include_in_schema=False)
 
 JSON_TYPES = ("application/json", "application/vc+ld+json", "application/ld+json", "application/vc")
+#: Credentials are public documents: let verifiers running in browsers on other origins read them.
+PUBLIC = {"Access-Control-Allow-Origin": "*"}
 
 
 def _wants_json(request: Request) -> bool:
@@ -88,7 +91,7 @@ async def verify_submit(
         data = credential.strip().encode("utf-8")
     if not data:
         raise InvalidInputError("paste a credential, or choose a file to upload")
-    report = cs.verifier.verify(data)
+    report = await run_in_threadpool(cs.verifier.verify, data)  # CPU-bound: keep the event loop free
     return _page(request, "verify.html", {"nav": "verify", "source": source, **_report_context(report)})
 
 
@@ -110,7 +113,7 @@ def _credential(cs: Credstack, credential_uuid: str) -> IssuedCredential:
 @router.get("/credentials/{credential_uuid}.json")
 def credential_json(credential_uuid: str, cs: CredstackDep) -> JSONResponse:
     record = _credential(cs, credential_uuid)
-    return JSONResponse(record.credential, media_type="application/vc+ld+json")
+    return JSONResponse(record.credential, media_type="application/vc+ld+json", headers=PUBLIC)
 
 
 @router.get("/credentials/{credential_uuid}.png")
@@ -133,7 +136,7 @@ def credential_svg(credential_uuid: str, cs: CredstackDep) -> Response:
 def credential_page(credential_uuid: str, request: Request, cs: CredstackDep) -> Response:
     record = _credential(cs, credential_uuid)
     if _wants_json(request):
-        return JSONResponse(record.credential, media_type="application/vc+ld+json")
+        return JSONResponse(record.credential, media_type="application/vc+ld+json", headers=PUBLIC)
     report = cs.verifier.verify(record.credential)
     context = {"record": record, "uuid": credential_uuid, **_report_context(report)}
     return _page(request, "credential.html", context)
