@@ -145,6 +145,10 @@ def test_uploading_a_baked_badge_verifies_it(page: Any, site: dict[str, Any], tm
     assert page.inner_text("[data-testid=verdict]").startswith("✔ Verified")
     assert f"format: {kind}" in page.inner_text("[data-testid=verdict]")
     assert f"badge.{kind}" in page.inner_text("main")
+    shown = page.locator(".badge-row img")
+    assert shown.get_attribute("src").startswith(f"data:image/{kind}")
+    assert page.evaluate("document.querySelector('.badge-row img').naturalWidth") > 0
+    assert page.console_errors == []
     assert page.inner_text("[data-testid=achievement-name]") == "Data Analysis with Python"
 
 

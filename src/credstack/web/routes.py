@@ -7,6 +7,7 @@ Handlers parse input, call one service and render; presentation helpers live in 
 
 from __future__ import annotations
 
+import base64
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
@@ -92,7 +93,22 @@ async def verify_submit(
     if not data:
         raise InvalidInputError("paste a credential, or choose a file to upload")
     report = await run_in_threadpool(cs.verifier.verify, data)  # CPU-bound: keep the event loop free
-    return _page(request, "verify.html", {"nav": "verify", "source": source, **_report_context(report)})
+    context = {
+        "nav": "verify",
+        "source": source,
+        "badge_url": _baked_image(report.format, data),
+        **_report_context(report),
+    }
+    return _page(request, "verify.html", context)
+
+
+def _baked_image(report_format: str, data: bytes) -> str | None:
+    """A baked badge that was uploaded is shown as it is (a data: URI; an SVG in <img> runs no script)."""
+    kind = report_format.split("+", 1)[0]
+    if kind not in {"png", "svg"}:
+        return None
+    media = "image/png" if kind == "png" else "image/svg+xml"
+    return f"data:{media};base64,{base64.b64encode(data).decode('ascii')}"
 
 
 def _issued_here(cs: Credstack, url: str) -> IssuedCredential:
