@@ -167,6 +167,23 @@ def test_a_revoked_credential_opened_by_link_shows_revoked(page: Any, site: dict
     assert "revoked" in page.locator("tr.check[data-check=status] td").nth(2).inner_text()
 
 
+def test_an_expired_credential_shows_expired(page: Any, site: dict[str, Any]) -> None:
+    from datetime import UTC, datetime
+
+    cs: Credstack = site["cs"]
+    achievement = cs.achievements.list()[0]
+    expired = cs.issuing.issue(
+        achievement.id,
+        recipient="old@example.org",
+        valid_from=datetime(2020, 1, 1, tzinfo=UTC),
+        valid_until=datetime(2021, 1, 1, tzinfo=UTC),
+    )
+    page.goto(f"{site['base']}/credentials/{expired.id}")
+    assert page.inner_text("[data-testid=status]") == "expired"
+    assert "1 January 2021" in page.inner_text("main")
+    assert _checks(page)["validity"] == "fail"
+
+
 def test_a_suspended_credential_page_shows_suspended(page: Any, site: dict[str, Any]) -> None:
     page.goto(f"{site['base']}/credentials/{site['suspended'].id}")
     assert page.inner_text("[data-testid=status]") == "suspended"
