@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from credstack.stacking import (
     AchievementInfo,
     AllOf,
+    Articulation,
     Catalog,
     CredentialFact,
     CreditFilter,
@@ -19,6 +20,7 @@ from credstack.stacking import (
     RequireAchievement,
     RequireAlignment,
     Requirement,
+    RequireQualification,
     ResultFact,
     ResultSpec,
     ResultThreshold,
@@ -90,6 +92,14 @@ def fact(
 # ------------------------------------------------------------------ hypothesis strategies
 
 N_CATALOG = 7
+EXTERNAL = "https://partner.example/sql"
+#: A nested stack the generated trees may refer to.
+FOUNDATION = Qualification("foundation", "Foundation", NOf(1, (RequireAchievement(aid(5)), RequireAchievement(aid(6)))))
+
+
+def generated_catalog() -> Catalog:
+    """The catalog the generated trees are checked against: N_CATALOG achievements and FOUNDATION."""
+    return catalog(N_CATALOG, FOUNDATION)
 
 
 def _leaf() -> st.SearchStrategy[Requirement]:
@@ -105,7 +115,8 @@ def _leaf() -> st.SearchStrategy[Requirement]:
         st.sampled_from([5.0, 10.0, 20.0]),
         st.sampled_from([CreditFilter(), CreditFilter(min_level=5), CreditFilter(tags=frozenset({"data"}))]),
     )
-    return st.one_of(achievement, achievement, alignment, credits)
+    nested = st.just(RequireQualification("foundation"))
+    return st.one_of(achievement, achievement, alignment, credits, nested)
 
 
 def _extend(children: st.SearchStrategy[Requirement]) -> st.SearchStrategy[Requirement]:
@@ -122,7 +133,8 @@ trees = st.recursive(_leaf(), _extend, max_leaves=6)
 def qualifications(draw: st.DrawFn) -> Qualification:
     root = draw(trees)
     prereqs = draw(st.sampled_from([(), (), (Prerequisite(aid(0), aid(1)),)]))
-    return Qualification("q", "Generated", root, prerequisites=prereqs)
+    articulations = draw(st.sampled_from([(), (Articulation(EXTERNAL, PARTNER, credits=5.0, equivalent_to=aid(2)),)]))
+    return Qualification("q", "Generated", root, prerequisites=prereqs, articulations=articulations)
 
 
 @st.composite
@@ -139,4 +151,6 @@ def holdings(draw: st.DrawFn, max_size: int = 6) -> list[CredentialFact]:
                 state=draw(st.sampled_from(["verified", "verified", "verified", "revoked"])),
             )
         )
+    if draw(st.booleans()):
+        out.append(CredentialFact("urn:uuid:external", EXTERNAL, PARTNER, AT - timedelta(days=40), 2.0))
     return out

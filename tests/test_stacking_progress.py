@@ -37,6 +37,7 @@ from stacking_support import (
     aid,
     catalog,
     fact,
+    generated_catalog,
     holdings,
     info,
     qualifications,
@@ -221,7 +222,7 @@ def test_evaluation_time_must_be_timezone_aware() -> None:
 
 
 def _valid(q: Qualification) -> Evaluator:
-    cat = catalog(7)
+    cat = generated_catalog()
     assume(not validate(q, cat))
     return Evaluator(q, cat)
 

@@ -25,7 +25,18 @@ from credstack.stacking import (
     cheapest_remaining,
     validate,
 )
-from stacking_support import AT, N_CATALOG, PROVIDER, aid, catalog, fact, holdings, info, qualifications
+from stacking_support import (
+    AT,
+    N_CATALOG,
+    PROVIDER,
+    aid,
+    catalog,
+    fact,
+    generated_catalog,
+    holdings,
+    info,
+    qualifications,
+)
 
 FAST = settings(
     max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]
@@ -136,7 +147,7 @@ def test_a_large_tree_gets_a_feasible_heuristic_answer_and_says_so() -> None:
 def test_the_plan_completes_the_tree_and_nothing_cheaper_does(
     q: Qualification, held: list[CredentialFact], by: str
 ) -> None:
-    cat = catalog(N_CATALOG)
+    cat = generated_catalog()
     assume(not validate(q, cat))
     ev = Evaluator(q, cat)
     plan = cheapest_remaining(ev, held, at=AT, by=by)
@@ -155,7 +166,7 @@ def test_the_plan_completes_the_tree_and_nothing_cheaper_does(
 @FAST
 @given(qualifications(), holdings(max_size=3))
 def test_the_heuristic_alone_is_always_feasible(q: Qualification, held: list[CredentialFact]) -> None:
-    cat = catalog(N_CATALOG)
+    cat = generated_catalog()
     assume(not validate(q, cat))
     ev = Evaluator(q, cat)
     plan = cheapest_remaining(ev, held, at=AT, max_evaluations=1)
