@@ -11,13 +11,14 @@ A missing or unknown token is 401 (``unauthorized``); a token without the scope 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from credstack.app import Credstack
 from credstack.errors import AuthError, ForbiddenError
+from credstack.services.tokens import TokenRecord
 
 __all__ = [
     "SCOPES",
@@ -44,7 +45,7 @@ def get_credstack(request: Request) -> Credstack:
 CredstackDep = Annotated[Credstack, Depends(get_credstack)]
 
 
-def require_scope(scope: str) -> Callable[..., Any]:
+def require_scope(scope: str) -> Callable[..., TokenRecord]:
     """A dependency that authenticates the bearer token and requires ``scope`` (or ``admin``)."""
     if scope not in SCOPES:
         raise ValueError(f"unknown scope {scope!r}")
@@ -52,14 +53,13 @@ def require_scope(scope: str) -> Callable[..., Any]:
     def dependency(
         cs: CredstackDep,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    ) -> Any:
+    ) -> TokenRecord:
         if credentials is None or not credentials.credentials:
             raise AuthError(f"this endpoint needs a bearer token with the {scope!r} scope")
         record = cs.tokens.authenticate(credentials.credentials)
-        scopes = set(record.scopes)
-        if scope not in scopes and "admin" not in scopes:
+        if not record.allows(scope):
             raise ForbiddenError(
-                f"this token lacks the {scope!r} scope (it has: {', '.join(sorted(scopes)) or 'none'})"
+                f"this token lacks the {scope!r} scope (it has: {', '.join(sorted(record.scopes)) or 'none'})"
             )
         return record
 
@@ -67,6 +67,6 @@ def require_scope(scope: str) -> Callable[..., Any]:
     return dependency
 
 
-IssueToken = Annotated[Any, Depends(require_scope("issue"))]
-StatusToken = Annotated[Any, Depends(require_scope("status"))]
-AdminToken = Annotated[Any, Depends(require_scope("admin"))]
+IssueToken = Annotated[TokenRecord, Depends(require_scope("issue"))]
+StatusToken = Annotated[TokenRecord, Depends(require_scope("status"))]
+AdminToken = Annotated[TokenRecord, Depends(require_scope("admin"))]

@@ -57,7 +57,7 @@ def json_pointer(location: Sequence[int | str]) -> str:
     return "".join("/" + p for p in parts)
 
 
-def problem_body(request: Request, exc: CredstackError) -> dict[str, Any]:
+def problem_body(request: Request, exc: CredstackError, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     """The problem+json document for ``exc`` (RFC 9457 members plus ``code`` and, when known, ``pointer``)."""
     body: dict[str, Any] = {
         "type": TYPE_PREFIX + exc.code,
@@ -69,9 +69,8 @@ def problem_body(request: Request, exc: CredstackError) -> dict[str, Any]:
     }
     if exc.where:
         body["pointer"] = exc.where
-    field_errors = getattr(exc, "field_errors", None)
-    if field_errors:
-        body["errors"] = field_errors
+    if extra:
+        body.update(extra)
     return body
 
 
@@ -80,9 +79,9 @@ def _wants_html(request: Request) -> bool:
     return "text/html" in accept and "json" not in accept.split(",")[0]
 
 
-def error_response(request: Request, exc: CredstackError) -> Response:
-    """The single mapping from a credstack error to an HTTP response."""
-    body = problem_body(request, exc)
+def error_response(request: Request, exc: CredstackError, extra: dict[str, Any] | None = None) -> Response:
+    """The single mapping from a credstack error to an HTTP response (``extra``: more problem members)."""
+    body = problem_body(request, exc, extra)
     headers = {"WWW-Authenticate": 'Bearer realm="credstack"'} if isinstance(exc, AuthError) else None
     renderer: HtmlRenderer | None = getattr(request.app.state, "html_error_renderer", None)
     if renderer is not None and _wants_html(request):
@@ -93,12 +92,13 @@ def error_response(request: Request, exc: CredstackError) -> Response:
     return JSONResponse(body, status_code=exc.http_status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
-def _validation_error(exc: RequestValidationError) -> CredstackError:
+def _validation_error(exc: RequestValidationError) -> tuple[CredstackError, dict[str, Any] | None]:
+    """The credstack error for a failed request validation, and the ``errors`` member listing each bad field."""
     field_errors: list[dict[str, str]] = []
     for error in exc.errors():
         loc = list(error.get("loc", ()))
         if error.get("type") == "json_invalid":
-            return MalformedJsonError(f"the request body is not valid JSON: {error.get('msg', '')}")
+            return MalformedJsonError(f"the request body is not valid JSON: {error.get('msg', '')}"), None
         source = loc.pop(0) if loc else "body"
         if source == "body":
             where = json_pointer(loc)
@@ -109,8 +109,7 @@ def _validation_error(exc: RequestValidationError) -> CredstackError:
     first = field_errors[0] if field_errors else {"pointer": "", "detail": "invalid request"}
     where = first.get("pointer", first.get("parameter", ""))
     err = InvalidInputError(f"{where or 'request body'}: {first['detail']}", where=where or None)
-    err.field_errors = field_errors  # type: ignore[attr-defined]
-    return err
+    return err, {"errors": field_errors} if field_errors else None
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -126,7 +125,8 @@ def install_error_handlers(app: FastAPI) -> None:
     async def on_validation_error(request: Request, exc: Exception) -> Response:
         if not isinstance(exc, RequestValidationError):  # pragma: no cover
             raise exc
-        return error_response(request, _validation_error(exc))
+        err, extra = _validation_error(exc)
+        return error_response(request, err, extra)
 
     async def on_http_exception(request: Request, exc: Exception) -> Response:
         if not isinstance(exc, StarletteHTTPException):  # pragma: no cover

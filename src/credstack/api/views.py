@@ -4,17 +4,17 @@ change dispatcher, which maps one VC-API status entry onto one :class:`StatusSer
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from credstack.app import Credstack
+from credstack.domain.verification import VerificationReport
 from credstack.errors import ConflictError
-
-if TYPE_CHECKING:
-    from credstack.app import Credstack
+from credstack.services.issuing import IssuedCredential
 
 __all__ = ["apply_status_change", "credential_document", "record_json", "verification_result"]
 
 
-def credential_document(record: Any) -> dict[str, Any]:
+def credential_document(record: IssuedCredential) -> dict[str, Any]:
     """The signed credential JSON of an issued-credential record."""
     document: dict[str, Any] = record.credential
     return document
@@ -38,7 +38,7 @@ def record_json(record: Any) -> dict[str, Any]:
     return result
 
 
-def verification_result(report: Any) -> dict[str, Any]:
+def verification_result(report: VerificationReport) -> dict[str, Any]:
     """VC-API ``VerificationResult``: ``verified``, passed ``checks``, ``warnings`` and ``errors`` as problem
     details, and the whole report (every check with its reason)."""
     warnings: list[dict[str, Any]] = []
