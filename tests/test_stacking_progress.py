@@ -259,5 +259,7 @@ def test_progress_does_not_depend_on_the_order_of_credentials_and_ignores_revoke
     assert 0.0 <= progress.fraction <= 1.0
     assert progress.satisfied == (progress.fraction == 1.0)
     assert ev.status(held, at=AT) == (progress.satisfied, progress.fraction)
+    for i, node in enumerate(progress.nodes):  # the one-pass explanation agrees with the per-node walk
+        assert node.credentials == tuple(dict.fromkeys(f.credential_id for f in ev.used(progress.run, i)))
     progress.run.prune = True  # the shortcut for components must agree with the full walk of the tree
     assert ev.components(progress.run, 0) == progress.components

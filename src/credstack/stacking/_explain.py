@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from credstack.stacking._compile import ACH, ALIGN, ALL, CRED, NOF, CNode
+from credstack.stacking._compile import ACH, ALIGN, ALL, CRED, NOF, QREF, CNode
 from credstack.stacking.facts import CredentialFact
 from credstack.stacking.progress import NodeProgress, Run
 
@@ -69,13 +69,29 @@ def _reason(evaluator: Evaluator, i: int, run: Run) -> str:
     return f"{base}; not counted: {'; '.join(misses)}" if misses else base
 
 
-def _ids(facts: list[CredentialFact]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(fact.credential_id for fact in facts))
+def _used_by_node(evaluator: Evaluator, run: Run) -> list[list[CredentialFact]]:
+    """Per node, the credentials it rests on (same rule as ``Evaluator.used``), bottom-up in one pass."""
+    nodes, sat, pick = evaluator.nodes, run.sat, run.pick
+    used: list[list[CredentialFact]] = [[] for _ in nodes]
+    for i in range(len(nodes) - 1, -1, -1):
+        node = nodes[i]
+        if node.kind == CRED:
+            used[i] = [fact for _, fact in run.counted[i] or ()]
+        elif node.kind in (ACH, ALIGN) or (node.kind == QREF and pick[i] is not None):
+            picked = pick[i]
+            used[i] = [picked] if picked is not None else []
+        else:
+            children = node.children
+            if node.kind == NOF and sat[i]:
+                children = tuple(c for c in children if sat[c])[: node.n]
+            used[i] = [fact for c in children for fact in used[c]]
+    return used
 
 
 def explain(evaluator: Evaluator, run: Run) -> tuple[NodeProgress, ...]:
     """One NodeProgress per compiled node, root first."""
     out = []
+    used = _used_by_node(evaluator, run)
     for i, node in enumerate(evaluator.nodes):
         is_credits = node.kind == CRED
         out.append(
@@ -86,7 +102,7 @@ def explain(evaluator: Evaluator, run: Run) -> tuple[NodeProgress, ...]:
                 depth=node.depth,
                 satisfied=run.sat[i],
                 fraction=run.frac[i],
-                credentials=_ids(evaluator.used(run, i)),
+                credentials=tuple(dict.fromkeys(fact.credential_id for fact in used[i])),
                 reason=_reason(evaluator, i, run),
                 credits_earned=run.earned[i] if is_credits else None,
                 credits_needed=node.needed if is_credits else None,
