@@ -263,3 +263,15 @@ def test_progress_does_not_depend_on_the_order_of_credentials_and_ignores_revoke
         assert node.credentials == tuple(dict.fromkeys(f.credential_id for f in ev.used(progress.run, i)))
     progress.run.prune = True  # the shortcut for components must agree with the full walk of the tree
     assert ev.components(progress.run, 0) == progress.components
+
+
+def test_recency_in_whole_years_is_calendar_years_even_from_29_february() -> None:
+    from datetime import UTC, datetime
+
+    from credstack.stacking._compile import years_before
+
+    leap = datetime(2028, 2, 29, 12, tzinfo=UTC)
+    assert years_before(leap, 1) == datetime(2027, 2, 28, 12, tzinfo=UTC)
+    assert years_before(leap, 4) == datetime(2024, 2, 29, 12, tzinfo=UTC)
+    assert years_before(leap, 0.5) == leap - timedelta(days=182.625)
+    assert years_before(leap, 5000).year == 1

@@ -53,7 +53,9 @@ def _line(node: Requirement, names: Mapping[str, str]) -> str:
     if isinstance(node, RequireAchievement):
         text = names.get(node.achievement_id, node.achievement_id)
         if node.threshold is not None:
-            text += f" with {node.threshold.result} of at least {node.threshold.min_value}"
+            wanted = node.threshold.min_value
+            shown = f"{wanted:g}" if isinstance(wanted, float) else wanted
+            text += f" with {node.threshold.result} of at least {shown}"
         if node.issuers:
             text += " (also accepted from " + ", ".join(sorted(node.issuers)) + ")"
         return text + _years(node.within_years)

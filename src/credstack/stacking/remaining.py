@@ -28,6 +28,7 @@ from credstack.errors import InvalidInputError
 from credstack.stacking._compile import ACH, ALIGN, CRED, CNode
 from credstack.stacking.evaluate import Evaluator
 from credstack.stacking.facts import AchievementInfo, CredentialFact, ResultFact
+from credstack.stacking.model import CreditFilter
 from credstack.stacking.validate import info_matches_filter
 
 __all__ = ["RemainingPlan", "cheapest_remaining"]
@@ -83,8 +84,6 @@ def _candidate_ids(evaluator: Evaluator) -> set[str]:
             uri = next(iter(node.accept))
             wanted.update(info.id for info in catalog.achievements.values() if uri in info.alignments)
         elif node.kind == CRED:
-            from credstack.stacking.model import CreditFilter
-
             flt = CreditFilter(
                 achievement_ids=node.f_ids or frozenset(),
                 skills=node.f_skills or frozenset(),
