@@ -2,7 +2,7 @@
 
     plan(catalog, learner, target, options) -> PlanResult(plan | infeasible)
 
-Inputs are values (:class:`Achievement`, :class:`Learner`, :class:`Target`, :class:`PlanOptions` with
+Inputs are values (:class:`Achievement`, or a :class:`Catalog` indexed once for many plans, :class:`Learner`, :class:`Target`, :class:`PlanOptions` with
 :class:`Filters` and per-achievement objective adjustments); ``parse_catalog``/``parse_learner``/``parse_target``
 build them from JSON values with errors naming the file and JSON path. The optimiser reduces the problem
 (problem.py), solves it exactly with OR-Tools CP-SAT under a time limit (cpsat.py) with a greedy fallback
@@ -11,6 +11,7 @@ build them from JSON values with errors naming the file and JSON path. The optim
 
 from __future__ import annotations
 
+from credstack.planner.catalog import Catalog
 from credstack.planner.model import (
     Achievement,
     Filters,
@@ -29,6 +30,7 @@ from credstack.planner.solve import plan
 
 __all__ = [
     "Achievement",
+    "Catalog",
     "Filters",
     "Infeasibility",
     "Learner",

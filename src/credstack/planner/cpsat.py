@@ -16,11 +16,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from credstack.planner.greedy import Limit
 from credstack.planner.problem import Problem
 
-__all__ = ["CpSatOutcome", "solve_cpsat"]
+__all__ = ["SUBSOLVERS", "CpSatOutcome", "solve_cpsat"]
+
+#: The full-problem workers, best first, for this model: the LP relaxation of the coverage constraints is what
+#: proves optimality (``max_lp``: linearization level 2), the max-SAT core search helps on tight budgets. With
+#: the default search on two workers CP-SAT rarely proves anything in a second; with these it usually does.
+SUBSOLVERS = ("max_lp", "core", "quick_restart", "default_lp", "reduced_costs", "no_lp")
 
 
 @dataclass(frozen=True)
@@ -33,16 +38,12 @@ class CpSatOutcome:
 
 
 def solve_cpsat(
-    problem: Problem,
-    limits: Sequence[Limit],
-    objective: Sequence[int],
-    *,
-    hint: Sequence[int] | None = None,
-    time_limit: float = 1.0,
-    workers: int = 0,
+    problem: Problem, *, hint: Sequence[int] | None = None, time_limit: float = 1.0, workers: int = 0
 ) -> CpSatOutcome:
     """Solve the model above; ``hint`` is a feasible plan to start from (candidate indices)."""
     from ortools.sat.python import cp_model
+
+    objective, limits = problem.objective, problem.limits
 
     model = cp_model.CpModel()
     n = problem.size
@@ -58,9 +59,11 @@ def solve_cpsat(
     terms = []
     for j, who in sorted(covering.items()):
         y = model.new_bool_var(f"y{j}")
-        model.add_bool_or([x[i] for i in who]).only_enforce_if(y)
+        model.add(sum(x[i] for i in who) >= y)  # linear, so the LP relaxation sees it
         terms.append(problem.weights[j] * y)
     if problem.need > 0:
+        if not terms:
+            return CpSatOutcome("infeasible", None, 0.0)
         model.add(sum(terms) >= problem.need)
     for i, prerequisites in enumerate(problem.prerequisites):
         for p in prerequisites:
@@ -73,9 +76,7 @@ def solve_cpsat(
         for i in range(n):
             model.add_hint(x[i], i in picked)
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit
-    solver.parameters.num_workers = workers
-    solver.parameters.random_seed = 0
+    _configure(solver.parameters, time_limit, workers)
     status = solver.solve(model)
     seconds = solver.wall_time
     if status == cp_model.OPTIMAL:
@@ -85,3 +86,18 @@ def solve_cpsat(
     if status == cp_model.INFEASIBLE:
         return CpSatOutcome("infeasible", None, seconds)
     return CpSatOutcome("unknown", None, seconds)
+
+
+def _configure(parameters: Any, time_limit: float, workers: int) -> None:
+    """Time limit, seed and workers. One worker (the default) runs the ``max_lp`` configuration (linearization
+    level 2) after a single presolve pass: on the benchmark it proves optimality with the least CPU, the model
+    being reduced already. Two to six workers take the first of :data:`SUBSOLVERS`; more (or 0: one per core)
+    keep CP-SAT's own portfolio."""
+    parameters.max_time_in_seconds = time_limit
+    parameters.random_seed = 0
+    parameters.num_workers = workers
+    if workers == 1:
+        parameters.linearization_level = 2
+        parameters.max_presolve_iterations = 1
+    elif 1 < workers <= len(SUBSOLVERS):
+        parameters.subsolvers.extend(SUBSOLVERS[:workers])

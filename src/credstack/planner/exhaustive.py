@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from credstack.errors import InvalidInputError
-from credstack.planner.greedy import Limit
 from credstack.planner.problem import Problem
 
 __all__ = ["MAX_CANDIDATES", "exhaustive"]
@@ -17,9 +16,13 @@ __all__ = ["MAX_CANDIDATES", "exhaustive"]
 MAX_CANDIDATES = 22
 
 
-def exhaustive(problem: Problem, limits: Sequence[Limit], objective: Sequence[int]) -> tuple[int, ...] | None:
-    """The feasible subset with the smallest ``objective`` total (ties: the smallest subset number), or None."""
+def exhaustive(problem: Problem, objective: Sequence[int] | None = None) -> tuple[int, ...] | None:
+    """The feasible subset with the smallest ``objective`` total (default: the problem's; ties: the smallest
+    subset number), or None."""
     import numpy as np
+
+    objective = problem.objective if objective is None else objective
+    limits = problem.limits
 
     n = problem.size
     if n > MAX_CANDIDATES:

@@ -202,7 +202,7 @@ class PlanOptions:
     - ``adjustments``: achievement id -> an amount added to that achievement's primary objective, in its units (hours
       or money). Negative prefers it (e.g. it completes a stack), positive discourages it. The hook for stacking.
     - ``time_limit``: seconds CP-SAT may spend (the greedy fallback answers when it finds nothing in time).
-    - ``workers``: CP-SAT search workers (0: one per core).
+    - ``workers``: CP-SAT search workers (default 1, tuned for this model, see cpsat.py; 0: CP-SAT's portfolio).
     - ``solver``: ``auto`` (CP-SAT, greedy fallback), ``cp-sat`` or ``greedy`` (never proven optimal).
     """
 
@@ -210,7 +210,7 @@ class PlanOptions:
     filters: Filters = Filters()
     adjustments: Mapping[str, float] = field(default_factory=dict)
     time_limit: float = 1.0
-    workers: int = 0
+    workers: int = 1
     solver: str = "auto"
 
     def __post_init__(self) -> None:

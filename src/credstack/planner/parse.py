@@ -18,8 +18,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from credstack.errors import InvalidInputError
+from credstack.planner.catalog import prerequisite_cycle
 from credstack.planner.model import Achievement, Learner, Target, TargetSkill
-from credstack.planner.problem import prerequisite_cycle
 
 __all__ = ["parse_catalog", "parse_learner", "parse_target"]
 

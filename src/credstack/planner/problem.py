@@ -1,48 +1,60 @@
 """From a catalog, a learner and a target to a small integer problem the solvers share.
 
-Steps (each keeps every optimal plan, so the optimum of the reduced problem is the optimum of the input):
+Steps (each keeps an optimal plan, so the optimum of the reduced problem is the optimum of the input):
 
 1. Held achievements cost nothing, are never chosen again, and lend their skills to the learner (highest level).
 2. Target skills the learner already has at the required level count as covered; the others are the gap.
 3. An achievement is *available* when the filters accept it, it is not held, and each prerequisite is held or
    available (recursively; a prerequisite missing from the catalog and not held makes it unavailable).
-4. *Useful* achievements cover some gap skill at the required level, or have a negative primary objective (a bonus
-   from :attr:`PlanOptions.adjustments` makes them worth taking); the *candidates* are the useful ones and the
-   unheld prerequisites in their closures.
+4. *Useful* achievements cover some gap skill at the required level, or have a negative objective (a bonus from
+   :attr:`PlanOptions.adjustments` makes them worth taking); the *candidates* are the useful ones and the unheld
+   prerequisites in their closures.
 5. A candidate A is *dominated* by B when B covers every gap skill A covers, B's prerequisite closure is within
-   A's, B is no worse on hours, cost and the primary objective, A's primary objective is not negative, and A is no
-   candidate's prerequisite. Replacing A by B keeps a plan feasible and no worse, so A is dropped (ties: keep the
-   smaller id). Prerequisites that were only needed by dropped candidates go too.
+   A's, B is no worse on the objective and on every limit (budget, deadline), A's objective is not negative, and
+   A is no candidate's prerequisite. Replacing A by B keeps a plan feasible and no worse, so A is dropped (ties:
+   keep the smaller id). Prerequisites only needed by dropped candidates go too.
 """
 
 from __future__ import annotations
 
-import heapq
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 
-from credstack.errors import InvalidInputError
+from credstack.planner.catalog import Catalog
 from credstack.planner.model import Achievement, Learner, PlanOptions, Target
-from credstack.planner.units import coverage_units, objective_units
+from credstack.planner.units import coverage_units, lexicographic, limit_units, objective_units
 
-__all__ = ["Problem", "build_problem", "prerequisite_cycle"]
+__all__ = ["Limit", "Problem", "build_problem", "drop_dominated"]
+
+_EMPTY: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True)
+class Limit:
+    """``sum(units[i] for chosen i) <= cap``: the budget or the deadline, in integer units (see units.py)."""
+
+    name: str
+    units: tuple[int, ...]
+    cap: int
 
 
 @dataclass(frozen=True, eq=False)
 class Problem:
-    """The reduced problem. Candidates are indexed ``0..n-1``; gap skills ``0..m-1`` (bit ``j`` of a mask).
+    """The reduced problem. Candidates are indexed ``0..n-1`` (prerequisites first); gap skills ``0..m-1`` (bit
+    ``j`` of a mask).
 
     ``weights[j]`` and ``need`` are integer coverage units: a plan is feasible when the weight of the gap skills it
-    covers is at least ``need`` (``need <= 0``: the learner already qualifies). ``prerequisites[i]`` are the direct
-    unheld prerequisites of candidate ``i`` (candidate indices), ``closure[i]`` the transitive ones.
+    covers is at least ``need`` (``need <= 0``: the learner already qualifies) and it keeps every limit.
+    ``prerequisites[i]`` are the direct unheld prerequisites of candidate ``i``, ``closure[i]`` the transitive
+    ones; ``objective[i]`` is the integer objective (primary and tie-break in one number, see units.py).
     """
 
     achievements: tuple[Achievement, ...]
     masks: tuple[int, ...]
     prerequisites: tuple[tuple[int, ...], ...]
     closure: tuple[frozenset[int], ...]
-    primary: tuple[int, ...]
-    secondary: tuple[int, ...]
+    objective: tuple[int, ...]
+    limits: tuple[Limit, ...]
     gap: tuple[str, ...]
     weights: tuple[int, ...]
     need: int
@@ -50,8 +62,6 @@ class Problem:
     total_weight: int
     learner_weight: int
     reachable_mask: int
-    available: int
-    filtered_out: int
 
     @property
     def size(self) -> int:
@@ -67,151 +77,99 @@ class Problem:
             j += 1
         return total
 
-    def is_feasible(
-        self, chosen: Sequence[int], *, costs: Sequence[int] | None = None, limit: int | None = None
-    ) -> bool:
-        """Coverage and prerequisites hold for ``chosen`` (and ``sum(costs[i]) <= limit`` when given)."""
+    def is_feasible(self, chosen: Iterable[int]) -> bool:
+        """Coverage, prerequisites and limits hold for the candidate indices ``chosen``."""
         picked = set(chosen)
         mask = 0
         for i in picked:
             if not set(self.prerequisites[i]) <= picked:
                 return False
             mask |= self.masks[i]
-        if costs is not None and limit is not None and sum(costs[i] for i in picked) > limit:
+        if any(sum(limit.units[i] for i in picked) > limit.cap for limit in self.limits):
             return False
         return self.covered_weight(mask) >= self.need
 
-
-def prerequisite_cycle(catalog: Sequence[Achievement]) -> list[str] | None:
-    """A prerequisite cycle among catalog entries (``[a, b, a]``), or None. Prerequisites outside the catalog are
-    not followed."""
-    by_id = {a.id: a for a in catalog}
-    state: dict[str, int] = {}  # 1: on the current path, 2: done
-    for root in by_id:
-        if state.get(root):
-            continue
-        path: list[str] = [root]
-        iters = [iter(by_id[root].prerequisites)]
-        state[root] = 1
-        while iters:
-            nxt = next(iters[-1], None)
-            if nxt is None:
-                state[path.pop()] = 2
-                iters.pop()
-                continue
-            if nxt not in by_id or state.get(nxt) == 2:
-                continue
-            if state.get(nxt) == 1:
-                return [*path[path.index(nxt) :], nxt]
-            state[nxt] = 1
-            path.append(nxt)
-            iters.append(iter(by_id[nxt].prerequisites))
-    return None
+    def restrict(self, keep: Iterable[int]) -> Problem:
+        """The same problem over the candidates ``keep`` only (each with its prerequisites), re-indexed."""
+        kept = sorted(set(keep))
+        index = {old: new for new, old in enumerate(kept)}
+        for old in kept:
+            if any(p not in index for p in self.prerequisites[old]):
+                raise ValueError("restrict() must keep the prerequisites of every kept candidate")
+        return replace(
+            self,
+            achievements=tuple(self.achievements[i] for i in kept),
+            masks=tuple(self.masks[i] for i in kept),
+            prerequisites=tuple(tuple(index[p] for p in self.prerequisites[i]) for i in kept),
+            closure=tuple(frozenset(index[p] for p in self.closure[i]) if self.closure[i] else _EMPTY for i in kept),
+            objective=tuple(self.objective[i] for i in kept),
+            limits=tuple(Limit(lim.name, tuple(lim.units[i] for i in kept), lim.cap) for lim in self.limits),
+        )
 
 
-def _check_catalog(catalog: Sequence[Achievement]) -> dict[str, Achievement]:
-    by_id: dict[str, Achievement] = {}
-    for achievement in catalog:
-        if achievement.id in by_id:
-            raise InvalidInputError(f"the catalog lists achievement {achievement.id} twice")
-        by_id[achievement.id] = achievement
-    cycle = prerequisite_cycle(catalog)
-    if cycle is not None:
-        raise InvalidInputError("prerequisite cycle in the catalog: " + " -> ".join(cycle))
-    return by_id
+def build_problem(
+    catalog: Catalog | Sequence[Achievement],
+    learner: Learner,
+    target: Target,
+    options: PlanOptions,
+    *,
+    reduce: bool = True,
+) -> Problem:
+    """Reduce the inputs to a :class:`Problem` (see the module docstring); a plain list is indexed first
+    (:meth:`Catalog.of` refuses duplicate ids and prerequisite cycles). ``reduce=False`` keeps every available
+    achievement (steps 4 and 5 skipped: the reference the tests check the reduction against)."""
+    catalog = catalog if isinstance(catalog, Catalog) else Catalog.of(catalog)
+    by_id, held = catalog.by_id, learner.held
+    available = catalog.availability(held, options.filters)
 
-
-def _topological(by_id: dict[str, Achievement]) -> list[str]:
-    """Every catalog id, prerequisites first (Kahn's algorithm, ties by id; the catalog has no cycle)."""
-    waiting = {i: sum(1 for p in a.prerequisites if p in by_id) for i, a in by_id.items()}
-    dependents: dict[str, list[str]] = {}
-    for i, a in by_id.items():
-        for p in a.prerequisites:
-            if p in by_id:
-                dependents.setdefault(p, []).append(i)
-    ready = [i for i, n in waiting.items() if n == 0]
-    heapq.heapify(ready)
-    order = []
-    while ready:
-        i = heapq.heappop(ready)
-        order.append(i)
-        for d in dependents.get(i, ()):
-            waiting[d] -= 1
-            if waiting[d] == 0:
-                heapq.heappush(ready, d)
-    return order
-
-
-def _available(by_id: dict[str, Achievement], learner: Learner, options: PlanOptions) -> tuple[list[str], int]:
-    """Available ids in a topological order (prerequisites first), and how many the filters removed."""
-    held = learner.held
-    accepted = {i for i, a in by_id.items() if i not in held and options.filters.accepts(a)}
-    filtered_out = sum(1 for i in by_id if i not in held) - len(accepted)
-    available: set[str] = set()
-    order = []
-    for i in _topological(by_id):
-        if i in accepted and all(p in held or p in available for p in by_id[i].prerequisites):
-            available.add(i)
-            order.append(i)
-    return order, filtered_out
-
-
-def build_problem(catalog: Sequence[Achievement], learner: Learner, target: Target, options: PlanOptions) -> Problem:
-    """Reduce the inputs to a :class:`Problem` (see the module docstring); raises InvalidInputError for a catalog
-    with duplicate ids or a prerequisite cycle."""
-    by_id = _check_catalog(catalog)
     levels = dict(learner.skills)
-    for held_id in learner.held:
-        held = by_id.get(held_id)
-        for uri, level in held.skills.items() if held else ():
-            if uri not in levels or level > levels[uri]:
-                levels[uri] = level
+    for held_id in held:
+        if held_id in by_id:
+            for uri, level in by_id[held_id].skills.items():
+                if uri not in levels or level > levels[uri]:
+                    levels[uri] = level
     all_weights, threshold = coverage_units([s.weight for s in target.skills], target.coverage)
-    gap_index: dict[str, int] = {}
-    gap_levels: list[float] = []
     gap: list[str] = []
     weights: list[int] = []
     learner_covered: list[str] = []
     learner_weight = 0
+    masks: dict[str, int] = {}
     for skill, weight in zip(target.skills, all_weights, strict=True):
         if skill.uri in levels and levels[skill.uri] >= skill.level:
             learner_covered.append(skill.uri)
             learner_weight += weight
-        else:
-            gap_index[skill.uri] = len(gap)
-            gap.append(skill.uri)
-            gap_levels.append(skill.level)
-            weights.append(weight)
-    order, filtered_out = _available(by_id, learner, options)
-    primary_of = _primary(order, by_id, options)
-    masks: dict[str, int] = {}
-    for achievement_id in order:
-        mask = 0
-        for uri, level in by_id[achievement_id].skills.items():
-            j = gap_index.get(uri)
-            if j is not None and level >= gap_levels[j]:
-                mask |= 1 << j
-        masks[achievement_id] = mask
+            continue
+        bit = 1 << len(gap)
+        gap.append(skill.uri)
+        weights.append(weight)
+        for achievement_id, level in catalog.teaching.get(skill.uri, ()):
+            if level >= skill.level and available(achievement_id):
+                masks[achievement_id] = masks.get(achievement_id, 0) | bit
     reachable = 0
     for mask in masks.values():
         reachable |= mask
-    closure = _closures(order, by_id, learner.held)
-    useful = [i for i in order if masks[i] or primary_of[i] < 0]
-    keep = _with_closures(useful, closure)
-    keep = _drop_dominated(keep, masks, closure, primary_of, by_id)
-    keep = _with_closures([i for i in keep if masks[i] or primary_of[i] < 0], closure)
-    ids = [i for i in order if i in keep]  # topological order (prerequisites first)
+
+    if reduce:
+        keep = set(masks)
+        keep.update(i for i, v in options.adjustments.items() if v < 0 and i in by_id and available(i))
+        for i in list(keep):
+            keep.update(_ancestors(i, by_id, held))
+    else:
+        keep = {i for i in by_id if available(i)}
+    ids = sorted(keep, key=catalog.rank.__getitem__)
     index = {achievement_id: n for n, achievement_id in enumerate(ids)}
-    secondary_values = [by_id[i].cost if options.minimize == "time" else by_id[i].hours for i in ids]
-    return Problem(
-        achievements=tuple(by_id[i] for i in ids),
-        masks=tuple(masks[i] for i in ids),
-        prerequisites=tuple(
-            tuple(index[p] for p in by_id[i].prerequisites if p not in learner.held and p in index) for i in ids
-        ),
-        closure=tuple(frozenset(index[p] for p in closure[i]) for i in ids),
-        primary=tuple(objective_units([primary_of[i] for i in ids])),
-        secondary=tuple(objective_units(secondary_values)),
+    chosen = [by_id[i] for i in ids]
+    prerequisites = tuple(tuple(index[p] for p in a.prerequisites if p not in held) for a in chosen)
+    closure: list[frozenset[int]] = []
+    for pres in prerequisites:
+        closure.append(frozenset().union(*(closure[p] | {p} for p in pres)) if pres else _EMPTY)
+    problem = Problem(
+        achievements=tuple(chosen),
+        masks=tuple(masks.get(i, 0) for i in ids),
+        prerequisites=prerequisites,
+        closure=tuple(closure),
+        objective=tuple(_objective(chosen, options)),
+        limits=tuple(_limits(chosen, learner)),
         gap=tuple(gap),
         weights=tuple(weights),
         need=threshold - learner_weight,
@@ -219,85 +177,90 @@ def build_problem(catalog: Sequence[Achievement], learner: Learner, target: Targ
         total_weight=sum(all_weights),
         learner_weight=learner_weight,
         reachable_mask=reachable,
-        available=len(order),
-        filtered_out=filtered_out,
     )
+    return drop_dominated(problem) if reduce else problem
 
 
-def _primary(order: list[str], by_id: dict[str, Achievement], options: PlanOptions) -> dict[str, float]:
-    out = {}
-    for i in order:
-        base = by_id[i].hours if options.minimize == "time" else by_id[i].cost
-        out[i] = base + options.adjustments.get(i, 0.0)
+def _ancestors(achievement_id: str, by_id: Mapping[str, Achievement], held: frozenset[str]) -> set[str]:
+    out: set[str] = set()
+    stack = [p for p in by_id[achievement_id].prerequisites if p not in held]
+    while stack:
+        p = stack.pop()
+        if p not in out:
+            out.add(p)
+            stack.extend(q for q in by_id[p].prerequisites if q not in held)
     return out
 
 
-def _closures(order: list[str], by_id: dict[str, Achievement], held: frozenset[str]) -> dict[str, frozenset[str]]:
-    """Transitive unheld prerequisites of each available achievement (``order`` lists prerequisites first)."""
-    closure: dict[str, frozenset[str]] = {}
-    for i in order:
-        acc: set[str] = set()
-        for pre in by_id[i].prerequisites:
-            if pre not in held:
-                acc.add(pre)
-                acc |= closure[pre]
-        closure[i] = frozenset(acc)
-    return closure
+def _objective(achievements: Sequence[Achievement], options: PlanOptions) -> list[int]:
+    adjust = options.adjustments
+    hours = [a.hours + adjust.get(a.id, 0.0) if options.minimize == "time" else a.hours for a in achievements]
+    costs = [a.cost + adjust.get(a.id, 0.0) if options.minimize == "cost" else a.cost for a in achievements]
+    if options.minimize == "time":
+        return lexicographic(objective_units(hours), objective_units(costs))
+    return lexicographic(objective_units(costs), objective_units(hours))
 
 
-def _with_closures(ids: list[str], closure: dict[str, frozenset[str]]) -> set[str]:
-    out = set(ids)
-    for i in ids:
-        out |= closure[i]
-    return out
+def _limits(achievements: Sequence[Achievement], learner: Learner) -> list[Limit]:
+    limits = []
+    if learner.budget is not None:
+        units, cap = limit_units([a.cost for a in achievements], learner.budget)
+        limits.append(Limit("budget", tuple(units), cap))
+    hours_limit = learner.hours_limit
+    if hours_limit is not None:
+        units, cap = limit_units([a.hours for a in achievements], hours_limit)
+        limits.append(Limit("hours", tuple(units), cap))
+    return limits
 
 
-def _drop_dominated(
-    keep: set[str],
-    masks: dict[str, int],
-    closure: dict[str, frozenset[str]],
-    primary: dict[str, float],
-    by_id: dict[str, Achievement],
-) -> set[str]:
-    """Remove dominated candidates (module docstring, step 5). Candidates B that may dominate A are looked up
-    among those covering A's rarest gap skill, so the work stays near-linear."""
-    is_prerequisite: set[str] = set()
-    for i in keep:
+def drop_dominated(problem: Problem) -> Problem:
+    """Remove dominated candidates (module docstring, step 5), then candidates no longer useful or needed.
+
+    B can only dominate A when it is no worse on the objective, so for each of A's gap skills the candidates
+    covering it are scanned in objective order, only as far as A's own objective: near-linear in practice.
+    """
+    n = problem.size
+    objective, masks, closure, limits = problem.objective, problem.masks, problem.closure, problem.limits
+    is_prerequisite: set[int] = set()
+    for i in range(n):
         is_prerequisite |= closure[i]
-    covering: dict[int, list[str]] = {}
-    for i in keep:
+
+    def key(i: int) -> tuple[int, tuple[int, ...], str]:
+        return (objective[i], tuple(limit.units[i] for limit in limits), problem.achievements[i].id)
+
+    keys = [key(i) for i in range(n)]
+    covering: dict[int, list[int]] = {}
+    for i in range(n):
         mask, j = masks[i], 0
         while mask:
             if mask & 1:
                 covering.setdefault(j, []).append(i)
             mask >>= 1
             j += 1
-
-    def key(i: str) -> tuple[float, float, float, str]:
-        a = by_id[i]
-        return (primary[i], a.hours, a.cost, i)
-
-    dropped: set[str] = set()
-    for a_id in sorted(keep, key=key, reverse=True):
-        mask_a = masks[a_id]
-        if a_id in is_prerequisite or primary[a_id] < 0 or not mask_a:
+    for members in covering.values():
+        members.sort(key=keys.__getitem__)
+    dropped: set[int] = set()
+    for a in range(n):
+        mask_a = masks[a]
+        if a in is_prerequisite or objective[a] < 0 or not mask_a:
             continue
-        bits = [j for j in range(mask_a.bit_length()) if mask_a >> j & 1]
-        rarest = min(bits, key=lambda j: len(covering[j]))
-        a = by_id[a_id]
-        key_a = key(a_id)
-        for b_id in covering[rarest]:
-            if b_id == a_id or b_id in dropped:
-                continue
-            b = by_id[b_id]
-            if (
-                masks[b_id] & mask_a == mask_a
-                and primary[b_id] <= primary[a_id]
-                and b.hours <= a.hours
-                and b.cost <= a.cost
-                and closure[b_id] <= closure[a_id]
-                and key(b_id) < key_a
-            ):
-                dropped.add(a_id)
+        rarest = min((j for j in range(mask_a.bit_length()) if mask_a >> j & 1), key=lambda j: len(covering[j]))
+        key_a = keys[a]
+        for b in covering[rarest]:
+            if keys[b] >= key_a:
                 break
-    return keep - dropped
+            if (
+                masks[b] & mask_a == mask_a
+                and objective[b] <= objective[a]
+                and all(limit.units[b] <= limit.units[a] for limit in limits)
+                and closure[b] <= closure[a]
+            ):
+                dropped.add(a)
+                break
+    if not dropped:
+        return problem
+    useful = [i for i in range(n) if i not in dropped and (masks[i] or objective[i] < 0)]
+    keep = set(useful)
+    for i in useful:
+        keep |= closure[i]
+    return problem.restrict(keep)

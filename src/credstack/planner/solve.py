@@ -11,16 +11,27 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
+from credstack.planner.catalog import Catalog
 from credstack.planner.cpsat import solve_cpsat
-from credstack.planner.greedy import Limit, greedy, total
-from credstack.planner.model import Achievement, Infeasibility, Learner, Plan, PlanOptions, PlanResult, Step, Target
+from credstack.planner.greedy import greedy, total
+from credstack.planner.model import (
+    Achievement,
+    Infeasibility,
+    Learner,
+    Objective,
+    Plan,
+    PlanOptions,
+    PlanResult,
+    Step,
+    Target,
+)
 from credstack.planner.problem import Problem, build_problem
-from credstack.planner.units import as_decimal, lexicographic, limit_units, objective_units
+from credstack.planner.units import as_decimal
 
-__all__ = ["Solution", "limits_for", "objective_for", "plan", "solve_problem"]
+__all__ = ["Solution", "plan", "solve_problem"]
 
 
 @dataclass(frozen=True)
@@ -34,68 +45,58 @@ class Solution:
     status: str
 
 
-def limits_for(problem: Problem, learner: Learner) -> list[Limit]:
-    """The budget and the deadline as integer limits over the candidates (conservative rounding)."""
-    limits = []
-    if learner.budget is not None:
-        units, cap = limit_units([a.cost for a in problem.achievements], learner.budget)
-        limits.append(Limit("budget", tuple(units), cap))
-    hours_limit = learner.hours_limit
-    if hours_limit is not None:
-        units, cap = limit_units([a.hours for a in problem.achievements], hours_limit)
-        limits.append(Limit("hours", tuple(units), cap))
-    return limits
-
-
-def objective_for(problem: Problem, minimize: str | None = None) -> list[int]:
-    """Per-candidate integer objective: the problem's own (with adjustments) or plain ``time``/``cost``."""
-    if minimize is None:
-        return lexicographic(problem.primary, problem.secondary)
-    hours = objective_units([a.hours for a in problem.achievements])
-    costs = objective_units([a.cost for a in problem.achievements])
-    return lexicographic(hours, costs) if minimize == "time" else lexicographic(costs, hours)
-
-
-def solve_problem(
-    problem: Problem, limits: Sequence[Limit], objective: Sequence[int], options: PlanOptions
-) -> Solution:
-    """Greedy, then CP-SAT unless ``options.solver == "greedy"``; the better plan wins."""
+def solve_problem(problem: Problem, options: PlanOptions) -> Solution:
+    """Greedy (ranked by the objective, then by each limit), then CP-SAT unless ``options.solver == "greedy"``;
+    the better plan wins. Before CP-SAT, candidates that alone (with their prerequisites) cost more than the greedy
+    plan are dropped."""
+    objective = problem.objective
     if problem.need <= 0 and all(c >= 0 for c in objective):
         return Solution((), True, "trivial", "not run")
-    candidates = [greedy(problem, limits, objective)]
-    for limit in limits:
-        candidates.append(greedy(problem, limits, objective, price=limit.units))
-    found = [c for c in candidates if c is not None]
-    heuristic = min(found, key=lambda c: (total(objective, c), c)) if found else None
+    found = [greedy(problem)] + [greedy(problem, price=limit.units) for limit in problem.limits]
+    plans = [c for c in found if c is not None]
+    heuristic = min(plans, key=lambda c: (total(objective, c), c)) if plans else None
     if options.solver == "greedy" or problem.size == 0:
         return Solution(heuristic, False, "greedy", "not run")
+    reduced, kept = problem, list(range(problem.size))
+    if heuristic is not None and all(c >= 0 for c in objective):
+        bound = total(objective, heuristic)
+        kept = [i for i in kept if objective[i] + total(objective, problem.closure[i]) <= bound]
+        reduced = problem.restrict(kept)
+    position = {old: new for new, old in enumerate(kept)}
     outcome = solve_cpsat(
-        problem, limits, objective, hint=heuristic, time_limit=options.time_limit, workers=options.workers
+        reduced,
+        hint=None if heuristic is None else [position[i] for i in heuristic],
+        time_limit=options.time_limit,
+        workers=options.workers,
     )
+    exact = None if outcome.chosen is None else tuple(kept[i] for i in outcome.chosen)
     if outcome.status == "optimal":
-        return Solution(outcome.chosen, True, "cp-sat", outcome.status)
+        return Solution(exact, True, "cp-sat", outcome.status)
     if outcome.status == "infeasible":
         return Solution(None, False, "cp-sat", outcome.status)
-    if outcome.chosen is not None and (
-        heuristic is None or total(objective, outcome.chosen) <= total(objective, heuristic)
-    ):
-        return Solution(outcome.chosen, False, "cp-sat", outcome.status)
+    if exact is not None and (heuristic is None or total(objective, exact) <= total(objective, heuristic)):
+        return Solution(exact, False, "cp-sat", outcome.status)
     return Solution(heuristic, False, "greedy", outcome.status)
 
 
 def plan(
-    catalog: Sequence[Achievement], learner: Learner, target: Target, options: PlanOptions | None = None
+    catalog: Catalog | Sequence[Achievement], learner: Learner, target: Target, options: PlanOptions | None = None
 ) -> PlanResult:
-    """The best plan closing ``learner``'s gap to ``target`` from ``catalog``, or the reason there is none."""
+    """The best plan closing ``learner``'s gap to ``target`` from ``catalog``, or the reason there is none.
+
+    Pass a :class:`Catalog` when planning repeatedly over the same achievements (a list is indexed on each call).
+    """
     options = options or PlanOptions()
+    catalog = catalog if isinstance(catalog, Catalog) else Catalog.of(catalog)
     problem = build_problem(catalog, learner, target, options)
     if problem.covered_weight(problem.reachable_mask) < problem.need:
-        return PlanResult(None, _coverage_infeasibility(problem, target))
-    limits = limits_for(problem, learner)
-    solution = solve_problem(problem, limits, objective_for(problem), options)
+        filters = options.filters
+        excluded = sum(1 for a in catalog.achievements if a.id not in learner.held and not filters.accepts(a))
+        return PlanResult(None, _coverage_infeasibility(problem, target, excluded))
+    solution = solve_problem(problem, options)
     if solution.chosen is not None:
         return PlanResult(_plan(problem, learner, solution), None)
-    return PlanResult(None, _diagnose(problem, learner, target, options, limits, solution))
+    return PlanResult(None, _diagnose(catalog, learner, target, options, solution))
 
 
 def _plan(problem: Problem, learner: Learner, solution: Solution) -> Plan:
@@ -175,7 +176,7 @@ def hours(value: float) -> str:
     return _trim(f"{value:,.2f}") + (" hour" if value == 1 else " hours")
 
 
-def _coverage_infeasibility(problem: Problem, target: Target) -> Infeasibility:
+def _coverage_infeasibility(problem: Problem, target: Target, excluded: int) -> Infeasibility:
     best = Fraction(problem.learner_weight + problem.covered_weight(problem.reachable_mask), problem.total_weight)
     required = as_decimal(target.coverage)
     message = (
@@ -188,22 +189,16 @@ def _coverage_infeasibility(problem: Problem, target: Target) -> Infeasibility:
         shown = ", ".join(f"{uri} at level {levels[uri]:g}" for uri in missing[:3])
         more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
         message += f" (nothing available teaches {shown}{more})"
-    if problem.filtered_out:
-        message += f"; the filters excluded {problem.filtered_out} achievement(s)"
+    if excluded:
+        message += f"; the filters excluded {excluded} achievement(s)"
     return Infeasibility("coverage", message)
 
 
 def _diagnose(
-    problem: Problem,
-    learner: Learner,
-    target: Target,
-    options: PlanOptions,
-    limits: Sequence[Limit],
-    solution: Solution,
+    catalog: Catalog, learner: Learner, target: Target, options: PlanOptions, solution: Solution
 ) -> Infeasibility:
+    """The binding constraint when the limits leave no plan (the coverage itself is reachable)."""
     goal = f"{percent(as_decimal(target.coverage))}% coverage"
-    budget = next((limit for limit in limits if limit.name == "budget"), None)
-    deadline = next((limit for limit in limits if limit.name == "hours"), None)
     if solution.status != "infeasible":
         within = []
         if learner.budget is not None:
@@ -215,12 +210,16 @@ def _diagnose(
             f"no plan reaching {goal} within {' and '.join(within) or 'the limits'} was found in the "
             f"{options.time_limit:g} s time limit (none was proven impossible either); allow more time",
         )
-    budget_note = _over(problem, options, budget, "cost", goal, learner) if budget is not None else None
-    if budget_note is not None and (deadline is None or budget_note[1]):
-        return Infeasibility("budget", budget_note[0])
-    hours_note = _over(problem, options, deadline, "time", goal, learner) if deadline is not None else None
-    if hours_note is not None and (budget is None or hours_note[1]):
-        return Infeasibility("hours", hours_note[0])
+    free = Learner(skills=learner.skills, held=learner.held, hours_per_week=learner.hours_per_week)
+    budget_note = deadline_note = None
+    if learner.budget is not None:
+        budget_note = _over(catalog, free, target, options, "cost", goal, learner)
+        if budget_note[1] or learner.hours_limit is None:
+            return Infeasibility("budget", budget_note[0])
+    if learner.hours_limit is not None:
+        deadline_note = _over(catalog, free, target, options, "time", goal, learner)
+        if deadline_note[1] or learner.budget is None:
+            return Infeasibility("hours", deadline_note[0])
     return Infeasibility(
         "budget+hours",
         f"no plan reaching {goal} fits both the budget of {money(learner.budget or 0)} and the limit of "
@@ -229,32 +228,30 @@ def _diagnose(
 
 
 def _over(
-    problem: Problem, options: PlanOptions, limit: Limit, minimize: str, goal: str, learner: Learner
+    catalog: Catalog,
+    free: Learner,
+    target: Target,
+    options: PlanOptions,
+    minimize: Objective,
+    goal: str,
+    learner: Learner,
 ) -> tuple[str, bool]:
-    """The message for a limit no plan fits, and whether the best plan without limits is over it (False when
-    that plan fits, so the limits only bind together; unknown counts as over)."""
-    best = _unlimited(problem, options, minimize)
+    """The message for the budget (``cost``) or deadline (``time``) no plan fits, and whether the best plan with
+    no limits is over it (False: it fits, so only the two limits together bind; not found counts as over)."""
+    unlimited = replace(options, minimize=minimize, adjustments={})
+    best = plan(catalog, free, target, unlimited).plan
     if minimize == "cost":
-        cap_text = f"the budget of {money(learner.budget or 0)}"
-        what = "cheapest"
+        cap, amount_of, what = learner.budget or 0.0, (lambda p: p.total_cost), "cheapest"
+        cap_text = f"the budget of {money(cap)}"
     else:
+        cap, amount_of, what = learner.hours_limit or 0.0, (lambda p: p.total_hours), "shortest"
         pace = f"{learner.max_weeks:g} weeks at {learner.hours_per_week:g} hours a week"
-        cap_text = f"the limit of {hours(learner.hours_limit or 0)} ({pace})"
-        what = "shortest"
+        cap_text = f"the limit of {hours(cap)} ({pace})"
     if best is None:
         return f"no plan reaching {goal} fits {cap_text}", True
-    chosen, proven = best
-    if total(limit.units, chosen) <= limit.cap:
+    amount = amount_of(best)
+    if as_decimal(amount) <= as_decimal(cap):
         return f"no plan reaching {goal} fits {cap_text}", False
-    found = f"{what} plan" if proven else f"{what} plan found"
-    if minimize == "cost":
-        amount = float(sum((as_decimal(problem.achievements[i].cost) for i in chosen), Fraction(0)))
-        return f"the {found} reaching {goal} costs {money(amount)}, over {cap_text}", True
-    amount = float(sum((as_decimal(problem.achievements[i].hours) for i in chosen), Fraction(0)))
-    return f"the {found} reaching {goal} takes {hours(amount)}, over {cap_text}", True
-
-
-def _unlimited(problem: Problem, options: PlanOptions, minimize: str) -> tuple[tuple[int, ...], bool] | None:
-    """The plan minimising ``minimize`` with no budget and no deadline, and whether it is proven optimal."""
-    solution = solve_problem(problem, [], objective_for(problem, minimize), options)
-    return None if solution.chosen is None else (solution.chosen, solution.optimal)
+    found = f"{what} plan" if best.optimal else f"{what} plan found"
+    verb = f"costs {money(amount)}" if minimize == "cost" else f"takes {hours(amount)}"
+    return f"the {found} reaching {goal} {verb}, over {cap_text}", True

@@ -37,6 +37,7 @@ WEIGHT_DECIMALS = 9
 LIMIT_DECIMALS = 6
 OBJECTIVE_DECIMALS = 3
 _EXACT_LIMIT = 2**53
+_FAST_LIMIT = 2**50
 
 
 def as_decimal(value: float) -> Fraction:
@@ -46,6 +47,9 @@ def as_decimal(value: float) -> Fraction:
 
 def decimals(value: float) -> int:
     """How many decimals the shortest round-trip form of ``value`` has (0 for integers)."""
+    text = repr(float(value))
+    if "e" not in text:
+        return 0 if text.endswith(".0") else len(text) - text.index(".") - 1
     denominator = as_decimal(value).denominator
     k = 0
     while denominator % 10**k:
@@ -58,8 +62,7 @@ def coverage_units(weights: Sequence[float], coverage: float) -> tuple[list[int]
     weight share is at least ``coverage`` (exact up to :data:`WEIGHT_DECIMALS` decimals)."""
     k = min(max([decimals(w) for w in weights] + [0]), WEIGHT_DECIMALS)
     scale = 10**k
-    ints = [round(as_decimal(w) * scale) for w in weights]
-    ints = [max(1, w) for w in ints]
+    ints = [max(1, round(as_decimal(w) * scale)) for w in weights]
     divisor = math.gcd(*ints) if ints else 1
     ints = [w // divisor for w in ints]
     threshold = math.ceil(as_decimal(coverage) * sum(ints))
@@ -69,14 +72,18 @@ def coverage_units(weights: Sequence[float], coverage: float) -> tuple[list[int]
 def limit_units(costs: Sequence[float], limit: float) -> tuple[list[int], int]:
     """Integer costs (rounded up) and limit (rounded down), at the finest power of ten the numbers need, at most
     :data:`LIMIT_DECIMALS` decimals; ``sum(costs) <= limit`` in integers implies it for the decimals."""
-    k = min(max([decimals(c) for c in costs] + [decimals(limit)]), LIMIT_DECIMALS)
-    scale = 10**k
+    needed = max([decimals(c) for c in costs] + [decimals(limit)])
+    scale = 10 ** min(needed, LIMIT_DECIMALS)
+    if needed <= LIMIT_DECIMALS and max([*costs, limit]) * scale < _FAST_LIMIT:
+        # each value has at most `needed` decimals, so value * scale is within an ulp of an integer: exact
+        return [round(c * scale) for c in costs], round(limit * scale)
     return [math.ceil(as_decimal(c) * scale) for c in costs], math.floor(as_decimal(limit) * scale)
 
 
 def objective_units(values: Sequence[float]) -> list[int]:
     """Values rounded to :data:`OBJECTIVE_DECIMALS` decimals, as integers divided by their common divisor."""
-    ints = [round(as_decimal(v) * 10**OBJECTIVE_DECIMALS) for v in values]
+    scale = 10**OBJECTIVE_DECIMALS
+    ints = [round(v * scale) for v in values]
     divisor = math.gcd(*ints) if any(ints) else 1
     return [v // divisor for v in ints]
 

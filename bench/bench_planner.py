@@ -1,0 +1,233 @@
+"""Planner benchmark: optimality and latency of :func:`credstack.planner.plan` on instances built from the ESCO
+taxonomy shipped in the package (read-only). Not a test: figures depend on the machine.
+
+Instances: a target occupation's essential then optional skills (weights 3/1, levels 1-4) are the target; the
+catalog is synthetic: each achievement teaches 2-8 skills of one occupation (the target's, one in the same ISCO
+group, or any) at levels 1-4, takes 5-120 hours (in half hours), costs 0-2,000 (15% free) and one in four has one
+or two prerequisites among earlier achievements of the same occupation. The learner knows some target skills,
+holds a few achievements and has a budget half of the time.
+
+Reported:
+
+- ``small``: catalogs whose reduced problem has <= 20 candidates; the optimum is found by exhaustive search over
+  the *unreduced* problem (every available achievement), and the optimality gap of CP-SAT and of the greedy
+  fallback is measured against it, with CP-SAT's latency;
+- ``medium``: 500-2,000 achievements: share of instances proven optimal, latency;
+- ``large``: 10,000 achievements and 40 target skills: latency p50/p95/max, share proven optimal.
+
+Usage: python bench/bench_planner.py [--quick] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import sys
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from credstack.planner import Achievement, Learner, PlanOptions, Target, TargetSkill, plan
+from credstack.planner.exhaustive import MAX_CANDIDATES, exhaustive
+from credstack.planner.greedy import greedy
+from credstack.planner.problem import build_problem
+from credstack.planner.units import as_decimal
+from credstack.taxonomy import source
+
+
+#: Share of catalog entries drawn from the target occupation and from occupations in its ISCO group.
+FOCUS = (0.04, 0.16)
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    occupation_skills: dict[str, tuple[list[str], list[str]]]  # occupation -> (essential, optional)
+    isco: dict[str, str]  # occupation -> ISCO unit group
+    by_isco: dict[str, list[str]]
+
+
+def load_taxonomy() -> Taxonomy:
+    essential: dict[str, list[str]] = defaultdict(list)
+    optional: dict[str, list[str]] = defaultdict(list)
+    for rel in source.read("occupation_skills"):
+        (essential if rel.relation_type == "essential" else optional)[rel.occupation_uri].append(rel.skill_uri)
+    isco = {o.uri: o.isco_group for o in source.read("occupations")}
+    by_isco: dict[str, list[str]] = defaultdict(list)
+    for uri, group in isco.items():
+        by_isco[group[:3]].append(uri)
+    skills = {o: (essential.get(o, []), optional.get(o, [])) for o in isco}
+    return Taxonomy(skills, isco, dict(by_isco))
+
+
+def instance(
+    tax: Taxonomy, rng: random.Random, *, size: int, n_target: int, focus: tuple[float, float] = FOCUS
+) -> tuple[list[Achievement], Learner, Target]:
+    """One planning instance (see the module docstring)."""
+    occupations = [o for o, (e, opt) in tax.occupation_skills.items() if len(e) + len(opt) >= n_target and e]
+    occupation = rng.choice(occupations)
+    essential, optional = tax.occupation_skills[occupation]
+    target_uris = (essential + optional)[:n_target]
+    target = Target(
+        tuple(
+            TargetSkill(
+                uri, 3.0 if uri in essential else 1.0, rng.randint(2, 4) if uri in essential else rng.randint(1, 3)
+            )
+            for uri in target_uris
+        ),
+        coverage=rng.choice([0.7, 0.8, 0.85, 0.9, 0.95]),
+    )
+    neighbours = [o for o in tax.by_isco.get(tax.isco[occupation][:3], []) if o != occupation] or [occupation]
+    everyone = list(tax.occupation_skills)
+    catalog: list[Achievement] = []
+    by_source: dict[str, list[Achievement]] = defaultdict(list)
+    for n in range(size):
+        roll = rng.random()
+        origin = (
+            occupation
+            if roll < focus[0]
+            else rng.choice(neighbours)
+            if roll < focus[0] + focus[1]
+            else rng.choice(everyone)
+        )
+        pool = tax.occupation_skills[origin][0] + tax.occupation_skills[origin][1]
+        if len(pool) < 2:
+            pool = target_uris
+        k = rng.randint(2, min(8, len(pool)))
+        skills = {uri: float(rng.randint(1, 4)) for uri in rng.sample(pool, k)}
+        depth = sum(skills.values())
+        hours = min(120.0, max(5.0, round(depth * rng.uniform(1.5, 5.0) * 2) / 2))
+        cost = 0.0 if rng.random() < 0.15 else float(min(2000, round(hours * rng.uniform(2, 25))))
+        earlier = by_source[origin]
+        prerequisites = ()
+        if earlier and rng.random() < 0.25:
+            prerequisites = tuple(a.id for a in rng.sample(earlier, min(len(earlier), rng.randint(1, 2))))
+        achievement = Achievement(f"a{n:05d}", skills, hours, cost, prerequisites)
+        catalog.append(achievement)
+        by_source[origin].append(achievement)
+    known = {s.uri: float(rng.randint(1, 3)) for s in target.skills if rng.random() < 0.2}
+    held = frozenset(a.id for a in rng.sample(catalog, min(3, len(catalog))) if rng.random() < 0.5)
+    budget = rng.choice([None, float(rng.randint(1000, 8000))])
+    return catalog, Learner(skills=known, held=held, budget=budget), target
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+def _hours_cost(problem: Any, chosen: tuple[int, ...]) -> tuple[Fraction, Fraction]:
+    hours = sum((as_decimal(problem.achievements[i].hours) for i in chosen), Fraction(0))
+    cost = sum((as_decimal(problem.achievements[i].cost) for i in chosen), Fraction(0))
+    return hours, cost
+
+
+def bench_small(tax: Taxonomy, rng: random.Random, count: int) -> dict[str, Any]:
+    """Instances with <= 20 candidates: CP-SAT and greedy against exhaustive search on the unreduced problem."""
+    cp_gaps: list[float] = []
+    greedy_gaps: list[float] = []
+    latencies: list[float] = []
+    greedy_failed = infeasible = tried = 0
+    while len(cp_gaps) + infeasible < count:
+        tried += 1
+        catalog, learner, target = instance(tax, rng, size=rng.randint(25, 60), n_target=rng.randint(6, 12))
+        options = PlanOptions(time_limit=5.0)
+        full = build_problem(catalog, learner, target, options, reduce=False)
+        reduced = build_problem(catalog, learner, target, options)
+        if full.size > MAX_CANDIDATES or reduced.size > 20 or reduced.size < 4:
+            continue
+        if full.covered_weight(full.reachable_mask) < full.need:
+            continue
+        best = exhaustive(full)
+        start = time.perf_counter()
+        result = plan(catalog, learner, target, options)
+        latencies.append(time.perf_counter() - start)
+        if best is None:
+            infeasible += 1
+            if result.plan is not None:
+                raise SystemExit("CP-SAT returned a plan where exhaustive search finds none")
+            continue
+        optimum, _ = _hours_cost(full, best)
+        if result.plan is None or not result.plan.optimal:
+            raise SystemExit("CP-SAT found no proven-optimal plan on a small feasible instance")
+        cp_gaps.append(float(Fraction(str(result.plan.total_hours)) / optimum - 1) if optimum else 0.0)
+        heuristic = greedy(reduced)
+        if heuristic is None:
+            greedy_failed += 1
+        else:
+            hours, _ = _hours_cost(reduced, heuristic)
+            greedy_gaps.append(float(hours / optimum - 1) if optimum else 0.0)
+    return {
+        "instances": len(cp_gaps) + infeasible,
+        "feasible": len(cp_gaps),
+        "cp_sat_max_gap": max(cp_gaps),
+        "cp_sat_equal_to_exhaustive": sum(1 for g in cp_gaps if abs(g) < 1e-12) / len(cp_gaps),
+        "greedy_mean_gap": statistics.fmean(greedy_gaps),
+        "greedy_max_gap": max(greedy_gaps),
+        "greedy_optimal_share": sum(1 for g in greedy_gaps if g < 1e-12) / len(greedy_gaps),
+        "greedy_found_no_plan": greedy_failed,
+        "latency_p50_ms": 1000 * _percentile(latencies, 0.5),
+        "latency_p95_ms": 1000 * _percentile(latencies, 0.95),
+    }
+
+
+def bench_sized(tax: Taxonomy, rng: random.Random, sizes: list[int], count: int, n_target: int) -> dict[str, Any]:
+    """Latency and proven-optimal share of plan() (default options) over ``count`` instances per size."""
+    out: dict[str, Any] = {}
+    for size in sizes:
+        latencies: list[float] = []
+        optimal = feasible = 0
+        candidates: list[int] = []
+        for _ in range(count):
+            catalog, learner, target = instance(tax, rng, size=size, n_target=n_target)
+            start = time.perf_counter()
+            result = plan(catalog, learner, target)
+            latencies.append(time.perf_counter() - start)
+            candidates.append(build_problem(catalog, learner, target, PlanOptions()).size)
+            if result.plan is not None:
+                feasible += 1
+                optimal += result.plan.optimal
+        out[str(size)] = {
+            "instances": count,
+            "feasible": feasible,
+            "proven_optimal_share_of_feasible": optimal / feasible if feasible else None,
+            "candidates_after_reduction_median": statistics.median(candidates),
+            "latency_p50_ms": 1000 * _percentile(latencies, 0.5),
+            "latency_p95_ms": 1000 * _percentile(latencies, 0.95),
+            "latency_max_ms": 1000 * max(latencies),
+        }
+    return out
+
+
+def run(quick: bool = False) -> dict[str, Any]:
+    """Run every part; ``quick`` uses fewer instances."""
+    rng = random.Random(20261122)
+    started = time.perf_counter()
+    tax = load_taxonomy()
+    results: dict[str, Any] = {
+        "cpus": os.cpu_count(),
+        "python": sys.version.split()[0],
+        "taxonomy_load_s": round(time.perf_counter() - started, 2),
+    }
+    results["small"] = bench_small(tax, rng, 20 if quick else 100)
+    results["medium"] = bench_sized(tax, rng, [500, 1000, 2000], 10 if quick else 40, n_target=25)
+    results["large"] = bench_sized(tax, rng, [10_000], 10 if quick else 40, n_target=40)
+    results["total_s"] = round(time.perf_counter() - started, 1)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer instances")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON only")
+    args = parser.parse_args()
+    results = run(quick=args.quick)
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
