@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -117,3 +118,35 @@ def test_demo_serves_the_pages_it_prints(tmp_path: Path) -> None:
         proc.wait(timeout=15)
         if proc.stdout:
             proc.stdout.close()
+
+
+def test_serve_refuses_a_database_that_is_not_initialised(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [CREDSTACK, "serve", "--port", str(free_port())],
+        env=_env(tmp_path),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "run `credstack init`" in result.stderr
+
+
+def test_serve_get_answers_one_request_in_process(tmp_path: Path) -> None:
+    env = _env(tmp_path)
+    init = subprocess.run([CREDSTACK, "init"], env=env, cwd=tmp_path, capture_output=True, text=True, check=True)
+    did = init.stdout.strip()
+
+    def get(path: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [CREDSTACK, "serve", "--get", path], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60
+        )
+
+    issuers = get("/api/issuers")
+    assert issuers.returncode == 0, issuers.stderr
+    assert json.loads(issuers.stdout)["issuers"][0]["did"] == did
+    missing = get("/status/12345")
+    assert missing.returncode == 1
+    assert json.loads(missing.stdout)["code"] == "not_found"
