@@ -75,14 +75,17 @@ def test_signed_list_is_cached_until_the_list_changes(sqlite_url: str) -> None:
         issued = app.issuing.issue_credential(unsigned_ob())
         url = _entry(issued.credential, "revocation")["statusListCredential"]
         list_id = url.rsplit("/", 1)[1]
+        clock.advance(minutes=5)
         first = app.status.status_list_credential(list_id)
-        clock.advance(hours=1)
+        assert first["proof"]["created"] == "2026-03-01T12:05:00Z"
+        clock.advance(minutes=55)
         assert app.status.status_list_credential(list_id) == first
         app.issuing.issue_credential(unsigned_ob("did:example:2"))  # allocating an index changes no bit
         assert app.status.status_list_credential(list_id) == first
         app.status.revoke(issued.id)
         changed = app.status.status_list_credential(list_id)
-        assert changed != first and changed["validFrom"] == "2026-03-01T13:00:00Z"
+        assert changed != first and changed["validFrom"] == "2026-03-01T13:00:00Z"  # when the bit changed
+        assert first["validFrom"] == "2026-03-01T12:00:00Z"  # when the list was created, before it was first signed
         assert changed["id"] == url == f"{BASE_URL}/status/{list_id}"
         assert changed["type"] == ["VerifiableCredential", "BitstringStatusListCredential"]
         assert changed["issuer"] == app.issuers.default().did

@@ -145,10 +145,13 @@ class StatusService:
             if row.signed_document is not None and row.signed_version == row.version:
                 return dict(row.signed_document)
             version, bits, purpose, issuer_id, did = row.version, row.bits, row.purpose, row.issuer_id, row.signer_did
+            changed_at = row.updated_at
         signing = self._issuers.signing_key(issuer_id, did=did)
         now = self._clock()
         url = f"{self._base}/status/{int(list_id)}"
-        unsigned = status_list_credential(url, did, purpose, encode_list(bits), now)
+        # validFrom is when the list last changed, not when it was signed: a verifier that started a moment before
+        # the (lazy) signing must not see the list as "not yet valid"
+        unsigned = status_list_credential(url, did, purpose, encode_list(bits), min(changed_at, now))
         signed = sign(unsigned, key=signing.key, verification_method=signing.verification_method, created=now)
         with self._db.write() as session:
             row = session.get(StatusList, int(list_id))
