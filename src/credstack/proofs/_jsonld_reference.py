@@ -113,7 +113,7 @@ class _GuardedProcessor(jsonld.JsonLdProcessor):
     ) -> None:
         path = getattr(element, "credstack_path", "$")
         keyword_paths: dict[str, str] = {}
-        for key in element:
+        for key in sorted(element):
             if key == "@context":
                 continue
             expanded = self._expand_iri(active_ctx, key, vocab=True)
@@ -193,7 +193,8 @@ def _check_item(item: Any, path: str) -> None:
         for member in item["@list"]:
             _check_item(member, path)
     elif "@graph" in item:
-        return
+        for member in item["@graph"]:
+            _check_item(member, path)
     elif "@id" in item:
         iri = item["@id"]
         if not (isinstance(iri, str) and (iri.startswith("_:") or _clean_iri(iri))):

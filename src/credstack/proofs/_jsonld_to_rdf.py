@@ -318,7 +318,7 @@ class _Walker:
                         ctx = process_context(ctx, definition.context, definition.context_key, propagate=False)
         entries = []
         kind = "node"
-        for key, value in element.items():
+        for key, value in sorted(element.items()) if len(element) > 1 else element.items():  # pyld's order
             if key == "@context":
                 continue
             expanded = ctx.expand_key(key)
