@@ -119,6 +119,8 @@ def test_result_threshold_on_a_named_result() -> None:
     assert ev.progress([fact(0, score=70)], at=AT).satisfied
     assert ev.progress([fact(0, score="88")], at=AT).satisfied  # OB stores result values as strings
     assert not ev.progress([fact(0)], at=AT).satisfied  # no result at all
+    for junk in ("inf", "NaN", "seventy"):
+        assert not ev.progress([fact(0, score=junk)], at=AT).satisfied, junk
 
 
 def test_letter_grade_threshold_uses_the_ordered_allowed_values() -> None:

@@ -19,6 +19,7 @@ never lowers progress.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
@@ -40,10 +41,11 @@ def _meets(fact: CredentialFact, threshold: tuple[frozenset[str], float | None, 
         value = result.value
         if minimum is not None:
             try:
-                if value is not None and float(value) >= minimum:
-                    return True
+                number = float(value) if value is not None else math.nan
             except ValueError:
                 continue
+            if math.isfinite(number) and number >= minimum:
+                return True
         elif isinstance(value, str) and value in allowed and allowed.index(value) >= index:
             return True
     return False
