@@ -248,3 +248,9 @@ def test_links_resolves_many_references_at_once(loaded: tuple[Credstack, LoadRep
     assert links[occupation.uri].kind == "occupation"
     many = [link.uri or "" for link in occupation.essential_skills + occupation.optional_skills]
     assert len(loaded[0].taxonomy.links(many)) == len(set(many))
+
+
+def test_force_reloads_even_when_unchanged(loaded: tuple[Credstack, LoadReport]) -> None:
+    report = loaded[0].taxonomy.load(force=True, only=["onet_occupations"])
+    assert [(t.name, t.action, t.rows) for t in report.tables] == [("onet_occupations", "loaded", 1_016)]
+    assert _count(loaded[0], "select count(*) from taxonomy_onet_occupations") == 1_016
