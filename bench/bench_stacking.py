@@ -8,7 +8,9 @@ partner issuer, some older than the recency window, random exam scores.
 
 ``run()`` times ``Evaluator.progress`` (full per-node progress with reasons) over every learner, one process, and
 ``Evaluator.status`` (the summary fast path); CPU seconds are reported too, since wall time suffers when the machine
-is shared. Usage: python bench/bench_stacking.py [--learners 100000] [--processes 2]
+is shared. ``run_plans()`` checks the cheapest-remaining search on random trees (proven optimal how often, and
+how far the greedy answer alone is from the optimum).
+Usage: python bench/bench_stacking.py [--learners 100000] [--processes 2] [--plans 300]
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from credstack.errors import InvalidQualificationError
 from credstack.stacking import (
     AchievementInfo,
     AllOf,
@@ -39,6 +42,7 @@ from credstack.stacking import (
     ResultFact,
     ResultSpec,
     ResultThreshold,
+    cheapest_remaining,
 )
 
 PROVIDER = "did:web:learn.example"
@@ -209,12 +213,64 @@ def run(n: int = 100_000) -> dict[str, Any]:
     }
 
 
+def random_tree(rng: random.Random, depth: int = 0) -> Any:
+    """A random requirement tree over the bench catalog (for plan quality)."""
+    if depth >= 2 or rng.random() < 0.3:
+        roll = rng.random()
+        if roll < 0.6:
+            return RequireAchievement(aid(rng.randrange(N_ACHIEVEMENTS)))
+        if roll < 0.8:
+            return RequireAlignment(f"http://data.europa.eu/esco/skill/s{rng.randrange(12)}")
+        return MinCredits(rng.choice([10, 20, 30]), CreditFilter(min_level=rng.choice([3, 5])))
+    children = tuple(random_tree(rng, depth + 1) for _ in range(rng.randint(2, 5)))
+    if rng.random() < 0.5:
+        return AllOf(children)
+    return NOf(rng.randint(1, len(children)), children)
+
+
+def run_plans(instances: int = 200, seed: int = 11) -> dict[str, Any]:
+    """Cheapest remaining set on random trees: how often the search proves optimality, and how far the greedy
+    answer alone (``max_evaluations=1``) is from the proven optimum."""
+    rng = random.Random(seed)
+    catalog, _ = catalog_and_pathway()
+    population = learners(instances, seed)
+    exact = gaps = solved = 0
+    worst = 0.0
+    started = time.perf_counter()
+    for facts in population:
+        qualification = Qualification("random", "Random", random_tree(rng))
+        try:
+            evaluator = Evaluator(qualification, catalog)
+        except InvalidQualificationError:  # an unsatisfiable random tree: skip it
+            continue
+        plan = cheapest_remaining(evaluator, facts, at=AT)
+        if not plan.feasible or not plan.achievement_ids:
+            continue
+        solved += 1
+        if plan.exact:
+            exact += 1
+            greedy = cheapest_remaining(evaluator, facts, at=AT, max_evaluations=1)
+            if greedy.total > plan.total + 1e-9:
+                gaps += 1
+                worst = max(worst, greedy.total / plan.total - 1)
+    return {
+        "instances_with_work_left": solved,
+        "proven_optimal": exact,
+        "greedy_worse_than_optimal": gaps,
+        "greedy_worst_gap_percent": round(100 * worst, 1),
+        "seconds": round(time.perf_counter() - started, 2),
+    }
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--learners", type=int, default=100_000)
     parser.add_argument("--processes", type=int, default=0, help="also time the progress split over N processes")
+    parser.add_argument("--plans", type=int, default=0, help="also check plan quality on N random trees")
     options = parser.parse_args()
     figures = run(options.learners)
     if options.processes > 1:
         figures["parallel"] = run_parallel(options.learners, options.processes)
+    if options.plans:
+        figures["plans"] = run_plans(options.plans)
     print(json.dumps(figures, indent=2))
