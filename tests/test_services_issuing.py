@@ -177,6 +177,11 @@ def test_idempotency_key_returns_the_first_credential(database_url: str) -> None
         one = app.issuing.issue(achievement.id, recipient="did:example:x", idempotency_key="row-1")
         assert app.issuing.issue(achievement.id, recipient="did:example:x", idempotency_key="row-1") == one
         assert _counts(app) == (2, 4, 2)
+        with pytest.raises(InvalidInputError, match="idempotency key"):
+            app.issuing.issue_credential(unsigned_ob(), idempotency_key="k" * 201)
+        with pytest.raises(InvalidCredentialError, match="at most 500"):
+            app.issuing.issue_credential(unsigned_ob() | {"id": "urn:x:" + "y" * 500})
+        assert _counts(app) == (2, 4, 2)
 
 
 def test_issue_input_errors(sqlite_url: str) -> None:

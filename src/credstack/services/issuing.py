@@ -32,7 +32,7 @@ from credstack.domain.status_list import status_entry
 from credstack.errors import InvalidCredentialError, InvalidInputError, NotFoundError
 from credstack.proofs.data_integrity import sign
 from credstack.services.achievements import AchievementRecord, AchievementService
-from credstack.services.issuers import IssuerService
+from credstack.services.issuers import IssuerService, SigningKey
 from credstack.settings import Settings
 from credstack.storage.engine import Database
 from credstack.storage.models import Credential
@@ -54,6 +54,8 @@ def normalise_cryptosuite(name: str) -> str:
     return suite
 
 
+_MAX_ID = 500  # characters of a credential id (column size)
+_MAX_KEY = 200  # characters of an idempotency key (column size)
 _HEAD = ("@context", "id", "type", "issuer", "name", "description", "image", "validFrom", "validUntil")
 _TAIL = ("credentialSubject", "evidence", "credentialSchema", "credentialStatus")
 
@@ -114,21 +116,14 @@ class IssuingService:
     def _existing(self, session: Session, idempotency_key: str | None) -> Credential | None:
         if idempotency_key is None:
             return None
+        if not isinstance(idempotency_key, str) or not 0 < len(idempotency_key) <= _MAX_KEY:
+            raise InvalidInputError(f"an idempotency key must be 1 to {_MAX_KEY} characters")
         return session.scalars(sa.select(Credential).where(Credential.idempotency_key == idempotency_key)).first()
 
-    def _secure_and_store(
-        self,
-        session: Session,
-        unsigned: Mapping[str, Any],
-        *,
-        issuer_id: int,
-        credential_id: str,
-        achievement_id: str | None,
-        cryptosuite: str,
-        idempotency_key: str | None,
-    ) -> IssuedCredential:
-        now = self._clock()
-        signing = self._issuers.signing_key_in(session, issuer_id)
+    def _envelope(
+        self, unsigned: Mapping[str, Any], signing: SigningKey, credential_id: str, now: datetime
+    ) -> dict[str, Any]:
+        """A copy of the unsigned credential with ``issuer`` (ours), ``id`` and ``validFrom`` filled in."""
         if not isinstance(unsigned, Mapping):
             raise InvalidCredentialError("a credential must be a JSON object")
         document: dict[str, Any] = copy.deepcopy(dict(unsigned))
@@ -149,12 +144,20 @@ class IssuingService:
             profile.pop("type")  # a plain VCDM 2.0 credential: no context defines ``Profile``; id + name remain
         document["issuer"] = {**(dict(given) if isinstance(given, Mapping) else {}), **profile}
         document.setdefault("id", f"{self.base_url}/credentials/{credential_id}")
+        if not isinstance(document["id"], str) or len(document["id"]) > _MAX_ID:
+            raise InvalidCredentialError(f"the credential id must be a URL of at most {_MAX_ID} characters")
         document.setdefault("validFrom", xsd_datetime(now))
+        return document
+
+    def _add_status(
+        self, session: Session, document: dict[str, Any], signing: SigningKey, credential_id: str, now: datetime
+    ) -> dict[str, tuple[int, int]]:
+        """Reserve a revocation and a suspension index and append their BitstringStatusListEntry entries."""
         positions: dict[str, tuple[int, int]] = {}
         for purpose in ("revocation", "suspension"):
             positions[purpose] = allocate_status_index(
                 session,
-                issuer_id=issuer_id,
+                issuer_id=signing.issuer.id,
                 signer_did=signing.issuer.did,
                 purpose=purpose,
                 credential_id=credential_id,
@@ -167,6 +170,25 @@ class IssuingService:
             *statuses,
             *(status_entry(self.status_list_url(lid), index, purpose) for purpose, (lid, index) in positions.items()),
         ]
+        return positions
+
+    def _secure_and_store(
+        self,
+        session: Session,
+        unsigned: Mapping[str, Any],
+        *,
+        issuer_id: int,
+        credential_id: str,
+        achievement_id: str | None,
+        cryptosuite: str,
+        idempotency_key: str | None,
+    ) -> IssuedCredential:
+        """Fill in, add status, check the shape, sign (canonicalising: undefined terms refused), store and audit,
+        all in the caller's transaction."""
+        now = self._clock()
+        signing = self._issuers.signing_key_in(session, issuer_id)
+        document = self._envelope(unsigned, signing, credential_id, now)
+        positions = self._add_status(session, document, signing, credential_id, now)
         document = _ordered(document)
         failures = [c.reason for c in check_shape(document, secured=True) if c.status == "fail"]
         if failures:
@@ -182,10 +204,10 @@ class IssuingService:
         recipient = subject.get("id") if isinstance(subject, Mapping) else None
         row = Credential(
             id=credential_id,
-            document_id=str(document["id"])[:500],
+            document_id=document["id"],
             issuer_id=issuer_id,
             achievement_id=achievement_id,
-            recipient=recipient if isinstance(recipient, str) else None,
+            recipient=recipient[:_MAX_ID] if isinstance(recipient, str) else None,
             document=signed,
             cryptosuite=cryptosuite,
             state="active",
