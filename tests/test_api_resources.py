@@ -229,3 +229,17 @@ def test_pages_and_badges_carry_security_headers(client: httpx.Client, issued: A
     assert svg.headers["content-security-policy"].startswith("default-src 'none'")
     for response in (page, svg, client.get("/api/issuers")):
         assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_api_verify_batch_answers_per_file(client: httpx.Client, cs: Credstack, achievement: dict[str, Any]) -> None:
+    record = cs.issuing.issue(achievement["id"], recipient="batch@example.org")
+    png = client.get(record.credential["id"] + ".png").content
+    files = [
+        ("file", ("badge.png", png, "image/png")),
+        ("file", ("not-a-credential.txt", b"hello", "text/plain")),
+    ]
+    result = client.post("/api/verify/batch", files=files).json()
+    assert (result["verified"], result["total"]) == (1, 2)
+    assert [r["file"] for r in result["results"]] == ["badge.png", "not-a-credential.txt"]
+    assert result["results"][0]["report"]["credential"] == record.credential
+    assert [e["title"] for e in result["results"][1]["errors"]] == ["parse"]

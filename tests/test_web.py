@@ -152,6 +152,34 @@ def test_uploading_a_baked_badge_verifies_it(page: Any, site: dict[str, Any], tm
     assert page.inner_text("[data-testid=achievement-name]") == "Data Analysis with Python"
 
 
+def test_uploading_a_batch_summarises_and_details_each_file(page: Any, site: dict[str, Any], tmp_path: Path) -> None:
+    import httpx
+
+    good = tmp_path / "good.png"
+    good.write_bytes(httpx.get(f"{site['base']}/credentials/{site['active'].id}.png").content)
+    revoked = tmp_path / "revoked.json"
+    revoked.write_text(json.dumps(site["revoked"].credential), encoding="utf-8")
+    tampered_doc = json.loads(json.dumps(site["active"].credential))
+    tampered_doc["validFrom"] = "2020-01-01T00:00:00Z"
+    tampered = tmp_path / "tampered.json"
+    tampered.write_text(json.dumps(tampered_doc), encoding="utf-8")
+
+    page.goto(f"{site['base']}/verify")
+    page.set_input_files("#file", [str(good), str(revoked), str(tampered)])
+    page.click("button[type=submit]")
+    page.wait_for_selector("[data-testid=batch-verdict]")
+    assert page.inner_text("[data-testid=batch-verdict]") == "1 of 3 verified"
+    rows = page.locator("[data-testid=batch] tbody tr")
+    assert [rows.nth(i).get_attribute("data-file") for i in range(3)] == ["good.png", "revoked.json", "tampered.json"]
+    assert [rows.nth(i).get_attribute("class") for i in range(3)] == ["check pass", "check fail", "check fail"]
+    assert "revoked" in rows.nth(1).inner_text()
+    details = page.locator("[data-testid=batch-result]")
+    assert details.count() == 3
+    assert details.nth(2).locator("tr.check[data-check=proof]").get_attribute("data-status") == "fail"
+    page.screenshot(path=str(SCREENSHOTS / "credstack-batch.png"))
+    assert page.console_errors == []
+
+
 def test_a_link_to_a_credential_from_elsewhere_is_explained(page: Any, site: dict[str, Any]) -> None:
     response = page.goto(f"{site['base']}/verify?credential=https://elsewhere.example/credentials/1")
     assert response.status == 404

@@ -28,6 +28,8 @@ __all__ = ["router"]
 router = APIRouter(include_in_schema=False)
 
 JSON_TYPES = ("application/json", "application/vc+ld+json", "application/ld+json", "application/vc")
+#: Most files one batch on the verify page may hold (the request size limit applies to the whole batch too).
+MAX_BATCH = 50
 #: Credentials are public documents: let verifiers running in browsers on other origins read them.
 PUBLIC = {"Access-Control-Allow-Origin": "*"}
 
@@ -81,25 +83,24 @@ async def verify_submit(
     request: Request,
     cs: CredstackDep,
     credential: Annotated[str | None, Form()] = None,
-    file: Annotated[UploadFile | None, File()] = None,
+    file: Annotated[list[UploadFile] | None, File()] = None,
 ) -> HTMLResponse:
-    data: bytes | None = None
-    source = "pasted text"
-    if file is not None and file.filename:
-        data = await file.read()
-        source = file.filename
-    elif credential and credential.strip():
-        data = credential.strip().encode("utf-8")
-    if not data:
+    uploads = [(upload.filename, await upload.read()) for upload in file or [] if upload.filename]
+    if len(uploads) > MAX_BATCH:
+        raise InvalidInputError(f"{len(uploads)} files: a batch can have at most {MAX_BATCH}")
+    if not uploads and credential and credential.strip():
+        uploads = [("pasted text", credential.strip().encode("utf-8"))]
+    if not uploads:
         raise InvalidInputError("paste a credential, or choose a file to upload")
+    results = [await _verified(cs, source, data) for source, data in uploads]
+    if len(results) == 1:
+        return _page(request, "verify.html", {"nav": "verify", **results[0]})
+    return _page(request, "verify.html", {"nav": "verify", "batch": results})
+
+
+async def _verified(cs: Credstack, source: str, data: bytes) -> dict[str, Any]:
     report = await run_in_threadpool(cs.verifier.verify, data)  # CPU-bound: keep the event loop free
-    context = {
-        "nav": "verify",
-        "source": source,
-        "badge_url": _baked_image(report.format, data),
-        **_report_context(report),
-    }
-    return _page(request, "verify.html", context)
+    return {"source": source, "badge_url": _baked_image(report.format, data), **_report_context(report)}
 
 
 def _baked_image(report_format: str, data: bytes) -> str | None:
