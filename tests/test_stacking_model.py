@@ -6,6 +6,7 @@ import json
 
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from credstack.errors import InvalidQualificationError
 from credstack.stacking import (
@@ -212,3 +213,57 @@ def test_values_out_of_range_are_reported() -> None:
             ('n-of(0) "x"', "invalid"),
         ]
     )
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 3) | st.floats(allow_nan=True) | st.sampled_from(["", "x", "n-of"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from([*EXAMPLE, "n"]), inner),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_reading_any_json_either_works_or_raises_invalid_qualification(data: st.DataObject) -> None:
+    document = json.loads(json.dumps(EXAMPLE))
+    path = data.draw(st.sampled_from(["root", "requirement", "child", "articulation"]))
+    value = data.draw(JSON_VALUES)
+    key = data.draw(st.sampled_from(["type", "n", "credits", "requirements", "achievementId", "filter", "withinYears"]))
+    target = {
+        "root": document,
+        "requirement": document["requirement"],
+        "child": document["requirement"]["requirements"][2],
+        "articulation": document["articulations"][0],
+    }[path]
+    target[key] = value
+    try:
+        Qualification.from_json(document)
+    except InvalidQualificationError as error:
+        assert error.code == "invalid_qualification" and error.where
+
+
+@pytest.mark.parametrize("bad", [float("inf"), float("-inf"), float("nan")])
+def test_numbers_must_be_finite(bad: float) -> None:
+    with pytest.raises(InvalidQualificationError):
+        RequireAchievement(aid(0), within_years=bad)
+    with pytest.raises(InvalidQualificationError):
+        MinCredits(bad)
+    document = json.loads(json.dumps(EXAMPLE))
+    document["requirement"]["requirements"][1]["withinYears"] = bad
+    with pytest.raises(InvalidQualificationError) as caught:
+        Qualification.from_json(document)
+    assert caught.value.where == "$.requirement.requirements[1].withinYears"
+
+
+def test_credential_facts_refuse_what_cannot_be_evaluated() -> None:
+    from datetime import datetime
+
+    from credstack.errors import InvalidInputError
+    from credstack.stacking import CredentialFact
+
+    with pytest.raises(InvalidInputError, match="timezone-aware"):
+        CredentialFact("urn:c", aid(0), PARTNER, datetime(2026, 1, 1))
+    with pytest.raises(InvalidInputError, match="state 'lost'"):
+        CredentialFact("urn:c", aid(0), PARTNER, datetime(2026, 1, 1).astimezone(), state="lost")
+    with pytest.raises(InvalidInputError, match="credits"):
+        CredentialFact("urn:c", aid(0), PARTNER, datetime(2026, 1, 1).astimezone(), credits=-1)

@@ -3,6 +3,7 @@ error names the JSON path of the bad value (``$.requirement.requirements[2].n``)
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -145,8 +146,8 @@ def _num(data: Mapping[str, Any], key: str, where: str, *, required: bool = True
     value = data.get(key)
     if value is None and not required:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
-        raise _fail(f"{where}.{key}", f"expected a number, got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise _fail(f"{where}.{key}", f"expected a finite number, got {value!r}")
     return float(value)
 
 
@@ -217,9 +218,12 @@ def _node(data: object, where: str, depth: int = 0) -> Requirement:
         threshold = None
         if "minResult" in body:
             raw = _object(body["minResult"], f"{where}.minResult", ("resultDescription", "value"))
-            value = raw.get("value")
-            if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-                raise _fail(f"{where}.minResult.value", f"expected a number or a string, got {value!r}")
+            wanted = raw.get("value")
+            value: str | float
+            if isinstance(wanted, str):
+                value = _str(raw, "value", f"{where}.minResult") or ""
+            else:
+                value = _num(raw, "value", f"{where}.minResult") or 0.0
             threshold = ResultThreshold(_str(raw, "resultDescription", f"{where}.minResult") or "", value)
         return RequireAchievement(
             _str(body, "achievementId", where) or "",

@@ -11,6 +11,7 @@ qualifications a tree may refer to.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -83,7 +84,8 @@ class CredentialFact:
             raise InvalidInputError(
                 f"credential {self.credential_id}: state {self.state!r} is not one of {sorted(CREDENTIAL_STATES)}"
             )
-        if isinstance(self.credits, bool) or not isinstance(self.credits, (int, float)) or not self.credits >= 0:
+        credits = self.credits
+        if isinstance(credits, bool) or not isinstance(credits, (int, float)) or not 0 <= credits < math.inf:
             raise InvalidInputError(f"credential {self.credential_id}: credits must be a number >= 0")
 
     @property
@@ -123,7 +125,9 @@ class AchievementInfo:
             raise InvalidInputError("a catalog achievement needs an id")
         for name in ("price", "hours"):
             value = getattr(self, name)
-            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0):
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < math.inf
+            ):
                 raise InvalidInputError(f"achievement {self.id}: {name} must be a number >= 0")
 
     def result(self, ref: str) -> ResultSpec | None:

@@ -21,6 +21,7 @@ The JSON form (``Qualification.to_json`` / ``Qualification.from_json``) is docum
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,8 +60,8 @@ def _ids(values: object, what: str) -> frozenset[str]:
 def _number(value: object, what: str, *, allow_none: bool = False) -> float | None:
     if value is None and allow_none:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
-        raise InvalidQualificationError(f"{what} must be a number, got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise InvalidQualificationError(f"{what} must be a finite number, got {value!r}")
     return float(value)
 
 
