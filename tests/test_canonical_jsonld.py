@@ -4,8 +4,8 @@ Beyond the OB shapes, the documents carry their own inline contexts with the fea
 implements: @vocab, default @language, protected terms, type-scoped contexts (which do not propagate),
 property-scoped contexts, @propagate, keyword aliases, compact IRIs and prefixes, @type coercion (@id,
 @vocab, datatypes, @json), @list/@set/@graph containers, value objects, list and set objects, nested
-@context and blank node identifiers. Whatever the fast path accepts must equal pyld's URDNA2015 output;
-whatever it refuses, the guarded pyld path must refuse too.
+@context (also null and non-propagating), @graph and blank node identifiers. Whatever the fast path
+accepts must equal pyld's URDNA2015 output; whatever it refuses, the guarded pyld path must refuse too.
 """
 
 from __future__ import annotations
@@ -70,11 +70,11 @@ def contexts(draw: st.DrawFn) -> dict[str, Any]:
             if draw(st.booleans()):
                 scoped = draw(SCOPED)
                 if draw(st.booleans()):
-                    scoped["@propagate"] = True
+                    scoped["@propagate"] = draw(st.booleans())
                 definition["@context"] = scoped
             context[type_] = definition
     if draw(st.booleans()):
-        context["f"] = {"@id": V + "f", "@context": draw(SCOPED)}
+        context["f"] = {"@id": V + "f", "@context": draw(st.one_of(SCOPED, st.none()))}
     if draw(st.booleans()):
         context["@version"] = 1.1
     return context
@@ -103,6 +103,8 @@ def node(children: st.SearchStrategy[Any]) -> st.SearchStrategy[dict[str, Any]]:
             optional={
                 "id": IRI_VALUE,
                 "type": st.one_of(st.sampled_from(TYPES), st.lists(st.sampled_from(TYPES), max_size=2)),
+                "@context": st.one_of(SCOPED, st.none(), st.just({"@propagate": False, "c": V + "local"})),
+                "@graph": st.lists(children, max_size=2),
             },
         ).map(lambda extra: {**extra, **properties})
     )
