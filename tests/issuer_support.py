@@ -29,9 +29,11 @@ class Clock:
         self.now += timedelta(**kwargs)
 
 
-def make_app(database_url: str, *, secret: str = "test-master-secret-0123456789", **kwargs: Any) -> Credstack:
+def make_app(
+    database_url: str, *, secret: str = "test-master-secret-0123456789", base_url: str = BASE_URL, **kwargs: Any
+) -> Credstack:
     """A Credstack on ``database_url`` with the schema migrated and a default did:key issuer."""
-    settings = Settings(database_url=database_url, master_secret=secret, base_url=BASE_URL)
+    settings = Settings(database_url=database_url, master_secret=secret, base_url=base_url)
     app = Credstack.from_settings(settings, **kwargs)
     app.init("Example University")
     return app

@@ -83,6 +83,19 @@ def test_did_web_issuer_lists_every_key_after_rotation(database_url: str) -> Non
         assert app.verifier.verify(before).verified, app.verifier.verify(before).checks
 
 
+def test_did_web_on_a_development_http_base_url_verifies_locally(sqlite_url: str) -> None:
+    """did:web resolves to https://127.0.0.1%3A8000/...: the verifier still finds our own document, offline."""
+    with open_app(sqlite_url, base_url="http://127.0.0.1:8000") as app:
+        web = app.issuers.create("Dev Faculty", method="web", slug="dev")
+        assert web.did == "did:web:127.0.0.1%3A8000:issuers:dev"
+        issued = app.issuing.issue_credential(unsigned_ob(), issuer_ref="dev").credential
+        report = app.verifier.verify(issued)
+        assert report.verified, [c for c in report.checks if c.status != "pass"]
+        assert app.status.document_for_url("https://127.0.0.1:8000/issuers/dev/did.json")["id"] == web.did  # type: ignore[index]
+        assert app.status.document_for_url("https://127.0.0.1:8001/issuers/dev/did.json") is None
+        assert app.status.document_for_url("ftp://127.0.0.1:8000/issuers/dev/did.json") is None
+
+
 def test_issuer_validation(sqlite_url: str) -> None:
     with open_app(sqlite_url) as app:
         with pytest.raises(InvalidInputError, match="method"):

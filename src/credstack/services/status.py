@@ -163,17 +163,21 @@ class StatusService:
     def document_for_url(self, url: str) -> dict[str, Any] | None:
         """Our own status list credential or did:web DID document for a URL under ``base_url`` (None otherwise).
 
-        Accepts ``{base_url}/status/{id}``, ``{base_url}/issuers/{slug}/did.json`` and the did:web DID itself.
+        Accepts ``{base_url}/status/{id}``, ``{base_url}/issuers/{slug}/did.json`` (also as ``https://`` when
+        ``base_url`` is ``http://``, since did:web resolves over https) and the did:web DID itself.
         """
         if not isinstance(url, str):
             return None
         target = url.split("#", 1)[0]
         if target.startswith("did:web:"):
             return self._did_web_document(did=target)
-        base = self._base
-        if not target.startswith(base + "/"):
+        base, parts = urlsplit(self._base), urlsplit(target)
+        # did:web always resolves over https, even for a development server on http: accept either scheme
+        if parts.scheme not in {"http", "https"} or parts.netloc.lower() != base.netloc.lower() or parts.query:
             return None
-        path = urlsplit(target).path[len(urlsplit(base).path) :].strip("/").split("/")
+        if not parts.path.startswith(base.path.rstrip("/") + "/"):
+            return None
+        path = parts.path[len(base.path.rstrip("/")) :].strip("/").split("/")
         if len(path) == 2 and path[0] == "status" and path[1].isdigit():
             try:
                 return self.status_list_credential(int(path[1]))
