@@ -9,6 +9,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -16,6 +17,7 @@ from api_support import served_credstack, unsigned_credential
 from conftest import IN_CI
 from credstack.app import Credstack
 from credstack.domain.baking import extract_png, extract_svg
+from credstack.web.badge_image import qr_data_uri
 
 CHROMIUM = "/usr/bin/chromium"
 #: Where the tests leave a screenshot of the verify page and of a credential page, to look at.
@@ -240,6 +242,11 @@ def test_the_credential_page_downloads_work(page: Any, site: dict[str, Any], tmp
     assert json.loads(extract_svg(saved["svg"])) == record.credential
     for data in saved.values():
         assert cs.verifier.verify(data).verified
+
+    verify_url = f"{site['base']}/verify?credential={quote(record.credential['id'], safe='')}"
+    assert page.get_attribute("[data-testid=verify-link]", "href") == verify_url
+    assert page.get_attribute("[data-testid=qr]", "src") == qr_data_uri(verify_url)
+    assert page.evaluate("document.querySelector('[data-testid=qr]').naturalWidth") > 0
 
     page.click("[data-testid=verify-link]")
     page.wait_for_selector("[data-testid=verdict]")

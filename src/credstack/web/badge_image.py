@@ -1,6 +1,6 @@
-"""Badge images drawn server-side, to be baked with the credential: an SVG (with the achievement's name) and a
-PNG (a rosette with a check mark, written with zlib: no imaging library). The colour comes from the name, so each
-achievement keeps its own colour."""
+"""Images drawn server-side: badges to bake the credential into, an SVG (with the achievement's name) and a PNG (a
+rosette with a check mark, written with zlib: no imaging library), whose colour comes from the name so that each
+achievement keeps its own; and the QR code that takes a phone to the credential's verification."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import zlib
 from functools import lru_cache
 from xml.sax.saxutils import escape
 
-__all__ = ["PNG_SIZE", "badge_colour", "badge_png", "badge_svg"]
+__all__ = ["PNG_SIZE", "badge_colour", "badge_png", "badge_svg", "qr_data_uri"]
 
 PNG_SIZE = 256
 _PALETTE = ((47, 75, 216), (19, 122, 58), (155, 54, 161), (201, 92, 20), (14, 116, 144), (170, 35, 60))
@@ -109,3 +109,11 @@ def _png_chunks(width: int, height: int, raw: bytes) -> bytes:
 def badge_png(name: str) -> bytes:
     """A 256x256 RGBA PNG rosette in the achievement's colour, with a white check mark."""
     return _png_for_colour(badge_colour(name))
+
+
+def qr_data_uri(url: str) -> str:
+    """A QR code for ``url`` as an SVG ``data:`` URI (shown on the credential page: scan to verify)."""
+    import segno
+
+    uri: str = segno.make(url, error="m").svg_data_uri(scale=4, border=2)
+    return uri

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
@@ -19,7 +20,7 @@ from credstack.domain.baking import bake_png, bake_svg
 from credstack.domain.verification import VerificationReport
 from credstack.errors import InvalidInputError, NotFoundError
 from credstack.services.issuing import IssuedCredential
-from credstack.web.badge_image import badge_png, badge_svg
+from credstack.web.badge_image import badge_png, badge_svg, qr_data_uri
 from credstack.web.deps import CredstackDep, templates
 from credstack.web.present import credential_view, overall_status
 
@@ -155,5 +156,12 @@ def credential_page(credential_uuid: str, request: Request, cs: CredstackDep) ->
     if _wants_json(request):
         return JSONResponse(record.credential, media_type="application/vc+ld+json", headers=PUBLIC)
     report = cs.verifier.verify(record.credential)
-    context = {"record": record, "uuid": credential_uuid, **_report_context(report)}
+    verify_url = f"{cs.settings.base_url.rstrip('/')}/verify?{urlencode({'credential': record.credential['id']})}"
+    context = {
+        "record": record,
+        "uuid": credential_uuid,
+        "verify_url": verify_url,
+        "qr": qr_data_uri(verify_url),
+        **_report_context(report),
+    }
     return _page(request, "credential.html", context)
