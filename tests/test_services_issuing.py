@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from credstack.app import Credstack
 from credstack.domain.identity import matches_identity
@@ -211,3 +214,26 @@ def test_list_is_newest_first_and_filters(sqlite_url: str) -> None:
         app.issuing.issue_credential(unsigned_ob())
         assert [c.id for c in app.issuing.list(achievement_id=achievement.id)] == ids[::-1]
         assert len(app.issuing.list()) == 4 and len(app.issuing.list(limit=2)) == 2
+
+
+_text = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=30).filter(str.strip)
+
+
+def test_any_names_and_results_round_trip_and_tampering_is_caught(sqlite_url: str) -> None:
+    """Property: whatever the (Unicode) recipient name and result, the issued credential verifies, and changing
+    either afterwards breaks the proof."""
+    with open_app(sqlite_url) as app:
+        achievement = micro_achievement(app)
+
+        @settings(max_examples=25, deadline=None)
+        @given(name=_text, result=_text, suite=st.sampled_from(["rdfc", "jcs"]))
+        def check(name: str, result: str, suite: str) -> None:
+            doc = app.issuing.issue(
+                achievement.id, recipient="did:example:prop", recipient_name=name, results=[result], cryptosuite=suite
+            ).credential
+            assert _verified(doc)
+            tampered = copy.deepcopy(doc)
+            tampered["credentialSubject"]["result"][0]["value"] = result + "!"
+            assert not _verified(tampered)
+
+        check()
