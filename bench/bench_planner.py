@@ -39,7 +39,6 @@ from credstack.planner.problem import build_problem
 from credstack.planner.units import as_decimal
 from credstack.taxonomy import source
 
-
 #: Share of catalog entries drawn from the target occupation and from occupations in its ISCO group.
 FOCUS = (0.04, 0.16)
 

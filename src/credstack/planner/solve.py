@@ -10,6 +10,7 @@ shortest plan takes longer), the two together, or the time limit (nothing found,
 from __future__ import annotations
 
 import heapq
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
@@ -152,16 +153,21 @@ def _order(problem: Problem, chosen: Sequence[int]) -> list[int]:
     return order
 
 
-def percent(share: Fraction, *, floor_below: Fraction | None = None) -> str:
-    """``share`` as a percentage with as few decimals as needed; with ``floor_below`` it is rounded down, with
-    enough decimals to read as less than that share."""
+def percent(share: Fraction, *, below: Fraction | None = None) -> str:
+    """``share`` as a percentage with as few decimals as needed (at most six). With ``below`` (a larger share) it
+    is rounded *up*, with enough decimals to still read as less than ``below``: "at most 89.99%" stays true and
+    never reads as the 90% it falls short of."""
     value = share * 100
-    if floor_below is None:
+    if below is None:
         places = next((p for p in range(6) if round(value, p) == value), 6)
         return _trim(f"{float(value):.{places}f}")
-    limit = floor_below * 100
-    places = next((p for p in range(6) if Fraction(int(value * 10**p), 10**p) < limit), 6)
-    return _trim(f"{float(Fraction(int(value * 10**places), 10**places)):.{places}f}")
+    limit = below * 100
+
+    def up(places: int) -> Fraction:
+        return Fraction(math.ceil(value * 10**places), 10**places)
+
+    places = next((p for p in range(6) if up(p) < limit), 6)
+    return _trim(f"{float(up(places)):.{places}f}")
 
 
 def _trim(text: str) -> str:
@@ -181,7 +187,7 @@ def _coverage_infeasibility(problem: Problem, target: Target, excluded: int) -> 
     required = as_decimal(target.coverage)
     message = (
         f"no plan reaches {percent(required)}% coverage: the catalog covers at most "
-        f"{percent(best, floor_below=required)}% of the target weight"
+        f"{percent(best, below=required)}% of the target weight"
     )
     missing = [problem.gap[j] for j in range(len(problem.gap)) if not problem.reachable_mask >> j & 1]
     if missing:
