@@ -179,6 +179,7 @@ class ActiveContext:
         "_vocab_cache",
         "has_language",
         "language",
+        "plans",
         "previous",
         "protected",
         "terms",
@@ -195,6 +196,8 @@ class ActiveContext:
         self._derived: dict[Any, ActiveContext] = {}
         self._vocab_cache: dict[str, str | None] = {}
         self._key_cache: dict[str, str | None] = {}
+        self.plans: dict[Any, Any] = {}
+        """Results the expansion walker derives from this context alone (bounded by ``remember``)."""
 
     def clone(self) -> ActiveContext:
         child = ActiveContext()
@@ -214,6 +217,12 @@ class ActiveContext:
             if len(self._vocab_cache) < _CACHE_LIMIT:
                 self._vocab_cache[value] = cached
         return cached
+
+    def remember(self, key: Any, plan: Any) -> Any:
+        """Cache ``plan`` (a pure function of this context and ``key``) unless the cache is full."""
+        if len(self.plans) < _CACHE_LIMIT:
+            self.plans[key] = plan
+        return plan
 
     def expand_key(self, key: str) -> str | None:
         """A node key expanded (vocab-relative) to a keyword or an absolute IRI; None when JSON-LD would drop it."""

@@ -308,34 +308,32 @@ class _Walker:
                 raise _syntax("keyword redefinition (@context)", path, "@context")
             ctx = process_context(ctx, local)
         type_ctx = ctx
-        type_keys = [key for key in element if ctx.expand_vocab(key) == "@type"]
+        keys = tuple(element)
+        type_keys = ctx.plans.get(("t", keys))
+        if type_keys is None:
+            type_keys = ctx.remember(("t", keys), tuple(sorted(k for k in keys if ctx.expand_vocab(k) == "@type")))
         if type_keys:
-            for key in sorted(type_keys):
+            types: list[str] = []
+            for key in type_keys:
                 raw = element[key]
-                for type_ in sorted(t for t in (raw if isinstance(raw, list) else [raw]) if isinstance(t, str)):
+                if isinstance(raw, list):
+                    types.extend(sorted(t for t in raw if isinstance(t, str)))
+                elif isinstance(raw, str):
+                    types.append(raw)
+            typed = type_ctx.plans.get(("y", *types))
+            if typed is None:
+                typed = type_ctx
+                for type_ in types:
                     definition = type_ctx.terms.get(type_)
                     if definition is not None and definition.has_context and definition.context is not None:
-                        ctx = process_context(ctx, definition.context, definition.context_key, propagate=False)
-        entries = []
-        kind = "node"
-        for key, value in sorted(element.items()) if len(element) > 1 else element.items():  # pyld's order
-            if key == "@context":
-                continue
-            expanded = ctx.expand_key(key)
-            if expanded is None:
-                if not isinstance(key, str):
-                    raise _syntax("JSON object keys must be strings", path)
-                raise UndefinedTermError(
-                    f"term {key!r} is not defined by any @context, so JSON-LD would drop it and it would not be signed",
-                    where=_where(path, key),
-                )
-            entries.append((key, expanded, value))
-            if expanded == "@value":
-                kind = "value"
-            elif expanded == "@list" and kind != "value":
-                kind = "list"
-            elif expanded == "@set" and kind == "node":
-                kind = "set"
+                        typed = process_context(typed, definition.context, definition.context_key, propagate=False)
+                type_ctx.remember(("y", *types), typed)
+            ctx = typed
+        plan = ctx.plans.get(("e", keys))
+        if plan is None:
+            plan = ctx.remember(("e", keys), self.entry_plan(ctx, element, path))
+        kind, entry_keys = plan
+        entries = [(key, expanded, element[key]) for key, expanded in entry_keys]
         if kind == "value":
             return self.value_object(type_ctx, entries, path, in_list, top)
         if kind == "list":
@@ -350,6 +348,31 @@ class _Walker:
             result = self.element(ctx, prop, inner[1], (path, inner[0]), graph, False, top, depth + 1)
             return [] if result is None else (result if type(result) is list else [result])
         return self.node(ctx, type_ctx, entries, path, graph, root, depth)
+
+    @staticmethod
+    def entry_plan(ctx: ActiveContext, element: dict[str, Any], path: Path) -> tuple[str, tuple[tuple[str, str], ...]]:
+        """The object's keys expanded, in pyld's (sorted) order, and its kind: node, value, list or set."""
+        entries = []
+        kind = "node"
+        for key in sorted(element) if len(element) > 1 else element:
+            if key == "@context":
+                continue
+            expanded = ctx.expand_key(key)
+            if expanded is None:
+                if not isinstance(key, str):
+                    raise _syntax("JSON object keys must be strings", path)
+                raise UndefinedTermError(
+                    f"term {key!r} is not defined by any @context, so JSON-LD would drop it and it would not be signed",
+                    where=_where(path, key),
+                )
+            entries.append((key, expanded))
+            if expanded == "@value":
+                kind = "value"
+            elif expanded == "@list" and kind != "value":
+                kind = "list"
+            elif expanded == "@set" and kind == "node":
+                kind = "set"
+        return kind, tuple(entries)
 
     def value_object(
         self, type_ctx: ActiveContext, entries: list[tuple[str, str, Any]], path: Path, in_list: bool, top: bool
@@ -471,15 +494,10 @@ class _Walker:
                 graph_entry = (key, raw)
                 count += 1
                 continue
-            if expanded in KEYWORDS:
-                if expanded in _NODE_ONLY:
-                    raise Unsupported(f"{expanded} in a node object")
-                raise _syntax(f"{expanded} cannot appear in a node object", path, key)
-            if expanded[:2] == "_:":
-                raise _syntax(f"property {key!r} is a blank node, which RDF cannot carry", path, key)
-            if not _clean_iri(expanded):
-                raise _syntax(f"property {key!r} expands to {expanded!r}, not an absolute IRI", path, key)
-            if self.property(ctx, subject, key, expanded, raw, path, graph, depth):
+            plan = ctx.plans.get(("p", key))
+            if plan is None:
+                plan = ctx.remember(("p", key), self.property_plan(ctx, key, expanded, path))
+            if self.property(plan, subject, key, raw, path, graph, depth):
                 count += 1
         if typed:
             count += 1
@@ -493,15 +511,21 @@ class _Walker:
             self.element(graph_ctx, key, raw, (path, key), target, False, True, depth + 1)
         return ("n", subject)
 
-    def property(
-        self, ctx: ActiveContext, subject: str, key: str, iri: str, raw: Any, path: Path, graph: str, depth: int
-    ) -> bool:
-        """One property of a node (§5.1.2 step 13.7-13.13); returns whether the expanded value is not null."""
+    @staticmethod
+    def property_plan(ctx: ActiveContext, key: str, expanded: str, path: Path) -> tuple[Any, ...]:
+        """What a property key means in ``ctx``: predicate, value context, container and coercion."""
+        if expanded in KEYWORDS:
+            if expanded in _NODE_ONLY:
+                raise Unsupported(f"{expanded} in a node object")
+            raise _syntax(f"{expanded} cannot appear in a node object", path, key)
+        if expanded[:2] == "_:":
+            raise _syntax(f"property {key!r} is a blank node, which RDF cannot carry", path, key)
+        if not _clean_iri(expanded):
+            raise _syntax(f"property {key!r} expands to {expanded!r}, not an absolute IRI", path, key)
         definition = ctx.terms.get(key)
         term_ctx = ctx
         container: frozenset[str] = frozenset()
-        predicate = "<" + iri + ">"
-        key_path = (path, key)
+        is_json = False
         if definition is not None:
             if definition.has_context:
                 term_ctx = process_context(ctx, definition.context, definition.context_key, override_protected=True)
@@ -509,18 +533,30 @@ class _Walker:
             if definition.type == "@json":
                 if container:
                     raise Unsupported("a @json term with a @container")
-                self.emit(subject, predicate, self.literal(raw, "@json", None, None, key_path), graph)
-                return True
-        if isinstance(raw, dict) and not container.isdisjoint(_MAP_CONTAINERS):
+                is_json = True
+        is_graph = "@graph" in container and "@id" not in container and "@index" not in container
+        has_map = not container.isdisjoint(_MAP_CONTAINERS)
+        return ("<" + expanded + ">", term_ctx, "@list" in container, is_graph, has_map, is_json)
+
+    def property(
+        self, plan: tuple[Any, ...], subject: str, key: str, raw: Any, path: Path, graph: str, depth: int
+    ) -> bool:
+        """One property of a node (§5.1.2 step 13.7-13.13); returns whether the expanded value is not null."""
+        predicate, term_ctx, is_list, is_graph, has_map, is_json = plan
+        key_path = (path, key)
+        if is_json:
+            self.emit(subject, predicate, self.literal(raw, "@json", None, None, key_path), graph)
+            return True
+        if has_map and isinstance(raw, dict):
             raise Unsupported(f"a map container for {key!r}")
-        if "@graph" in container and "@id" not in container and "@index" not in container:
+        if is_graph:
             return self.graph_container(term_ctx, subject, key, predicate, raw, key_path, graph, depth)
         result = self.element(term_ctx, key, raw, key_path, graph, False, False, depth + 1)
         if result is None:
             return False
         if type(result) is list:
-            items = [("l", result)] if "@list" in container else result
-        elif "@list" in container and result[0] != "l":
+            items = [("l", result)] if is_list else result
+        elif is_list and result[0] != "l":
             items = [("l", [result])]
         else:
             items = [result]
