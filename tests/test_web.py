@@ -320,3 +320,15 @@ def test_pasting_a_presentation_lists_each_credential_with_its_checks(page: Any,
     assert embedded.nth(0).locator("[data-testid=verdict]").inner_text().startswith("✔ Verified")
     assert embedded.nth(1).locator("[data-testid=status]").inner_text() == "revoked"
     assert embedded.nth(1).locator("tr.check[data-check=status]").get_attribute("data-status") == "fail"
+
+
+def test_an_upload_over_the_size_limit_is_refused_with_a_page(page: Any, site: dict[str, Any], tmp_path: Path) -> None:
+    big = tmp_path / "huge.json"
+    big.write_bytes(b" " * (site["cs"].settings.max_document_bytes + 100_000))
+    page.goto(f"{site['base']}/verify")
+    page.set_input_files("#file", str(big))
+    with page.expect_navigation() as navigation:
+        page.click("button[type=submit]")
+    assert navigation.value.status == 413
+    assert "Document too large" in page.inner_text("h1")
+    assert "document_too_large" in page.inner_text("main")
