@@ -277,3 +277,11 @@ def test_recency_in_whole_years_is_calendar_years_even_from_29_february() -> Non
     assert years_before(leap, 4) == datetime(2024, 2, 29, 12, tzinfo=UTC)
     assert years_before(leap, 0.5) == leap - timedelta(days=182.625)
     assert years_before(leap, 5000).year == 1
+
+
+def test_a_credential_earned_without_its_prerequisite_earns_no_credits_either() -> None:
+    ev = evaluator(MinCredits(10), prerequisites=(Prerequisite(aid(0), aid(1)),))
+    alone = ev.progress([fact(1, cid="urn:b")], at=AT)  # a1 is worth 10 credits, but a0 was never earned
+    assert alone.nodes[0].credits_earned == 0 and not alone.satisfied
+    after = ev.progress([fact(0, days_ago=200), fact(1, cid="urn:b", days_ago=100)], at=AT)
+    assert after.nodes[0].credits_earned == 15 and after.satisfied

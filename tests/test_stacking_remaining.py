@@ -110,7 +110,7 @@ def test_when_nothing_in_the_catalog_can_finish_it_the_plan_says_so() -> None:
         cheapest_remaining(Evaluator(q, unpriced), [], at=AT, by="euros")
 
 
-def test_a_large_tree_gets_a_feasible_heuristic_answer_and_says_so() -> None:
+def test_a_large_tree_gets_a_cp_sat_optimum_or_a_feasible_heuristic_answer_and_says_which() -> None:
     many = Catalog.of([info(i) for i in range(60)])
     q = Qualification(
         "big",
@@ -124,9 +124,12 @@ def test_a_large_tree_gets_a_feasible_heuristic_answer_and_says_so() -> None:
         ),
     )
     ev = Evaluator(q, many)
+    greedy = cheapest_remaining(ev, [fact(0), fact(5)], at=AT, max_evaluations=3000, cp_sat=False)
+    assert greedy.feasible and not greedy.exact and greedy.method == "heuristic"
+    assert "not proven optimal" in greedy.reason
     plan = cheapest_remaining(ev, [fact(0), fact(5)], at=AT, max_evaluations=3000)
-    assert plan.feasible and not plan.exact and plan.method == "heuristic"
-    assert "not proven optimal" in plan.reason
+    assert plan.exact and plan.method == "exact" and "CP-SAT" in plan.reason
+    assert plan.total <= greedy.total
     completed = [fact(0), fact(5)] + [
         CredentialFact(
             f"urn:p:{a}",
@@ -169,8 +172,26 @@ def test_the_heuristic_alone_is_always_feasible(q: Qualification, held: list[Cre
     cat = generated_catalog()
     assume(not validate(q, cat))
     ev = Evaluator(q, cat)
-    plan = cheapest_remaining(ev, held, at=AT, max_evaluations=1)
+    plan = cheapest_remaining(ev, held, at=AT, max_evaluations=1, cp_sat=False)
     if plan.feasible and plan.method != "none-needed":
         chosen = [int(a.rsplit("a", 1)[1]) for a in plan.achievement_ids]
         assert ev.status(held + [earned_now(i) for i in chosen], at=AT)[0]
     assert plan.feasible == (brute_force(ev, held, "price") is not None)
+
+
+@FAST
+@given(qualifications(), holdings(max_size=3), st.sampled_from(["price", "hours"]))
+def test_the_cp_sat_model_finds_the_same_optimum_as_brute_force(
+    q: Qualification, held: list[CredentialFact], by: str
+) -> None:
+    cat = generated_catalog()
+    assume(not validate(q, cat))
+    ev = Evaluator(q, cat)
+    plan = cheapest_remaining(ev, held, at=AT, by=by, max_evaluations=1)  # no search budget: straight to CP-SAT
+    optimum = brute_force(ev, held, by)
+    assert plan.feasible == (optimum is not None)
+    if optimum is not None and plan.method != "none-needed":
+        chosen = [int(a.rsplit("a", 1)[1]) for a in plan.achievement_ids]
+        assert ev.status(held + [earned_now(i) for i in chosen], at=AT)[0]
+        assert plan.exact and "CP-SAT" in plan.reason
+        assert plan.total == pytest.approx(optimum)

@@ -58,8 +58,11 @@ def accepts(
     cutoffs: dict[float, datetime],
     first: dict[str, datetime],
     misses: list[str] | None,
+    *,
+    prerequisites: bool = True,
 ) -> bool:
-    """Whether ``fact`` meets leaf ``node`` (issuer, recency, threshold, prerequisites); why not into ``misses``."""
+    """Whether ``fact`` meets leaf ``node`` (issuer, recency, threshold and, unless ``prerequisites`` is False,
+    prerequisites); why not into ``misses``."""
     if issuers is not None and fact.issuer_id not in issuers:
         if misses is not None:
             misses.append(f"{fact.credential_id} is from {fact.issuer_id}, not an accepted issuer")
@@ -72,7 +75,7 @@ def accepts(
         if misses is not None:
             misses.append(f"{fact.credential_id} has no result meeting the threshold")
         return False
-    return prerequisites_met(node, fact, first, misses)
+    return not prerequisites or prerequisites_met(node, fact, first, misses)
 
 
 def prerequisites_met(node: CNode, fact: CredentialFact, first: dict[str, datetime], misses: list[str] | None) -> bool:
@@ -144,6 +147,10 @@ class Evaluator:
         """(satisfied, fraction) of every compiled node, root first."""
         run = self._run(facts, at)
         return tuple(zip(run.sat, run.frac, strict=True))
+
+    def arrays(self, facts: Sequence[CredentialFact], *, at: datetime) -> Run:
+        """The per-node arrays behind a progress (internal representation, used by the remaining-set search)."""
+        return self._run(facts, at)
 
     # ------------------------------------------------------------------ core
     def cutoffs(self, at: datetime) -> dict[float, datetime]:
@@ -270,7 +277,7 @@ class Evaluator:
                 amount = fact.credits
             if cutoff is not None and fact.earned < cutoff:
                 continue
-            if first and not prerequisites_met(node, fact, first, None):
+            if node.prereqs and not prerequisites_met(node, fact, first, None):
                 continue
             held = best.get(fact.achievement_id)
             if held is None or amount > held[0]:

@@ -14,8 +14,10 @@ Method:
    of cost, then drop what is no longer needed, most expensive first. Always feasible.
 3. Exact branch and bound (candidates by cost, include/exclude, pruned by the best cost so far and by "even all the
    remaining candidates would not complete it"), seeded with the greedy answer. When it finishes within
-   ``max_evaluations`` tree evaluations the answer is optimal (``exact=True``); otherwise the best set found so far
-   is returned with ``exact=False``.
+   ``max_evaluations`` tree evaluations the answer is optimal (``exact=True``).
+4. Otherwise (large trees) the tree is solved as a CP-SAT model (``_cpsat``), re-checked with the evaluator; if
+   CP-SAT proves optimality in the time limit the answer is exact, else the best feasible set found is returned
+   with ``exact=False``.
 """
 
 from __future__ import annotations
@@ -38,7 +40,8 @@ _EPS = 1e-9
 
 @dataclass(frozen=True)
 class RemainingPlan:
-    """What is left to earn. ``method`` is ``"none-needed"``, ``"exact"``, ``"heuristic"`` or ``"infeasible"``."""
+    """What is left to earn. ``method`` is ``"none-needed"``, ``"exact"`` (proven optimal), ``"heuristic"`` (feasible,
+    not proven optimal) or ``"infeasible"``; ``reason`` says how the answer was found."""
 
     achievement_ids: tuple[str, ...]
     total: float
@@ -129,8 +132,15 @@ def cheapest_remaining(
     at: datetime,
     by: str = "price",
     max_evaluations: int = 20_000,
+    cp_sat: bool = True,
+    time_limit: float = 5.0,
 ) -> RemainingPlan:
-    """The cheapest set of catalog achievements that completes ``evaluator``'s qualification for this learner."""
+    """The cheapest set of catalog achievements that completes ``evaluator``'s qualification for this learner.
+
+    When the branch and bound runs out of ``max_evaluations`` and ``cp_sat`` is on, the CP-SAT model of the tree
+    (OR-Tools, at most ``time_limit`` seconds) is solved; its answer is re-checked with the evaluator and kept if it
+    is no dearer.
+    """
     if by not in ("price", "hours"):
         raise InvalidInputError(f"cost must be 'price' or 'hours', not {by!r}")
     search = _Search(evaluator, tuple(facts), at, max_evaluations)
@@ -177,17 +187,33 @@ def cheapest_remaining(
             f"cannot be completed{note}: {unmet}",
         )
     greedy = _greedy(search, costs, prereqs, everything)
-    best = _branch_and_bound(search, costs, everything, greedy)
-    chosen, exact = best
+    chosen, exact = _branch_and_bound(search, costs, everything, greedy)
+    how = f"optimal over {len(everything)} candidates (branch and bound, {search.evaluations} evaluations)"
+    if not exact:
+        how = f"greedy and a partial branch and bound over {len(everything)} candidates; not proven optimal"
+        if cp_sat:
+            chosen, exact, how = _with_cp_sat(search, costs, chosen, how, time_limit)
     total = sum(costs[a] for a in chosen)
     method = "exact" if exact else "heuristic"
-    how = (
-        f"optimal over {len(everything)} candidates (branch and bound, {search.evaluations} evaluations)"
-        if exact
-        else f"greedy and a partial branch and bound over {len(everything)} candidates; not proven optimal"
-    )
     ordered = tuple(sorted(chosen, key=lambda a: (costs[a], a)))
     return RemainingPlan(ordered, total, by, True, exact, method, len(everything), search.evaluations, how)
+
+
+def _with_cp_sat(
+    search: _Search, costs: dict[str, float], chosen: list[str], how: str, time_limit: float
+) -> tuple[list[str], bool, str]:
+    """Try the CP-SAT model; keep its answer when the evaluator confirms it and it is no dearer."""
+    from credstack.stacking._cpsat import solve_cpsat
+
+    result = solve_cpsat(search.evaluator, search.held, search.planned, costs, search.at, time_limit)
+    if result is None:
+        return chosen, False, how + "; CP-SAT found nothing in time"
+    found, optimal = result
+    if not search.status(found)[0] or sum(costs[a] for a in found) > sum(costs[a] for a in chosen) + _EPS:
+        return chosen, False, how + "; the CP-SAT answer was not better"
+    if optimal:
+        return found, True, f"optimal over {len(costs)} candidates (CP-SAT, costs to 1/100)"
+    return found, False, f"best found by CP-SAT in {time_limit:g} s over {len(costs)} candidates; not proven optimal"
 
 
 def _closure(aid: str, chosen: set[str], prereqs: dict[str, set[str]]) -> set[str]:
