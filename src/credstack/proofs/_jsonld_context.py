@@ -111,6 +111,8 @@ def context_key(local: Any) -> Any:
     if isinstance(local, str) or local is None:
         return local
     if isinstance(local, list):
+        if all(type(item) is str for item in local):
+            return tuple(local)
         return tuple(context_key(item) for item in local)
     try:
         return "json:" + json.dumps(local, sort_keys=True, ensure_ascii=False)

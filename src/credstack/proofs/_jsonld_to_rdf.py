@@ -216,6 +216,10 @@ class _Walker:
         """Expansion (§5.1.2) of any JSON value: returns an Item, a list of Items (an array) or None."""
         if value is None:
             return None
+        if type(value) is str:
+            if top and not in_list:
+                raise _syntax("a value outside any node object would be dropped", path)
+            return self.scalar(ctx, prop, value, path)
         if isinstance(value, dict):
             return self.object(ctx, prop, value, path, graph, in_list, top, False, depth)
         if isinstance(value, list):
@@ -477,13 +481,18 @@ class _Walker:
                 for type_ in raw if isinstance(raw, list) else [raw]:
                     if not isinstance(type_, str):
                         raise _syntax("@type must be a string or an array of strings", path, key)
-                    iri = type_ctx.expand_vocab(type_)
-                    if not isinstance(iri, str) or not _ABSOLUTE_IRI.match(iri):
-                        raise UndefinedTermError(
-                            f"type {type_!r} is not defined by any @context, so it would not be signed",
-                            where=_where(path, key),
-                        )
-                    self.emit(subject, RDF_TYPE, ("n", self.iri_term(iri, path, key, "type")), graph)
+                    term = type_ctx.plans.get(("T", type_))
+                    if term is None:
+                        iri = type_ctx.expand_vocab(type_)
+                        if not isinstance(iri, str) or not _ABSOLUTE_IRI.match(iri):
+                            raise UndefinedTermError(
+                                f"type {type_!r} is not defined by any @context, so it would not be signed",
+                                where=_where(path, key),
+                            )
+                        term = self.iri_term(iri, path, key, "type")
+                        if term[0] == "<":  # blank node labels are per document: never cached
+                            type_ctx.remember(("T", type_), term)
+                    self.emit(subject, RDF_TYPE, ("n", term), graph)
                     typed = True
                 continue
             if expanded == "@graph":
