@@ -74,11 +74,13 @@ def test_garbage_fields_do_not_break_the_view() -> None:
     ("checks", "verified", "expected"),
     [
         ([Check("proof", "pass", "ok")], True, "active"),
-        ([Check("status", "warning", "status not checked: unavailable")], True, "active"),
+        ([Check("status", "warning", "status not checked: unavailable")], True, "unknown"),
+        ([Check("issuer_key", "warning", "unbound key"), Check("status", "pass", "not set")], True, "active"),
         ([Check("proof", "fail", "signature does not match")], False, "invalid"),
         ([Check("validity", "fail", "expired: validUntil was 2024")], False, "expired"),
         ([Check("validity", "fail", "not yet valid: validFrom is 2099")], False, "not-yet-valid"),
         ([Check("status", "fail", "suspended: bit 3 is set")], False, "suspended"),
+        ([Check("status", "fail", "suspended: bit 3 is set; revoked: bit 9 is set")], False, "revoked"),
         (
             [Check("validity", "fail", "expired: x"), Check("status", "fail", "revoked: bit 1; suspended: bit 2")],
             False,
@@ -91,6 +93,7 @@ def test_the_overall_status_comes_from_the_status_and_validity_checks(
     checks: list[Check], verified: bool, expected: str
 ) -> None:
     assert overall_status(checks, verified) == expected
+    assert overall_status(iter(checks), verified) == expected
 
 
 def test_dates_are_shown_for_people() -> None:

@@ -137,18 +137,23 @@ def credential_view(credential: Mapping[str, Any]) -> CredentialView:
 
 
 def overall_status(checks: Iterable[Any], verified: bool) -> str:
-    """``revoked``, ``suspended``, ``expired``, ``not-yet-valid``, ``invalid`` or ``active``, from the report's
-    ``status`` and ``validity`` checks (the reasons start with the state: ``"revoked: bit 12 of ..."``)."""
+    """``revoked``, ``suspended``, ``expired``, ``not-yet-valid``, ``invalid``, ``unknown`` or ``active``, from the
+    report's ``status`` and ``validity`` checks (the reasons start with the state: ``"revoked: bit 12 of ..."``)."""
+    checks = list(checks)
     states: set[str] = set()
     for check in checks:
         if check.status != "fail":
             continue
-        reason = str(check.reason).lower()
+        findings = str(check.reason).lower().split("; ")  # a merged check joins its findings with "; "
         if check.name == "status":
-            states.update(s for s in ("revoked", "suspended") if reason.startswith(s))
+            states.update(s for s in ("revoked", "suspended") for f in findings if f.startswith(s))
         elif check.name == "validity":
-            states.update(s for s in ("expired", "not yet valid") if reason.startswith(s))
+            states.update(s for s in ("expired", "not yet valid") for f in findings if f.startswith(s))
     for state in ("revoked", "suspended", "expired", "not yet valid"):
         if state in states:
             return state.replace(" ", "-")
-    return "active" if verified else "invalid"
+    if not verified:
+        return "invalid"
+    if any(c.name == "status" and c.status == "warning" for c in checks):
+        return "unknown"  # verified, but the status list could not be read: do not claim "active"
+    return "active"
