@@ -50,6 +50,7 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(sqlite_url: str) -> None:
             assert session.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
             assert session.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
             assert session.execute(sa.text("PRAGMA busy_timeout")).scalar() == 30_000
+            assert session.execute(sa.text("PRAGMA synchronous")).scalar() == 2  # FULL
     finally:
         db.dispose()
 

@@ -1,7 +1,8 @@
 """Engine factory and session scopes for SQLite (default) and PostgreSQL.
 
-SQLite: WAL journal, foreign keys on, a busy timeout, and ``BEGIN IMMEDIATE`` for write transactions (so two
-writers queue on the lock instead of failing with "database is locked" after reading a stale snapshot).
+SQLite: WAL journal, ``synchronous=FULL`` (a committed credential survives a power cut, not only a crash), foreign
+keys on, a busy timeout, and ``BEGIN IMMEDIATE`` for write transactions (so two writers queue on the lock instead of
+failing with "database is locked" after reading a stale snapshot).
 PostgreSQL: ``postgresql+psycopg://`` URLs; write paths lock the rows they change with ``SELECT ... FOR UPDATE``.
 """
 
@@ -33,7 +34,7 @@ def _sqlite_events(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA synchronous=FULL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
