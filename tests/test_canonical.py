@@ -233,6 +233,15 @@ def test_a_relative_id_is_refused_rather_than_resolved_or_dropped(canonicalise: 
 
 
 @pytest.mark.parametrize("canonicalise", PATHS, ids=PATH_IDS)
+def test_an_undefined_term_as_a_vocab_value_is_refused(canonicalise: Any) -> None:
+    config = proof_config(GUIDE / "obv3p0/proof-options.json", GUIDE / "obv3p0/credential-unsigned.json")
+    config["proofPurpose"] = "assertionMethd"
+    with pytest.raises(CanonicalizationError, match="assertionMethd") as caught:
+        canonicalise(config)
+    assert caught.value.where == "proofPurpose"
+
+
+@pytest.mark.parametrize("canonicalise", PATHS, ids=PATH_IDS)
 def test_an_iri_with_a_space_is_refused(canonicalise: Any) -> None:
     document = guide_credential()
     document["issuer"]["id"] = "https://example.edu/issuers/5 65"

@@ -112,12 +112,12 @@ class _GuardedProcessor(jsonld.JsonLdProcessor):
         type_scoped_ctx: Any = None,
     ) -> None:
         path = getattr(element, "credstack_path", "$")
-        keyword_paths: dict[str, str] = {}
+        keyword_paths: dict[str, str] = {}  # expanded key -> JSON path, for error messages
         for key in sorted(element):
             if key == "@context":
                 continue
             expanded = self._expand_iri(active_ctx, key, vocab=True)
-            if expanded in ("@id", "@type"):
+            if isinstance(expanded, str):
                 keyword_paths.setdefault(expanded, _join(path, key))
             if expanded is None or not (jsonld._is_absolute_iri(expanded) or jsonld._is_keyword(expanded)):
                 raise UndefinedTermError(
@@ -181,7 +181,7 @@ def _check_expanded(node: dict[str, Any], path: str, keyword_paths: dict[str, st
             raise CanonicalizationError(f"invalid JSON-LD: property {prop!r} is not an absolute IRI", where=path)
         else:
             for item in values if isinstance(values, list) else [values]:
-                _check_item(item, path)
+                _check_item(item, keyword_paths.get(prop, path))
 
 
 def _check_item(item: Any, path: str) -> None:

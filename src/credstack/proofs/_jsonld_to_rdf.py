@@ -267,7 +267,7 @@ class _Walker:
             if type_ == "@id":
                 return ("n", self.iri_term(expand_iri(ctx, value), path, _MISSING, "IRI"))
             if type_ == "@vocab":
-                return ("n", self.iri_term(ctx.expand_vocab(value), path, _MISSING, "IRI"))
+                return ("n", self.iri_term(ctx.expand_vocab(value), path, _MISSING, "value (not a defined term)"))
         if type_ is not None and type_ not in ("@id", "@vocab", "@none"):
             return self.literal(value, type_, None, None, path)
         language = None
