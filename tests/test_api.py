@@ -320,7 +320,8 @@ def test_a_bad_issue_request_is_a_clear_problem_and_stores_nothing(
 ) -> None:
     before = len(cs.issuing.list(limit=10_000))
     response = client.post("/credentials/issue", content=body, headers={**issuer_token, **headers})
-    assert_problem(response, status, code)
+    problem = assert_problem(response, status, code)
+    assert problem.get("pointer", "/").startswith("/")
     assert len(cs.issuing.list(limit=10_000)) == before
 
 

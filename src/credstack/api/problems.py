@@ -58,7 +58,8 @@ def json_pointer(location: Sequence[int | str]) -> str:
 
 
 def problem_body(request: Request, exc: CredstackError, extra: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The problem+json document for ``exc`` (RFC 9457 members plus ``code`` and, when known, ``pointer``)."""
+    """The problem+json document for ``exc``: RFC 9457 members plus ``code`` and, when known, ``pointer`` (a JSON
+    pointer into the request body) or ``where`` (another location, such as a CSV line)."""
     body: dict[str, Any] = {
         "type": TYPE_PREFIX + exc.code,
         "title": exc.title,
@@ -68,7 +69,8 @@ def problem_body(request: Request, exc: CredstackError, extra: dict[str, Any] | 
         "instance": request.url.path,
     }
     if exc.where:
-        body["pointer"] = exc.where
+        # a JSON pointer into the request body, or a service's own location ("line 3", "@context")
+        body["pointer" if exc.where.startswith("/") else "where"] = exc.where
     if extra:
         body.update(extra)
     return body
