@@ -1,6 +1,7 @@
 """Server-rendered pages: home, the public verification page, and a page per issued credential with downloads.
 
-Every page has a JSON twin in the API: ``/verify`` -> ``POST /api/verify`` and ``GET /api/verify?credential=``;
+Every page has a JSON twin in the API: ``/verify`` -> ``POST /api/verify`` (one file), ``POST /api/verify/batch``
+(several) and ``GET /api/verify?credential=``;
 ``/credentials/{id}`` -> the same URL with ``Accept: application/json`` (or ``.json``) and ``/api/credentials/{id}``.
 Handlers parse input, call one service and render; presentation helpers live in :mod:`credstack.web.present`.
 """
