@@ -65,6 +65,18 @@ def test_sqlite_file_directory_is_created(tmp_path: Path) -> None:
     assert (tmp_path / "nested" / "dir" / "cs.db").exists()
 
 
+def test_an_in_memory_database_works_end_to_end() -> None:
+    with make_app("sqlite://") as app:
+        issued = app.issuing.issue_credential(
+            {
+                "@context": ["https://www.w3.org/ns/credentials/v2"],
+                "type": ["VerifiableCredential"],
+                "credentialSubject": {"id": "did:example:1"},
+            }
+        )
+        assert app.issuing.get(issued.id).credential["proof"]["type"] == "DataIntegrityProof"
+
+
 @pytest.mark.parametrize(
     ("url", "message"),
     [
