@@ -131,7 +131,7 @@ def cheapest_remaining(
     *,
     at: datetime,
     by: str = "price",
-    max_evaluations: int = 20_000,
+    max_evaluations: int = 1_000,
     cp_sat: bool = True,
     time_limit: float = 5.0,
 ) -> RemainingPlan:
