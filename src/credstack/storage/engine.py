@@ -57,7 +57,7 @@ def create_engine_for(url: str) -> Engine:
             Path(str(parsed.database)).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = sa.create_engine(
             parsed,
-            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": not in_memory},
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
             # an in-memory database exists once per connection: share one (for quick experiments and tests)
             **({"poolclass": StaticPool} if in_memory else {}),
         )
