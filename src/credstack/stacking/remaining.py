@@ -36,6 +36,7 @@ from credstack.stacking.validate import info_matches_filter
 __all__ = ["RemainingPlan", "cheapest_remaining"]
 
 _EPS = 1e-9
+_GREEDY_LIMIT = 120
 
 
 @dataclass(frozen=True)
@@ -186,8 +187,11 @@ def cheapest_remaining(
             search.evaluations,
             f"cannot be completed{note}: {unmet}",
         )
-    greedy = _greedy(search, costs, prereqs, everything)
-    chosen, exact = _branch_and_bound(search, costs, everything, greedy)
+    if len(everything) <= _GREEDY_LIMIT or not cp_sat:
+        seed = _greedy(search, costs, prereqs, everything)
+    else:  # the greedy pass costs n^2 evaluations: start from "everything, pruned" and leave the rest to CP-SAT
+        seed = _prune(search, costs, set(everything))
+    chosen, exact = _branch_and_bound(search, costs, everything, seed)
     how = f"optimal over {len(everything)} candidates (branch and bound, {search.evaluations} evaluations)"
     if not exact:
         how = f"greedy and a partial branch and bound over {len(everything)} candidates; not proven optimal"
@@ -251,6 +255,11 @@ def _greedy(search: _Search, costs: dict[str, float], prereqs: dict[str, set[str
             break
         chosen |= best_bundle
         satisfied, fraction = best_state
+    return _prune(search, costs, chosen)
+
+
+def _prune(search: _Search, costs: dict[str, float], chosen: set[str]) -> list[str]:
+    """Drop, most expensive first, every achievement the tree can do without."""
     for aid in sorted(chosen, key=lambda a: (-costs[a], a)):
         if search.status(chosen - {aid})[0]:
             chosen.discard(aid)
