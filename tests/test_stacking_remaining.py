@@ -195,3 +195,19 @@ def test_the_cp_sat_model_finds_the_same_optimum_as_brute_force(
         assert ev.status(held + [earned_now(i) for i in chosen], at=AT)[0]
         assert plan.exact and "CP-SAT" in plan.reason
         assert plan.total == pytest.approx(optimum)
+
+
+def test_hundreds_of_candidates_are_solved_to_optimality_by_cp_sat() -> None:
+    many = Catalog.of([info(i) for i in range(160)])
+    q = Qualification(
+        "wide", "Wide", AllOf((NOf(12, tuple(RequireAchievement(aid(i)) for i in range(140))), MinCredits(200)))
+    )
+    ev = Evaluator(q, many)
+    plan = cheapest_remaining(ev, [fact(1)], at=AT, by="hours")
+    assert plan.candidates > 120 and plan.exact and "CP-SAT" in plan.reason
+    completed = [fact(1)] + [
+        CredentialFact(f"urn:p:{a}", a, PROVIDER, AT, many.achievements[a].credits, many.achievements[a].level)
+        for a in plan.achievement_ids
+    ]
+    assert ev.status(completed, at=AT)[0]
+    assert plan.total == sum(many.achievements[a].hours or 0 for a in plan.achievement_ids)
