@@ -211,3 +211,15 @@ def test_hundreds_of_candidates_are_solved_to_optimality_by_cp_sat() -> None:
     ]
     assert ev.status(completed, at=AT)[0]
     assert plan.total == sum(many.achievements[a].hours or 0 for a in plan.achievement_ids)
+
+
+def test_the_plan_lists_prerequisites_first() -> None:
+    expensive_first = Catalog.of([info(0, price=900.0), info(1, price=10.0), info(2, price=50.0)])
+    q = Qualification(
+        "q",
+        "Q",
+        AllOf((RequireAchievement(aid(1)), RequireAchievement(aid(2)))),
+        prerequisites=(Prerequisite(aid(0), aid(1)), Prerequisite(aid(1), aid(2))),
+    )
+    plan = cheapest_remaining(Evaluator(q, expensive_first), [], at=AT)
+    assert plan.achievement_ids == (aid(0), aid(1), aid(2))

@@ -41,8 +41,9 @@ _GREEDY_LIMIT = 120
 
 @dataclass(frozen=True)
 class RemainingPlan:
-    """What is left to earn. ``method`` is ``"none-needed"``, ``"exact"`` (proven optimal), ``"heuristic"`` (feasible,
-    not proven optimal) or ``"infeasible"``; ``reason`` says how the answer was found."""
+    """What is left to earn, prerequisites first, then cheapest first. ``method`` is ``"none-needed"``,
+    ``"exact"`` (proven optimal), ``"heuristic"`` (feasible, not proven optimal) or ``"infeasible"``; ``reason``
+    says how the answer was found."""
 
     achievement_ids: tuple[str, ...]
     total: float
@@ -199,8 +200,22 @@ def cheapest_remaining(
             chosen, exact, how = _with_cp_sat(search, costs, chosen, how, time_limit)
     total = sum(costs[a] for a in chosen)
     method = "exact" if exact else "heuristic"
-    ordered = tuple(sorted(chosen, key=lambda a: (costs[a], a)))
+    ordered = _in_order(chosen, prereqs, costs)
     return RemainingPlan(ordered, total, by, True, exact, method, len(everything), search.evaluations, how)
+
+
+def _in_order(chosen: list[str], prereqs: dict[str, set[str]], costs: dict[str, float]) -> tuple[str, ...]:
+    """Prerequisites before what needs them; otherwise cheapest first."""
+    picked = set(chosen)
+    levels: dict[str, int] = {}
+
+    def level(aid: str, trail: frozenset[str]) -> int:
+        if aid not in levels:
+            befores = [b for b in prereqs.get(aid, ()) if b in picked and b not in trail]
+            levels[aid] = 1 + max((level(b, trail | {aid}) for b in befores), default=-1)
+        return levels[aid]
+
+    return tuple(sorted(chosen, key=lambda a: (level(a, frozenset()), costs[a], a)))
 
 
 def _with_cp_sat(
