@@ -18,6 +18,7 @@ from credstack.stacking.model import (
     node_kind,
     node_title,
 )
+from credstack.stacking.validate import catalog_issuers
 
 __all__ = ["ACH", "ALIGN", "ALL", "CRED", "NOF", "QREF", "CNode", "compile_tree", "years_before"]
 
@@ -112,9 +113,7 @@ class _Compiler:
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
         self.nodes: list[CNode] = []
-        self.catalog_issuers = _none_if_empty(
-            frozenset(info.issuer_id for info in catalog.achievements.values() if info.issuer_id)
-        )
+        self.catalog_issuers = _none_if_empty(catalog_issuers(catalog))
 
     def qualification(self, qualification: Qualification, prefix: str, depth: int) -> int:
         prereqs: dict[str, list[str]] = {}

@@ -36,7 +36,7 @@ from credstack.stacking.model import (
     node_title,
 )
 
-__all__ = ["Problem", "ensure_valid", "info_matches_filter", "validate"]
+__all__ = ["Problem", "catalog_issuers", "ensure_valid", "info_matches_filter", "validate"]
 
 
 @dataclass(frozen=True)
@@ -51,11 +51,20 @@ class Problem:
         return f"{self.path}: {self.message}"
 
 
-def info_matches_filter(info: AchievementInfo, flt: CreditFilter) -> bool:
-    """Whether a catalog achievement passes a credits filter (same rules as for credentials)."""
+def catalog_issuers(catalog: Catalog) -> frozenset[str]:
+    """The issuers of the catalog's achievements: whom a credits node without a providers filter accepts."""
+    return frozenset(info.issuer_id for info in catalog.achievements.values() if info.issuer_id)
+
+
+def info_matches_filter(
+    info: AchievementInfo, flt: CreditFilter, default_providers: frozenset[str] = frozenset()
+) -> bool:
+    """Whether a catalog achievement passes a credits filter (same rules as for credentials; without a providers
+    filter, ``default_providers``, when not empty, applies)."""
     if flt.achievement_ids and info.id not in flt.achievement_ids:
         return False
-    if flt.providers and info.issuer_id not in flt.providers:
+    providers = flt.providers or default_providers
+    if providers and info.issuer_id not in providers:
         return False
     if flt.skills and not (flt.skills & info.alignments):
         return False
@@ -169,7 +178,10 @@ class _Validator:
         if flt.min_level is not None and flt.max_level is not None and flt.min_level > flt.max_level:
             self.add(here, "unsatisfiable", f"level range {flt.min_level}..{flt.max_level} is empty")
             return False
-        available = sum(info.credits for info in self.catalog.achievements.values() if info_matches_filter(info, flt))
+        issuers = catalog_issuers(self.catalog)
+        available = sum(
+            info.credits for info in self.catalog.achievements.values() if info_matches_filter(info, flt, issuers)
+        )
         available += sum(
             rule.credits or 0.0
             for rule in qualification.articulations
