@@ -26,21 +26,24 @@ SCREENSHOTS = Path(os.environ.get("CREDSTACK_SCREENSHOT_DIR", "/tmp"))
 pytestmark = pytest.mark.browser
 
 
-def _require_chromium() -> None:
-    if not os.path.exists(CHROMIUM) and shutil.which("chromium") is None:
+def _chromium() -> str:
+    """Debian's chromium; a missing browser fails in CI and skips (with the reason) elsewhere."""
+    found = CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium")
+    if found is None:
         if IN_CI:
             pytest.fail(f"browser tests must run in CI but {CHROMIUM} is missing")
         pytest.skip(f"Chromium is not installed at {CHROMIUM}")
+    return found
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    _require_chromium()
+    executable = _chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         b = p.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-background-networking"]
+            executable_path=executable, headless=True, args=["--no-sandbox", "--disable-background-networking"]
         )
         try:
             yield b
