@@ -89,6 +89,26 @@ def test_a_learner_sees_each_node_met_or_missing_with_the_credential_that_met_it
     )
 
 
+def test_progress_has_a_json_twin() -> None:
+    import json
+
+    ev = evaluator(AllOf((RequireAchievement(aid(0)), MinCredits(20))))
+    data = json.loads(json.dumps(ev.progress([fact(0, cid="urn:c0"), fact(1, state="revoked")], at=AT).to_json()))
+    assert data["percent"] == 62.5 and data["creditsEarned"] == 5.0 and data["satisfied"] is False
+    assert data["components"] == [{"credentialId": "urn:c0", "achievementId": aid(0), "credits": 5.0}]
+    assert data["ignored"][0]["reason"] == "is revoked: it never counts"
+    assert data["nodes"][2] == {
+        "path": "qualification data-analyst > all-of[1] > credits(20)",
+        "kind": "credits",
+        "satisfied": False,
+        "percent": 25.0,
+        "credentials": ["urn:c0"],
+        "reason": "5 of 20 credits: 15 more needed",
+        "creditsEarned": 5.0,
+        "creditsNeeded": 20.0,
+    }
+
+
 @pytest.mark.parametrize("state", ["revoked", "suspended", "expired", "tampered", "unverified"])
 def test_a_credential_that_is_not_verified_never_counts(state: str) -> None:
     ev = evaluator(RequireAchievement(aid(0)))

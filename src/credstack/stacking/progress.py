@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from credstack.stacking.facts import CredentialFact
 
@@ -89,6 +89,38 @@ class Progress:
                 out.append(node)
             ancestors.append(node.satisfied)
         return tuple(out)
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready summary (for the API twin of a progress page): totals, components, ignored, every node."""
+        return {
+            "qualificationId": self.qualification_id,
+            "at": self.at.isoformat(),
+            "satisfied": self.satisfied,
+            "percent": self.percent,
+            "creditsEarned": self.credits_earned,
+            "creditsNeeded": self.credits_needed,
+            "components": [
+                {"credentialId": c.credential_id, "achievementId": c.achievement_id, "credits": c.credits}
+                for c in self.components
+            ],
+            "ignored": [{"credentialId": i.credential_id, "reason": i.reason} for i in self.ignored],
+            "nodes": [
+                {
+                    "path": n.path,
+                    "kind": n.kind,
+                    "satisfied": n.satisfied,
+                    "percent": round(100 * n.fraction, 1),
+                    "credentials": list(n.credentials),
+                    "reason": n.reason,
+                }
+                | (
+                    {"creditsEarned": n.credits_earned, "creditsNeeded": n.credits_needed}
+                    if n.kind == "credits"
+                    else {}
+                )
+                for n in self.nodes
+            ],
+        }
 
     def satisfied_by(self) -> dict[str, tuple[str, ...]]:
         """Credential id -> paths of the achievement, alignment and credits nodes it counts toward."""
