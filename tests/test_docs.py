@@ -6,7 +6,6 @@ import dataclasses
 import re
 
 from conftest import ROOT
-
 from credstack.errors import all_error_classes
 from credstack.settings import Settings
 
