@@ -437,3 +437,18 @@ def test_the_same_value_twice_is_one_quad_like_pyld() -> None:
     nquads = to_canonical_nquads(document)
     assert nquads == pyld_urdna2015(document)
     assert nquads.count('<https://schema.org/keywords> "x"') == 1
+
+
+def test_caches_do_not_keep_what_a_large_document_sends() -> None:
+    from credstack.proofs._jsonld_context import _CACHE_LIMIT, INITIAL, process_context
+
+    context = {"@vocab": "https://example.org/cache-test#"}
+    long_key = "k" * 5000
+    wide = {f"p{i}": i for i in range(400)}
+    for i in range(_CACHE_LIMIT + 50):
+        to_canonical_nquads({"@context": context, "@id": f"https://example.org/{i}", f"q{i}": 1, long_key: 2})
+    to_canonical_nquads({"@context": context, "@id": "https://example.org/wide", **wide})
+    active = process_context(INITIAL, context)
+    for cache in (active.plans, active._key_cache, active._vocab_cache):
+        assert len(cache) <= _CACHE_LIMIT
+        assert all(len(str(key)) < 3000 for key in cache)

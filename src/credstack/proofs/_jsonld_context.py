@@ -89,6 +89,12 @@ _TERM_KEYS = frozenset(
 _CONTEXT_KEYWORDS = frozenset(["@base", "@direction", "@import", "@language", "@propagate", "@protected"])
 _CONTEXT_KEYWORDS |= {"@version", "@vocab"}
 _CACHE_LIMIT = 1024
+"""Entries per cache per active context. Together with _CACHEABLE_SIZE this bounds what documents (attacker
+controlled: keys, type names, inline contexts) can make a long-running process retain."""
+_CACHEABLE_SIZE = 256
+"""Longest key string, and most members of a key tuple, that a cache stores."""
+_CACHEABLE_CONTEXT = 16_384
+"""Longest serialised inline context whose processed result is cached."""
 _MAX_CONTEXT_DEPTH = 32
 _MISSING: Any = object()
 
@@ -216,13 +222,13 @@ class ActiveContext:
         cached = self._vocab_cache.get(value, _MISSING)
         if cached is _MISSING:
             cached = expand_iri(self, value, vocab=True)
-            if len(self._vocab_cache) < _CACHE_LIMIT:
+            if len(self._vocab_cache) < _CACHE_LIMIT and len(value) <= _CACHEABLE_SIZE:
                 self._vocab_cache[value] = cached
         return cached
 
-    def remember(self, key: Any, plan: Any) -> Any:
-        """Cache ``plan`` (a pure function of this context and ``key``) unless the cache is full."""
-        if len(self.plans) < _CACHE_LIMIT:
+    def remember(self, key: tuple[Any, ...], plan: Any) -> Any:
+        """Cache ``plan`` (a pure function of this context and ``key``) unless the cache is full or ``key`` big."""
+        if len(self.plans) < _CACHE_LIMIT and _bounded(key):
             self.plans[key] = plan
         return plan
 
@@ -235,7 +241,7 @@ class ActiveContext:
                 cached = expanded
             else:
                 cached = None
-            if len(self._key_cache) < _CACHE_LIMIT:
+            if len(self._key_cache) < _CACHE_LIMIT and len(key) <= _CACHEABLE_SIZE:
                 self._key_cache[key] = cached
         return cached
 
@@ -301,9 +307,22 @@ def process_context(
     if not isinstance(local, str) and local is not None:
         local = copy.deepcopy(local)  # cached contexts must not alias the caller's (mutable) document
     result = _process(active, local, override_protected, propagate, depth)
-    if cache and len(active._derived) < _CACHE_LIMIT:
+    if cache and len(active._derived) < _CACHE_LIMIT and _small(key):
         active._derived[cache_key] = result
     return result
+
+
+def _bounded(key: Any) -> bool:
+    """A cache key (string or nested tuple of strings) no bigger than _CACHEABLE_SIZE at any level."""
+    if isinstance(key, (str, tuple)) and len(key) > _CACHEABLE_SIZE:
+        return False
+    return not isinstance(key, tuple) or all(_bounded(part) for part in key)
+
+
+def _small(key: Any) -> bool:
+    if isinstance(key, tuple):
+        return all(_small(part) for part in key)
+    return not isinstance(key, str) or len(key) <= _CACHEABLE_CONTEXT
 
 
 def _process(active: ActiveContext, local: Any, override_protected: bool, propagate: bool, depth: int) -> ActiveContext:

@@ -79,7 +79,7 @@ def _clean_iri(iri: str) -> bool:
     ok = _IRI_OK.get(iri)
     if ok is None:
         ok = _ABSOLUTE_IRI.match(iri) is not None and _NOT_IN_IRI.search(iri) is None
-        if len(_IRI_OK) < 8192:
+        if len(_IRI_OK) < 8192 and len(iri) <= 512:
             _IRI_OK[iri] = ok
     return ok
 
