@@ -122,6 +122,10 @@ def test_init_token_issuer_achievement_issue_and_status(cli: Cli, tmp_path: Path
     assert "already revoked; nothing to do" in cli.ok("revoke", credential_id)
     code, _, err = cli("unsuspend", credential_id)
     assert code == 2 and "[conflict]" in err and "cannot be unsuspended" in err
+    shown = cli.ok("status", credential_id)
+    assert shown.startswith(f"{credential_id}: revoked") and "revocation https://badges.example.edu/status/" in shown
+    listing = cli.ok("status")
+    assert credential_id in listing and "revoked" in listing and "active" in listing and "Intro to SQL" in listing
     code, _, err = cli("revoke", "no-such-credential")
     assert code == 2 and "[not_found]" in err
     with cli.app() as app:

@@ -12,7 +12,7 @@ from credstack.cli._context import open_app, out
 if TYPE_CHECKING:
     from credstack.services.status import CredentialStatus
 
-__all__ = ["revoke", "suspend", "unsuspend"]
+__all__ = ["revoke", "status", "suspend", "unsuspend"]
 
 CredentialId = Annotated[str, typer.Argument(help="credstack id or the credential's id URL.")]
 
@@ -41,3 +41,28 @@ def unsuspend(credential_id: CredentialId) -> None:
     """Lift a suspension. A revoked credential cannot be unsuspended."""
     with open_app() as credstack:
         _show(credstack.status.unsuspend(credential_id), "unsuspended")
+
+
+@app.command()
+def status(
+    credential_id: Annotated[str | None, typer.Argument(help="A credential (default: list the latest).")] = None,
+    limit: Annotated[int, typer.Option(help="How many of the latest credentials to list.", min=1)] = 20,
+) -> None:
+    """Show a credential's state and status list positions, or list the latest credentials with their states."""
+    from rich.table import Table
+
+    with open_app() as credstack:
+        if credential_id is not None:
+            found = credstack.status.status_of(credential_id)
+            out.print(f"{found.credential_id}: {found.state}")
+            out.print(f"  revocation {found.revocation_list}#{found.revocation_index}")
+            out.print(f"  suspension {found.suspension_list}#{found.suspension_index}")
+            return
+        latest = credstack.issuing.list(limit=limit)
+    table = Table("id", "state", "issued", "achievement", "name")
+    for issued in latest:
+        issued_at = issued.issued_at.strftime("%Y-%m-%d %H:%M")
+        table.add_row(
+            issued.id, issued.state, issued_at, issued.achievement_id or "", str(issued.credential.get("name", ""))
+        )
+    out.print(table)
