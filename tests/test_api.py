@@ -249,6 +249,14 @@ def test_status_lists_are_served_as_vc_with_short_caching(client: httpx.Client, 
     document = response.json()
     assert "BitstringStatusListCredential" in document["type"]
     assert document["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
+    etag = response.headers["etag"]
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    listed = next(e for e in credential["credentialStatus"] if e["statusListCredential"] == url)
+    status = "suspension" if listed["statusPurpose"] == "suspension" else "revocation"
+    assert _set(client, issuer_token, credential["id"], status, True).status_code == 200
+    changed = client.get(url, headers={"If-None-Match": etag})
+    assert changed.status_code == 200  # a status change is a new version of the list
+    assert changed.headers["etag"] != etag
     as_json = client.get(url, headers={"Accept": "application/json"})
     assert as_json.headers["content-type"].startswith("application/json")
     assert_problem(client.get("/status/999999"), 404, "not_found")

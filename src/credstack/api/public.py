@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from credstack.api.deps import CredstackDep
 
@@ -31,17 +34,18 @@ def _vc_media_type(request: Request) -> str:
     summary="A signed BitstringStatusListCredential",
     responses={200: {"content": {VC_MEDIA_TYPE: {}, "application/json": {}}}},
 )
-def status_list(list_id: str, request: Request, cs: CredstackDep) -> JSONResponse:
+def status_list(list_id: str, request: Request, cs: CredstackDep) -> Response:
     document = cs.status.status_list_credential(list_id)
-    return JSONResponse(
-        document,
-        media_type=_vc_media_type(request),
-        headers={
-            "Cache-Control": f"public, max-age={STATUS_LIST_MAX_AGE}",
-            "Vary": "Accept",
-            "Access-Control-Allow-Origin": "*",  # verifiers in browsers on other origins must read status lists
-        },
-    )
+    headers = {
+        "Cache-Control": f"public, max-age={STATUS_LIST_MAX_AGE}",
+        "Vary": "Accept",
+        "Access-Control-Allow-Origin": "*",  # verifiers in browsers on other origins must read status lists
+        # the list is re-signed whenever a bit changes: its content identifies the version
+        "ETag": '"' + hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()[:32] + '"',
+    }
+    if headers["ETag"] in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers=headers)
+    return JSONResponse(document, media_type=_vc_media_type(request), headers=headers)
 
 
 @router.get(
