@@ -452,3 +452,25 @@ def test_caches_do_not_keep_what_a_large_document_sends() -> None:
     for cache in (active.plans, active._key_cache, active._vocab_cache):
         assert len(cache) <= _CACHE_LIMIT
         assert all(len(str(key)) < 3000 for key in cache)
+
+
+@pytest.mark.parametrize("canonicalise", PATHS, ids=PATH_IDS)
+def test_a_base_direction_is_refused_because_it_would_not_be_signed(canonicalise: Any) -> None:
+    # RDF canonicalisation (rdfDirection unset) drops @direction; jsonld.js in safe mode refuses it as well.
+    document = guide_credential()
+    document["name"] = {"@value": "شارة العمل الجماعي", "@language": "ar", "@direction": "rtl"}
+    with pytest.raises(CanonicalizationError, match="direction") as caught:
+        canonicalise(document)
+    assert caught.value.where == "name.@direction" or caught.value.where == "name"
+    without = copy.deepcopy(document)
+    del without["name"]["@direction"]
+    assert '"شارة العمل الجماعي"@ar' in canonicalise(without)
+
+
+def test_a_base_direction_from_a_term_definition_is_refused() -> None:
+    document = guide_credential()
+    document["@context"].append({"motto": {"@id": "https://example.org/v#motto", "@direction": "rtl"}})
+    document["credentialSubject"]["motto"] = "شعار"
+    with pytest.raises(CanonicalizationError, match="direction") as caught:
+        to_canonical_nquads(document)
+    assert caught.value.where == "credentialSubject.motto"

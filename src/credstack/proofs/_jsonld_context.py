@@ -388,6 +388,11 @@ def _apply(active: ActiveContext, context: dict[str, Any], override_protected: b
             result.has_language, result.language = True, value.lower()
     if "@direction" in context and context["@direction"] not in (None, "ltr", "rtl"):
         raise _syntax('@direction must be null, "ltr" or "rtl"')
+    if context.get("@direction") is not None:
+        raise CanonicalizationError(
+            "a default base direction (@direction) cannot be signed: RDF canonicalisation would drop it",
+            where="@context",
+        )
     if "@propagate" in context and not isinstance(context["@propagate"], bool):
         raise _syntax("@propagate must be a boolean")
     defined["@protected"] = context.get("@protected", False)

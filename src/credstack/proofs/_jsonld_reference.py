@@ -208,6 +208,12 @@ def _check_value(value: dict[str, Any], path: str) -> None:
     for key in value:
         if key not in _VALUE_KEYWORDS:
             raise CanonicalizationError(f"invalid JSON-LD: a value object cannot contain {key!r}", where=path)
+    if value.get("@direction") is not None:
+        raise CanonicalizationError(
+            "a base direction (@direction) cannot be signed: RDF canonicalisation would drop it (jsonld.js refuses "
+            "it too); use @language alone",
+            where=path,
+        )
     datatype = value.get("@type")
     if datatype == "@json":
         try:

@@ -10,8 +10,9 @@ Fail closed, where JSON-LD would silently drop data (and leave it unsigned):
 
 - a key or ``@type`` value that no context defines raises :class:`~credstack.errors.UndefinedTermError`
   with its JSON path (``credentialSubject.achievement.foo``);
-- a relative IRI (there is no document base), a blank node property, a free-floating value, a malformed
-  value, language tag or IRI raises :class:`~credstack.errors.CanonicalizationError`.
+- a relative IRI (there is no document base), a blank node property, a free-floating value, a base direction
+  (``@direction``: with ``rdfDirection`` unset it has no RDF form), a malformed value, language tag or IRI
+  raises :class:`~credstack.errors.CanonicalizationError`.
 
 Constructs that the pinned contexts do not need (maps keyed by language/index/id/type, ``@reverse``,
 ``@included``, ``@nest``, ``@index`` on nodes, lists or sets inside ``@graph`` containers) raise
@@ -55,6 +56,10 @@ _DOUBLE_EXPONENT = re.compile(r"(\d)0*E\+?(-)?0*(\d)")
 _MAP_CONTAINERS = frozenset(["@language", "@index", "@id", "@type"])
 _NODE_ONLY = frozenset(["@included", "@reverse", "@nest", "@index"])
 _MISSING: Any = object()
+_DIRECTION = (
+    "a base direction (@direction) cannot be signed: RDF canonicalisation would drop it (jsonld.js refuses it too); "
+    "use @language alone"
+)
 _IRI_OK: dict[str, bool] = {}
 
 Item = tuple[Any, ...]
@@ -272,6 +277,8 @@ class _Walker:
             return self.literal(value, type_, None, None, path)
         language = None
         if isinstance(value, str):
+            if definition is not None and definition.has_direction and definition.direction is not None:
+                raise CanonicalizationError(_DIRECTION, where=_where(path))
             if definition is not None and definition.has_language:
                 language = definition.language
             elif ctx.has_language:
@@ -406,7 +413,7 @@ class _Walker:
             elif expanded == "@direction":
                 if raw not in ("ltr", "rtl"):
                     raise _syntax('@direction must be "ltr" or "rtl"', path, key)
-                has_direction = True
+                raise CanonicalizationError(_DIRECTION, where=_where(path, key))
             elif expanded == "@index":
                 if not isinstance(raw, str):
                     raise _syntax("@index must be a string", path, key)
