@@ -53,13 +53,13 @@ def free_port() -> int:
         return port
 
 
-def make_credstack(folder: Path, base_url: str, **settings: Any) -> Credstack:
-    """A Credstack on a fresh SQLite database in ``folder``, initialised (schema and default issuer)."""
+def make_credstack(folder: Path, base_url: str, *, database_url: str | None = None, **settings: Any) -> Credstack:
+    """A Credstack on a fresh database (SQLite in ``folder`` unless ``database_url``), initialised (schema and
+    default issuer)."""
     cs = Credstack.from_settings(
         Settings(
-            database_url=f"sqlite:///{folder / 'credstack.db'}",
+            database_url=database_url or f"sqlite:///{folder / 'credstack.db'}",
             base_url=base_url,
-            data_dir=folder / "data",
             **settings,
         )
     )
@@ -89,10 +89,12 @@ def live_server(cs: Credstack, port: int) -> Iterator[str]:
 
 
 @contextmanager
-def served_credstack(folder: Path, **settings: Any) -> Iterator[tuple[Credstack, str]]:
+def served_credstack(
+    folder: Path, *, database_url: str | None = None, **settings: Any
+) -> Iterator[tuple[Credstack, str]]:
     """A fresh Credstack whose base URL is the server it is served on: ``(credstack, base_url)``."""
     port = free_port()
-    cs = make_credstack(folder, f"http://127.0.0.1:{port}", **settings)
+    cs = make_credstack(folder, f"http://127.0.0.1:{port}", database_url=database_url, **settings)
     try:
         with live_server(cs, port) as base:
             yield cs, base

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from credstack.errors import ConfigurationError
@@ -22,13 +20,11 @@ def test_values_are_read_and_typed() -> None:
             "CREDSTACK_MASTER_SECRET": "a-long-enough-secret-value",
             "CREDSTACK_DID_WEB_ALLOWLIST": "issuer.example, other.example",
             "CREDSTACK_MAX_DOCUMENT_BYTES": "2048",
-            "CREDSTACK_DATA_DIR": "/tmp/cs-data",
         }
     )
     assert settings.development is False
     assert settings.did_web_allowlist == ("issuer.example", "other.example")
     assert settings.max_document_bytes == 2048
-    assert settings.data_dir == Path("/tmp/cs-data")
     settings.check_for_serving()
 
 

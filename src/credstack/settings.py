@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
-from pathlib import Path
+from dataclasses import dataclass, fields
 
 from credstack.errors import ConfigurationError
 
@@ -47,8 +46,6 @@ class Settings:
     max_document_bytes: int = 1_000_000
     #: Entries per Bitstring Status List (minimum 131,072 per the spec).
     status_list_size: int = 131_072
-    #: Folder for job files (bulk issuance reports).
-    data_dir: Path = field(default_factory=lambda: Path("./credstack-data"))
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -68,8 +65,6 @@ class Settings:
                     raise ConfigurationError(f"{name} must be an integer, got {raw!r}") from exc
             elif f.name == "did_web_allowlist":
                 kwargs[f.name] = tuple(h.strip() for h in raw.split(",") if h.strip())
-            elif f.name == "data_dir":
-                kwargs[f.name] = Path(raw)
             else:
                 kwargs[f.name] = raw
         settings = cls(**kwargs)  # type: ignore[arg-type]
