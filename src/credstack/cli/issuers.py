@@ -59,8 +59,8 @@ def rotate_key(
 ) -> None:
     """Make a new key active and retire the old one; earlier credentials keep verifying.
 
-    did:web: the DID stays the same and its DID document lists every key, old and new. did:key: the DID *is* the
-    key, so the issuer gets a new did:key; the old DID is recorded on the issuer, and credentials signed with it keep
+    For a did:web issuer the DID stays the same and its DID document lists every key, old and new. For a did:key
+    issuer the DID *is* the key, so the issuer gets a new did:key; the old DID is recorded on the issuer, and credentials signed with it keep
     verifying because did:key is self-certifying (their status lists stay signed by the old DID).
     """
     with open_app() as credstack:
