@@ -156,7 +156,7 @@ def verify(
     if not json_output:
         from rich.console import Console
 
-        console = Console(highlight=False, soft_wrap=True)
+        console = Console(highlight=False, emoji=False, soft_wrap=True)
     all_verified, read_errors = True, []
     out = sys.stdout
     for file, verified, checks, error in _results(files, documents, moment, allow_unbound_keys):
