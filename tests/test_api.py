@@ -451,3 +451,14 @@ def test_the_credential_issuer_picks_which_issuer_of_this_server_signs(
     )
     assert problem["pointer"] == "/credential/issuer"
     assert len(cs.issuing.list(limit=10_000)) == before
+
+
+def test_the_vc_api_round_trip_on_each_database(database_url: str, tmp_path: Path) -> None:
+    """Issue, verify, suspend and see it in the served list, on SQLite and on PostgreSQL (threads share the engine)."""
+    with served_credstack(tmp_path, database_url=database_url) as (db_cs, base), httpx.Client(base_url=base) as http:
+        headers = {"Authorization": f"Bearer {db_cs.tokens.create(['issue', 'status'])}"}
+        credential = issue(http, headers)
+        assert http.post("/credentials/verify", json={"verifiableCredential": credential}).json()["verified"] is True
+        assert _set(http, headers, credential["id"], "suspension", True).status_code == 200
+        assert _bit(http, credential, "suspension") == 1
+        assert http.post("/credentials/verify", json={"verifiableCredential": credential}).json()["verified"] is False
