@@ -474,3 +474,13 @@ def test_a_base_direction_from_a_term_definition_is_refused() -> None:
     with pytest.raises(CanonicalizationError, match="direction") as caught:
         to_canonical_nquads(document)
     assert caught.value.where == "credentialSubject.motto"
+
+
+@pytest.mark.parametrize("canonicalise", PATHS, ids=PATH_IDS)
+def test_an_integer_javascript_cannot_represent_is_refused(canonicalise: Any) -> None:
+    document = guide_credential()
+    document["credentialSubject"]["result"] = [{"type": ["Result"], "value": 123456789012345678901}]
+    with pytest.raises(CanonicalizationError, match="2\\^53"):
+        canonicalise(document)
+    document["credentialSubject"]["result"][0]["value"] = 2**53
+    assert '"9007199254740992"^^<http://www.w3.org/2001/XMLSchema#integer>' in canonicalise(document)

@@ -2,7 +2,7 @@
 
 The credentials use every OB 3.0 class the pinned contexts define (profiles nested in profiles, results,
 result descriptions with @list values, alignments, evidence, identity objects, embedded proofs), with
-Unicode text, language-tagged values, floats and large integers, booleans, blank nodes (objects without
+Unicode text, language-tagged values, floats and integers up to ±2^53, booleans, blank nodes (objects without
 an id, and ``_:`` ids shared between objects) and IRIs drawn from a small pool so that nodes merge.
 """
 
@@ -33,9 +33,9 @@ IRI = st.one_of(
 )
 BLANK = st.builds("_:n{}".format, st.integers(0, 2))
 NUMBER = st.one_of(
-    st.integers(-(10**25), 10**25),
+    st.integers(-(2**53), 2**53),
     st.floats(allow_nan=False, allow_infinity=False),
-    st.sampled_from([0, 1, -1, 1.0, 2.5, 1e21, 1e-7, 123456789012345678901234567890]),
+    st.sampled_from([0, 1, -1, 1.0, 2.5, 1e21, 1e-7, 2**53, 1e300, 5e-324]),
 )
 LANGUAGE_VALUE = st.fixed_dictionaries({"@value": TEXT, "@language": st.sampled_from(["en", "fr-CA", "ZH-Hant"])})
 NAME = st.one_of(TEXT, LANGUAGE_VALUE, st.lists(LANGUAGE_VALUE, min_size=1, max_size=2))

@@ -54,6 +54,12 @@ def _with_paths(value: Any, path: str, depth: int = 0) -> Any:
         return out
     if isinstance(value, list):
         return [_with_paths(member, f"{path}[{i}]", depth + 1) for i, member in enumerate(value)]
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 2**53:
+        raise CanonicalizationError(
+            f"integer {value} is outside the interoperable range of ±2^53 (I-JSON, RFC 7493): JavaScript processors "
+            "read it as a different number, so the proof could not be verified there; send it as a string",
+            where=path,
+        )
     if value is None or isinstance(value, (str, int)):
         return value
     if isinstance(value, float):

@@ -11,8 +11,9 @@ Fail closed, where JSON-LD would silently drop data (and leave it unsigned):
 - a key or ``@type`` value that no context defines raises :class:`~credstack.errors.UndefinedTermError`
   with its JSON path (``credentialSubject.achievement.foo``);
 - a relative IRI (there is no document base), a blank node property, a free-floating value, a base direction
-  (``@direction``: with ``rdfDirection`` unset it has no RDF form), a malformed value, language tag or IRI
-  raises :class:`~credstack.errors.CanonicalizationError`.
+  (``@direction``: with ``rdfDirection`` unset it has no RDF form), an integer beyond ±2^53 (JavaScript reads
+  it as another number), a malformed value, language tag or IRI raises
+  :class:`~credstack.errors.CanonicalizationError`.
 
 Constructs that the pinned contexts do not need (maps keyed by language/index/id/type, ``@reverse``,
 ``@included``, ``@nest``, ``@index`` on nodes, lists or sets inside ``@graph`` containers) raise
@@ -59,6 +60,11 @@ _MISSING: Any = object()
 _DIRECTION = (
     "a base direction (@direction) cannot be signed: RDF canonicalisation would drop it (jsonld.js refuses it too); "
     "use @language alone"
+)
+_MAX_SAFE_INTEGER = 2**53
+_BIG_INTEGER = (
+    "integer {} is outside the interoperable range of ±2^53 (I-JSON, RFC 7493): JavaScript processors read it "
+    "as a different number, so the proof could not be verified there; send it as a string"
 )
 _IRI_OK: dict[str, bool] = {}
 
@@ -161,6 +167,8 @@ class _Walker:
             tag = "s" if isinstance(value, str) else "n"
             return ("v", literal(lexical, XSD_DOUBLE), (datatype, language, index, tag, value))
         if isinstance(value, (int, float)):
+            if type(value) is not float and abs(value) > _MAX_SAFE_INTEGER:
+                raise _syntax(_BIG_INTEGER.format(value), path)
             if abs(value) >= 1e21:
                 lexical = _canonical_double(value)
                 return ("v", literal(lexical, datatype or XSD_DOUBLE), (datatype, language, index, "n", value))
