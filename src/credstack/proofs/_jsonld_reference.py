@@ -65,6 +65,12 @@ def _with_paths(value: Any, path: str, depth: int = 0) -> Any:
     if isinstance(value, float):
         if not math.isfinite(value):
             raise CanonicalizationError("invalid JSON-LD: numbers must be finite", where=path)
+        if not value.is_integer() and abs(value) < 1e-6 and "." not in repr(value):
+            raise CanonicalizationError(
+                f"number {value!r} would be canonicalised as 0 by JavaScript processors (jsonld.js looks for a '.' "
+                "in it), so the proof could not be verified there; send it as a string",
+                where=path,
+            )
         return value
     raise CanonicalizationError(f"invalid JSON-LD: {type(value).__name__} is not a JSON value", where=path)
 

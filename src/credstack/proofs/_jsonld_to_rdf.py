@@ -11,8 +11,8 @@ Fail closed, where JSON-LD would silently drop data (and leave it unsigned):
 - a key or ``@type`` value that no context defines raises :class:`~credstack.errors.UndefinedTermError`
   with its JSON path (``credentialSubject.achievement.foo``);
 - a relative IRI (there is no document base), a blank node property, a free-floating value, a base direction
-  (``@direction``: with ``rdfDirection`` unset it has no RDF form), an integer beyond ±2^53 (JavaScript reads
-  it as another number), a malformed value, language tag or IRI raises
+  (``@direction``: with ``rdfDirection`` unset it has no RDF form), an integer beyond ±2^53 or a float such as
+  ``1e-7`` (JavaScript processors read them as other numbers), a malformed value, language tag or IRI raises
   :class:`~credstack.errors.CanonicalizationError`.
 
 Constructs that the pinned contexts do not need (maps keyed by language/index/id/type, ``@reverse``,
@@ -65,6 +65,10 @@ _MAX_SAFE_INTEGER = 2**53
 _BIG_INTEGER = (
     "integer {} is outside the interoperable range of ±2^53 (I-JSON, RFC 7493): JavaScript processors read it "
     "as a different number, so the proof could not be verified there; send it as a string"
+)
+_TINY_FLOAT = (
+    "number {!r} would be canonicalised as 0 by JavaScript processors (jsonld.js looks for a '.' in it), so the "
+    "proof could not be verified there; send it as a string"
 )
 _IRI_OK: dict[str, bool] = {}
 
@@ -152,6 +156,8 @@ class _Walker:
             if not math.isfinite(value):
                 raise _syntax("numbers must be finite", path)
             if not value.is_integer():
+                if abs(value) < 1e-6 and "." not in repr(value):
+                    raise _syntax(_TINY_FLOAT.format(value), path)
                 return (
                     "v",
                     literal(_canonical_double(value), datatype or XSD_DOUBLE),
