@@ -484,3 +484,14 @@ def test_an_integer_javascript_cannot_represent_is_refused(canonicalise: Any) ->
         canonicalise(document)
     document["credentialSubject"]["result"][0]["value"] = 2**53
     assert '"9007199254740992"^^<http://www.w3.org/2001/XMLSchema#integer>' in canonicalise(document)
+
+
+@pytest.mark.parametrize("canonicalise", PATHS, ids=PATH_IDS)
+@pytest.mark.parametrize("value", [1e-7, -3e-9, 2e-300])
+def test_a_float_javascript_would_read_as_zero_is_refused(canonicalise: Any, value: float) -> None:
+    document = guide_credential()
+    document["credentialSubject"]["creditsEarned"] = value
+    with pytest.raises(CanonicalizationError, match="JavaScript"):
+        canonicalise(document)
+    document["credentialSubject"]["creditsEarned"] = value * 1.1
+    assert "E-" in canonicalise(document)
