@@ -15,6 +15,7 @@ install: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 
 demo: install
+	CREDSTACK_DATABASE_URL=sqlite:///$(DEMO_DB) $(BIN)/credstack taxonomy load
 	CREDSTACK_DATABASE_URL=sqlite:///$(DEMO_DB) $(BIN)/credstack demo --port $(PORT)
 
 lint: install
