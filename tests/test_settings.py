@@ -18,12 +18,12 @@ def test_values_are_read_and_typed() -> None:
             "CREDSTACK_DATABASE_URL": "postgresql+psycopg://postgres@127.0.0.1/x",
             "CREDSTACK_DEVELOPMENT": "false",
             "CREDSTACK_MASTER_SECRET": "a-long-enough-secret-value",
-            "CREDSTACK_DID_WEB_ALLOWLIST": "issuer.example, other.example",
+            "CREDSTACK_FETCH_ALLOWLIST": "issuer.example, other.example",
             "CREDSTACK_MAX_DOCUMENT_BYTES": "2048",
         }
     )
     assert settings.development is False
-    assert settings.did_web_allowlist == ("issuer.example", "other.example")
+    assert settings.fetch_allowlist == ("issuer.example", "other.example")
     assert settings.max_document_bytes == 2048
     settings.check_for_serving()
 

@@ -64,7 +64,7 @@ def _service(network: Network, **settings: Any) -> VerificationService:
 
 def test_did_web_is_fetched_from_an_allow_listed_host() -> None:
     network = Network({DID_URL: (200, json.dumps(DID_DOCUMENT).encode())})
-    report = _service(network, did_web_allowlist=("issuer.example",)).verify(_did_web_credential())
+    report = _service(network, fetch_allowlist=("issuer.example",)).verify(_did_web_credential())
     assert report.verified, report.failures
     assert [str(r.url) for r in network.requests] == [DID_URL]
     assert "application/did+json" in network.requests[0].headers["accept"]
@@ -72,13 +72,13 @@ def test_did_web_is_fetched_from_an_allow_listed_host() -> None:
 
 def test_nothing_is_fetched_offline_or_off_the_allow_list() -> None:
     network = Network({DID_URL: (200, json.dumps(DID_DOCUMENT).encode())})
-    offline = _service(network, did_web_allowlist=("issuer.example",), offline=True).verify(_did_web_credential())
+    offline = _service(network, fetch_allowlist=("issuer.example",), offline=True).verify(_did_web_credential())
     assert "offline mode" in check(offline, "issuer_key")[1]
-    elsewhere = _service(network, did_web_allowlist=("other.example",)).verify(_did_web_credential())
-    assert "not on the did:web allow-list" in check(elsewhere, "issuer_key")[1]
+    elsewhere = _service(network, fetch_allowlist=("other.example",)).verify(_did_web_credential())
+    assert "not on the fetch allow-list" in check(elsewhere, "issuer_key")[1]
     assert network.requests == []
     with pytest.raises(FetchError, match="allow-list"):
-        _service(network, did_web_allowlist=("issuer.example",)).fetch("http://issuer.example/.well-known/did.json")
+        _service(network, fetch_allowlist=("issuer.example",)).fetch("http://issuer.example/.well-known/did.json")
     assert network.requests == []
 
 
@@ -92,7 +92,7 @@ def test_nothing_is_fetched_offline_or_off_the_allow_list() -> None:
     ],
 )
 def test_fetch_failures_are_readable(answer: tuple[int, bytes], needle: str) -> None:
-    service = _service(Network({DID_URL: answer}), did_web_allowlist=("issuer.example",), max_document_bytes=1000)
+    service = _service(Network({DID_URL: answer}), fetch_allowlist=("issuer.example",), max_document_bytes=1000)
     with pytest.raises(FetchError, match=needle):
         service.fetch(DID_URL)
     report = service.verify(_did_web_credential())
@@ -113,7 +113,7 @@ def test_local_documents_come_first_and_need_no_network() -> None:
 
 def test_supplied_documents_need_no_network() -> None:
     network = Network({})
-    service = _service(network, did_web_allowlist=("issuer.example",))
+    service = _service(network, fetch_allowlist=("issuer.example",))
     assert service.verify(_did_web_credential(), documents={DID_URL: DID_DOCUMENT}).verified
     assert network.requests == []
 

@@ -38,8 +38,8 @@ class Settings:
     base_url: str = "http://127.0.0.1:8000"
     #: Development mode: allows the default master secret.
     development: bool = True
-    #: Hosts whose did:web documents verification may fetch (comma-separated). Empty: none.
-    did_web_allowlist: tuple[str, ...] = ()
+    #: Hosts whose documents (did:web DID documents, status lists) verification may fetch over HTTPS. Empty: none.
+    fetch_allowlist: tuple[str, ...] = ()
     #: Never fetch anything during verification (documents must be supplied).
     offline: bool = False
     #: Largest credential document accepted, in bytes.
@@ -63,7 +63,7 @@ class Settings:
                     kwargs[f.name] = int(raw)
                 except ValueError as exc:
                     raise ConfigurationError(f"{name} must be an integer, got {raw!r}") from exc
-            elif f.name == "did_web_allowlist":
+            elif f.name == "fetch_allowlist":
                 kwargs[f.name] = tuple(h.strip() for h in raw.split(",") if h.strip())
             else:
                 kwargs[f.name] = raw

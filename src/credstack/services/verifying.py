@@ -6,7 +6,7 @@
 
 - the clock (``now`` defaults to ``datetime.now(UTC)``, or the caller's ``at``);
 - this server's own documents (status lists, did:web DID documents) through ``local_documents``, with no network;
-- the network, only for hosts on ``settings.did_web_allowlist``, over HTTPS, never when ``settings.offline``, with a
+- the network, only for hosts on ``settings.fetch_allowlist``, over HTTPS, never when ``settings.offline``, with a
   timeout and a size cap. Anything else must be supplied as a document (``--document URL=FILE`` on the CLI).
 """
 
@@ -50,9 +50,9 @@ class VerificationService:
             raise FetchError(f"offline mode: {url} is not fetched")
         parts = urlsplit(url)
         host = parts.hostname or ""
-        allowed = {h.lower() for h in self.settings.did_web_allowlist}
+        allowed = {h.lower() for h in self.settings.fetch_allowlist}
         if parts.scheme != "https" or (host.lower() not in allowed and parts.netloc.lower() not in allowed):
-            raise FetchError(f"{parts.netloc or url} is not on the did:web allow-list (CREDSTACK_DID_WEB_ALLOWLIST)")
+            raise FetchError(f"{parts.netloc or url} is not on the fetch allow-list (CREDSTACK_FETCH_ALLOWLIST)")
         return self._http_get_json(url)
 
     def _http_get_json(self, url: str) -> dict[str, Any]:
