@@ -46,6 +46,6 @@ def merge_checks(name: str, checks: Iterable[Check], *, passed: str) -> Check:
     warnings = [c.reason for c in items if c.status == WARNING]
     passes = [c.reason for c in items if c.status == PASS]
     if warnings:
-        lead = passes[0] + "; " if passes else ""
+        lead = "; ".join(passes) + "; " if passes else ""
         return Check(name, WARNING, lead + "; ".join(warnings))
-    return Check(name, PASS, passes[0] if passes else passed)
+    return Check(name, PASS, "; ".join(passes) if passes else passed)
