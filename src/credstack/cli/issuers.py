@@ -60,8 +60,9 @@ def rotate_key(
     """Make a new key active and retire the old one; earlier credentials keep verifying.
 
     For a did:web issuer the DID stays the same and its DID document lists every key, old and new. For a did:key
-    issuer the DID *is* the key, so the issuer gets a new did:key; the old DID is recorded on the issuer, and credentials signed with it keep
-    verifying because did:key is self-certifying (their status lists stay signed by the old DID).
+    issuer the DID *is* the key, so the issuer gets a new did:key; the old DID is recorded on the issuer, and
+    credentials signed with it keep verifying because did:key is self-certifying (their status lists stay signed by
+    the old DID).
     """
     with open_app() as credstack:
         record = credstack.issuers.rotate_key(issuer)
