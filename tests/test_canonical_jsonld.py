@@ -23,6 +23,7 @@ from credstack.contexts import pyld_document_loader
 from credstack.errors import CredstackError
 from credstack.proofs._jsonld_to_rdf import to_quads
 from credstack.proofs.canonical import FastPathUnsupported, fast_canonical_nquads, reference_canonical_nquads
+from test_canonical_properties import repeats_a_blank_node
 
 V = "https://ex.org/v#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -151,7 +152,7 @@ def test_generated_json_ld_canonicalises_like_pyld_or_is_refused_by_both(documen
         if fast[0] == "ok":
             assert reference[0] == "ok", reference[1]
             assert reference[1] == fast[1]
-            if not any(s == o and s.startswith("_:") for s, _p, o, _g in to_quads(document)):
+            if not repeats_a_blank_node(to_quads(document)):
                 assert fast[1] == pyld_urdna2015(document)
         else:
             # With several faults in one document the two paths may report different ones first.

@@ -195,13 +195,13 @@ def pyld_urdna2015(document: Any) -> str:
 def test_generated_ob_credentials_canonicalise_exactly_like_pyld(credential: dict[str, Any]) -> None:
     fast = fast_canonical_nquads(credential)
     assert fast == reference_canonical_nquads(credential)  # same dataset as pyld's toRDF
-    if not has_self_reference(credential):
+    if not repeats_a_blank_node(to_quads(credential)):
         assert fast == pyld_urdna2015(credential)
 
 
-def has_self_reference(credential: dict[str, Any]) -> bool:
-    """A blank node that is both subject and object of one quad, where pyld 3.3 departs from RDFC-1.0."""
-    return any(s == o and s.startswith("_:") for s, _p, o, _g in to_quads(credential))
+def repeats_a_blank_node(quads: list[tuple[str, str, str, str]]) -> bool:
+    """A quad naming one blank node twice (subject, object, graph), where pyld 3.3 departs from RDFC-1.0."""
+    return any((s == o and s[:2] == "_:") or (g[:2] == "_:" and g in (s, o)) for s, _p, o, g in quads)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
