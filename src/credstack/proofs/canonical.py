@@ -15,9 +15,12 @@ fetched); :class:`~credstack.errors.UndefinedTermError` for a key or type that n
 would drop it, leaving it unsigned), naming it and its JSON path; :class:`~credstack.errors.CanonicalizationError`
 for relative IRIs, malformed values and exceeded limits. Inline (object) contexts are allowed.
 
-The output is byte-identical to pyld's URDNA2015 N-Quads, except for literals holding control characters
-other than tab, line feed and carriage return, where credstack escapes as RDFC-1.0 requires (as rdf-canonize 5
-and pyoxigraph do) and pyld 3.3 does not.
+The output is byte-identical to pyld's URDNA2015 N-Quads, except where pyld 3.3 departs from RDFC-1.0 and
+credstack follows the spec, rdf-canonize 5 (the JavaScript stack) and pyoxigraph: literals holding control
+characters other than tab, line feed and carriage return are escaped, and a quad naming one blank node twice is
+hashed once for it. Beyond pyld, credstack refuses (fail closed) what would be dropped unsigned or read
+differently by JavaScript verifiers: relative IRIs, ``@direction``, integers beyond ±2^53 and floats such as
+``1e-7``.
 """
 
 from __future__ import annotations
