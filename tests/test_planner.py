@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 
@@ -21,6 +22,7 @@ from credstack.planner import (
     TargetSkill,
     plan,
 )
+from credstack.planner.cpsat import CpSatOutcome
 from credstack.planner.exhaustive import exhaustive
 from credstack.planner.problem import build_problem
 from planner_support import check_feasible
@@ -186,6 +188,42 @@ def test_greedy_fallback_is_feasible_and_not_claimed_optimal() -> None:
     result = plan(CATALOG, Learner(), ROLE, PlanOptions(solver="greedy")).plan
     assert result is not None and not result.optimal and result.solver == "greedy"
     check_feasible(CATALOG, Learner(), ROLE, result.achievements)
+
+
+def _timed_out(status: str, chosen: tuple[int, ...] | None = None) -> Any:
+    def fake(problem: Any, **kwargs: Any) -> CpSatOutcome:
+        return CpSatOutcome(status, chosen, kwargs["time_limit"])
+
+    return fake
+
+
+def test_when_cp_sat_runs_out_of_time_the_greedy_plan_answers_unproven(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("credstack.planner.solve.solve_cpsat", _timed_out("unknown"))
+    result = plan(CATALOG, Learner(), ROLE).plan
+    assert result is not None and result.solver == "greedy" and not result.optimal
+    check_feasible(CATALOG, Learner(), ROLE, result.achievements)
+    assert plan(CATALOG, Learner(), ROLE, PlanOptions(solver="cp-sat")).plan is None
+
+
+def test_nothing_found_and_nothing_proven_names_the_time_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("credstack.planner.solve.solve_cpsat", _timed_out("unknown"))
+    # both greedy rankings (hours or cost per weight) take "z" first, after which nothing fits the budget
+    catalog = [
+        Achievement("z", {PY: 2, ML: 2}, 1, 15),
+        Achievement("x", {PY: 2, SQL: 2}, 10, 16),
+        Achievement("m", {ML: 2}, 10, 14),
+        Achievement("w", {SQL: 2}, 10, 16),
+    ]
+    role = target((PY, 1, 2), (SQL, 1, 2), (ML, 1, 2))
+    result = plan(catalog, Learner(budget=30), role, PlanOptions(time_limit=0.5))
+    assert result.infeasible is not None and result.infeasible.constraint == "time_limit"
+    assert result.infeasible.message == (
+        "no plan reaching 100% coverage within the budget of 30.00 was found in the 0.5 s time limit "
+        "(none was proven impossible either); allow more time"
+    )
+    monkeypatch.undo()
+    solved = plan(catalog, Learner(budget=30), role).plan
+    assert solved is not None and solved.achievements == ("m", "x") and solved.optimal
 
 
 def test_order_is_topological_with_ties_by_id() -> None:

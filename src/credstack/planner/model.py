@@ -203,7 +203,8 @@ class PlanOptions:
       or money). Negative prefers it (e.g. it completes a stack), positive discourages it. The hook for stacking.
     - ``time_limit``: seconds CP-SAT may spend (the greedy fallback answers when it finds nothing in time).
     - ``workers``: CP-SAT search workers (default 1, tuned for this model, see cpsat.py; 0: CP-SAT's portfolio).
-    - ``solver``: ``auto`` (CP-SAT, greedy fallback), ``cp-sat`` or ``greedy`` (never proven optimal).
+    - ``solver``: ``auto`` (CP-SAT, greedy fallback), ``cp-sat`` (CP-SAT's plan only) or ``greedy`` (never proven
+      optimal).
     """
 
     minimize: Objective = "time"

@@ -48,7 +48,7 @@ class Solution:
 
 def solve_problem(problem: Problem, options: PlanOptions) -> Solution:
     """Greedy (ranked by the objective, then by each limit), then CP-SAT unless ``options.solver == "greedy"``;
-    the better plan wins. Before CP-SAT, candidates that alone (with their prerequisites) cost more than the greedy
+    the better plan wins (``solver == "cp-sat"``: only CP-SAT's plan, the greedy one serving as a hint). Before CP-SAT, candidates that alone (with their prerequisites) cost more than the greedy
     plan are dropped."""
     objective = problem.objective
     if problem.need <= 0 and all(c >= 0 for c in objective):
@@ -77,6 +77,8 @@ def solve_problem(problem: Problem, options: PlanOptions) -> Solution:
         return Solution(None, False, "cp-sat", outcome.status)
     if exact is not None and (heuristic is None or total(objective, exact) <= total(objective, heuristic)):
         return Solution(exact, False, "cp-sat", outcome.status)
+    if options.solver == "cp-sat":
+        return Solution(None, False, "cp-sat", outcome.status)
     return Solution(heuristic, False, "greedy", outcome.status)
 
 
