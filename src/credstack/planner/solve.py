@@ -48,8 +48,8 @@ class Solution:
 
 def solve_problem(problem: Problem, options: PlanOptions) -> Solution:
     """Greedy (ranked by the objective, then by each limit), then CP-SAT unless ``options.solver == "greedy"``;
-    the better plan wins (``solver == "cp-sat"``: only CP-SAT's plan, the greedy one serving as a hint). Before CP-SAT, candidates that alone (with their prerequisites) cost more than the greedy
-    plan are dropped."""
+    the better plan wins (``solver == "cp-sat"``: only CP-SAT's plan, the greedy one serving as a hint). Before
+    CP-SAT, candidates that alone (with their prerequisites) cost more than the greedy plan are dropped."""
     objective = problem.objective
     if problem.need <= 0 and all(c >= 0 for c in objective):
         return Solution((), True, "trivial", "not run")
