@@ -14,6 +14,7 @@ from typing import Any
 from credstack.errors import ConfigurationError
 from credstack.services.achievements import AchievementService
 from credstack.services.bulk import BulkIssuanceService
+from credstack.services.catalog import CatalogService
 from credstack.services.issuers import IssuerRecord, IssuerService
 from credstack.services.issuing import IssuingService
 from credstack.services.keystore import KeyStore
@@ -66,6 +67,7 @@ class Credstack:
         self.status = StatusService(db, settings, self.issuers, clock)
         self.tokens = TokenService(db, clock)
         self.taxonomy = TaxonomyService(db, clock)
+        self.catalog = CatalogService(db, settings, self.taxonomy, clock)
         #: resolves this server's own status lists and did:web documents locally, without network
         self.verifier = VerificationService(settings, local_documents=self.status.document_for_url)
 

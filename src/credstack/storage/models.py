@@ -223,4 +223,5 @@ class AuditEntry(Base):
 
 
 # Feature tables declared in their own modules join Base.metadata here, so migrations and schema checks see them.
+from credstack.storage import catalog_tables as _catalog_tables  # noqa: E402,F401
 from credstack.storage import taxonomy_tables as _taxonomy_tables  # noqa: E402,F401

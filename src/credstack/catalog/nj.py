@@ -1,0 +1,206 @@
+"""The New Jersey Eligible Training Provider List (ETPL) as a catalog source: rows in, :class:`CatalogEntry` out.
+
+Each programme keeps its real name, description, provider, total cost (USD), clock hours, college credits, credential
+type, prerequisites and, where the state publishes them, outcomes (share employed and median quarterly wage four
+quarters after exit, by provider and CIP code). Programmes link to occupations through their CIP code and the NCES
+CIP 2020 → SOC 2018 crosswalk; the service maps SOC codes to O*NET and ESCO occupations and picks, among their
+essential skills, those the programme text talks about (:func:`pick_skills`). The ETPL states no EQF level, so
+none is invented.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from credstack.catalog.model import CatalogEntry, SkillAlignment
+from credstack.taxonomy.text import STOPWORDS, tokens
+
+__all__ = [
+    "NJ_SOURCE",
+    "NjProgramme",
+    "cip_to_soc",
+    "outcomes_by_programme",
+    "parse_programme",
+    "pick_skills",
+    "rank_socs",
+    "to_entry",
+]
+
+NJ_SOURCE = "nj-etpl"
+_TYPES = {
+    "Certification": ("Certification", "proctored exam"),
+    "CertificateOfCompletion": ("CertificateOfCompletion", "completion"),
+    "License": ("License", "licensing exam"),
+    "GeneralEducationDevelopment": ("GeneralEducationDevelopment", "proctored exam"),
+}
+_SUPPRESSED = "-99999"
+
+
+def _clean(text: str) -> str:
+    return " ".join(text.replace('"', " ").split()).strip()
+
+
+def _number(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if value >= 0 else None
+
+
+def _cip(code: str) -> str:
+    digits = "".join(ch for ch in code if ch.isdigit()).zfill(6)
+    return f"{digits[:2]}.{digits[2:6]}"
+
+
+@dataclass(frozen=True)
+class NjProgramme:
+    """One ETPL programme, cleaned (quotes and runs of spaces removed, numbers parsed)."""
+
+    programme_id: str
+    name: str
+    description: str
+    cip: str
+    provider_id: str
+    provider: str
+    city: str
+    total_cost: float | None
+    clock_hours: float | None
+    credits: float | None
+    credential_type: str
+    credential_names: tuple[str, ...]
+    prerequisites: str
+    distance_learning: bool
+    hybrid: bool
+
+
+def parse_programme(row: Mapping[str, str]) -> NjProgramme:
+    """A programme from one row of ``nj_etpl_programs.csv``."""
+    provider = _clean(row.get("standardized_name_1") or row.get("name") or "")
+    names = (row.get("industrycredentialname", ""), row.get("licenseawardedname", ""))
+    return NjProgramme(
+        programme_id=row["programid"].strip(),
+        name=_clean(row.get("standardized_name") or row.get("officialname") or ""),
+        description=_clean(row.get("standardized_description") or row.get("description") or ""),
+        cip=_cip(row.get("cipcode", "")),
+        provider_id=row.get("providerid", "").strip(),
+        provider=provider or f"New Jersey ETPL provider {row.get('providerid', '').strip()}",
+        city=_clean(row.get("city", "")),
+        total_cost=_number(row.get("totalcost", "")),
+        clock_hours=_number(row.get("totalclockhours", "")),
+        credits=_number(row.get("credit", "")) or None,
+        credential_type=row.get("credentialtype", "").strip(),
+        credential_names=tuple(_clean(n) for n in names if _clean(n)),
+        prerequisites=_clean(row.get("prerequisites", "")),
+        distance_learning=row.get("distancelearning", "").strip() == "1",
+        hybrid=row.get("mention_hybrid", "").strip() == "True",
+    )
+
+
+def cip_to_soc(rows: Iterable[Mapping[str, str]]) -> dict[str, list[tuple[str, str]]]:
+    """CIP 2020 code (``51.3501``) -> [(SOC 2018 code, title)] from the NCES crosswalk rows."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for row in rows:
+        soc = row["SOC2018Code"].strip()
+        if soc and not soc.startswith("99-"):  # 99-9999: "no match"
+            out.setdefault(_cip(row["CIP2020Code"]), []).append((soc, row["SOC2018Title"].strip()))
+    return out
+
+
+def outcomes_by_programme(rows: Iterable[Mapping[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+    """(provider id, CIP code) -> published outcomes four quarters after exit (suppressed cells left out)."""
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in rows:
+        found: dict[str, Any] = {}
+        if row.get("PerEmployed4", _SUPPRESSED) != _SUPPRESSED:
+            found["employedAfter4Quarters"] = float(row["PerEmployed4"])
+        if row.get("AvgQuarterlyWage4", _SUPPRESSED) != _SUPPRESSED:
+            found["averageQuarterlyWageUsd"] = float(row["AvgQuarterlyWage4"])
+        if row.get("NumCompleted4", _SUPPRESSED) != _SUPPRESSED:
+            found["completers"] = int(float(row["NumCompleted4"]))
+        if found:
+            out[(row["providerid"].strip(), _cip(row["cipcode"]))] = found
+    return out
+
+
+def _words(text: str) -> set[str]:
+    return {t for t in tokens(text) if t not in STOPWORDS and len(t) > 2}
+
+
+def rank_socs(programme: NjProgramme, socs: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The crosswalk's SOC (code, title) pairs for a programme, those whose title words (or their first five
+    letters: "therapists" ~ "therapy") occur in the programme's name first, then in its description, then as given.
+
+    The crosswalk maps nearly every CIP code to the postsecondary teachers who teach it (SOC 25-1xxx); those are
+    dropped unless the programme is about teaching, or they would align a Photoshop course to "assess students"."""
+    name, text = _stems(programme.name), _stems(programme.description)
+    if not name & {"teach", "instr", "educa"}:
+        socs = [soc for soc in socs if not soc[0].startswith("25-1")]
+
+    def key(item: tuple[int, tuple[str, str]]) -> tuple[int, int, int]:
+        position, (_, title) = item
+        words = _stems(title)
+        return (-len(words & name), -len(words & text), position)
+
+    return [soc for _, soc in sorted(enumerate(socs), key=key)]
+
+
+def _stems(text: str) -> set[str]:
+    return {w[:5] for w in _words(text)}
+
+
+def pick_skills(text: str, candidates: Sequence[tuple[str, str]], limit: int = 8) -> list[tuple[str, str]]:
+    """Up to ``limit`` of ``candidates`` (URI, label), those whose label words occur most in ``text`` first, then
+    in the order given (an occupation's essential skills); only those sharing at least one word when any do."""
+    words = _stems(text)
+    scored = []
+    for position, (uri, label) in enumerate(dict.fromkeys(candidates)):
+        label_words = _stems(label)
+        overlap = len(label_words & words) / (len(label_words) or 1)
+        scored.append((-overlap, position, uri, label))
+    scored.sort()
+    matching = [s for s in scored if s[0] < 0]
+    chosen = matching or scored
+    return [(uri, label) for _, _, uri, label in chosen[:limit]]
+
+
+def to_entry(
+    programme: NjProgramme,
+    *,
+    skills: Sequence[tuple[str, str]] = (),
+    occupations: Sequence[str] = (),
+    soc_codes: Sequence[str] = (),
+    outcome: Mapping[str, Any] | None = None,
+) -> CatalogEntry:
+    """The catalog entry of a programme, aligned to ``skills`` (ESCO URI, label) at intermediate level."""
+    achievement_type, assessment = _TYPES.get(programme.credential_type, ("Certificate", "completion"))
+    delivery = "online" if programme.distance_learning else "hybrid" if programme.hybrid else "in-person"
+    extra: dict[str, Any] = {"cip": programme.cip, "soc": list(soc_codes), "city": programme.city}
+    if programme.prerequisites:
+        extra["prerequisitesText"] = programme.prerequisites
+    if outcome:
+        extra["outcomes"] = dict(outcome)
+    description = programme.description or f"{programme.name} at {programme.provider} (New Jersey ETPL)."
+    return CatalogEntry(
+        id=f"nj-{programme.programme_id}",
+        source=NJ_SOURCE,
+        name=programme.name or f"Programme {programme.programme_id}",
+        description=description,
+        provider=programme.provider,
+        skills=tuple(SkillAlignment(uri, label, 2) for uri, label in skills),
+        achievement_type=achievement_type,
+        criteria=f"Complete the programme and its {assessment}"
+        + (f" leading to: {'; '.join(programme.credential_names)}." if programme.credential_names else "."),
+        us_credits=programme.credits,
+        effort_hours=programme.clock_hours,
+        price=programme.total_cost,
+        currency="USD",
+        delivery_format=delivery,
+        language="en",
+        assessment_method=assessment,
+        tags=tuple(dict.fromkeys(["New Jersey ETPL", programme.credential_type, *programme.credential_names])),
+        occupations=tuple(occupations),
+        extra=extra,
+    )

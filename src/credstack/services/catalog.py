@@ -1,0 +1,301 @@
+"""The achievement catalog service: seed it (demo + NJ ETPL), search it, show an entry and its OB 3.0 Achievement.
+
+Search runs on a :class:`~credstack.catalog.search.CatalogIndex` built from the tables and kept in memory; it is
+rebuilt when the catalog changes (this process's writes, or another's, seen through the row count and the
+``catalog_sources`` versions, one cheap query per search). Records crossing this boundary are the frozen values of
+:mod:`credstack.catalog`.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from credstack.catalog.demo import DEMO_SOURCE, generate
+from credstack.catalog.model import CatalogEntry, Prerequisite, SkillAlignment, skill_uri, to_achievement
+from credstack.catalog.nj import NJ_SOURCE
+from credstack.catalog.search import CatalogIndex, CatalogPage, CatalogQuery
+from credstack.catalog.source import ATTRIBUTION, sha256
+from credstack.errors import InvalidInputError, NotFoundError, TaxonomyNotLoadedError
+from credstack.services import catalog_seed
+from credstack.services.taxonomy import TaxonomyService
+from credstack.services.taxonomy_records import OccupationDetail
+from credstack.settings import Settings
+from credstack.storage.catalog_tables import CatalogEntryRow, CatalogEntrySkill, CatalogSource
+from credstack.storage.engine import Database
+
+__all__ = ["DEMO_GENERATOR_VERSION", "CatalogService", "SeedReport", "SourceSeed"]
+
+#: Bump when :func:`credstack.catalog.demo.generate` changes what it makes, so ``seed`` replaces the demo catalog.
+DEMO_GENERATOR_VERSION = "1"
+_OPTIONAL_WEIGHT = 0.5
+
+
+@dataclass(frozen=True)
+class SourceSeed:
+    """One source of a seed: its rows, whether this run ``loaded`` it or found it ``unchanged``, and notes."""
+
+    source: str
+    rows: int
+    action: str
+    detail: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"source": self.source, "rows": self.rows, "action": self.action, "detail": self.detail}
+
+
+@dataclass(frozen=True)
+class SeedReport:
+    """What ``credstack catalog seed`` did, per source, and how long it took."""
+
+    sources: tuple[SourceSeed, ...]
+    seconds: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {"sources": [s.to_json() for s in self.sources], "seconds": self.seconds}
+
+
+def _row(entry: CatalogEntry, now: datetime) -> CatalogEntryRow:
+    return CatalogEntryRow(
+        id=entry.id,
+        source=entry.source,
+        name=entry.name,
+        description=entry.description,
+        provider=entry.provider,
+        achievement_type=entry.achievement_type,
+        criteria=entry.criteria,
+        eqf_level=entry.eqf_level,
+        ects=entry.ects,
+        us_credits=entry.us_credits,
+        effort_hours=entry.effort_hours,
+        price=entry.price,
+        currency=entry.currency,
+        delivery_format=entry.delivery_format,
+        language=entry.language,
+        assessment_method=entry.assessment_method,
+        validity_months=entry.validity_months,
+        prerequisites=[p.to_json() for p in entry.prerequisites],
+        tags=list(entry.tags),
+        occupations=list(entry.occupations),
+        extra=dict(entry.extra),
+        updated_at=now,
+    )
+
+
+def _entry(row: CatalogEntryRow, skills: Sequence[CatalogEntrySkill]) -> CatalogEntry:
+    return CatalogEntry(
+        id=row.id,
+        source=row.source,
+        name=row.name,
+        description=row.description,
+        provider=row.provider,
+        skills=tuple(SkillAlignment(s.skill_uri, s.label, s.level) for s in sorted(skills, key=lambda s: s.position)),
+        achievement_type=row.achievement_type,
+        criteria=row.criteria,
+        eqf_level=row.eqf_level,
+        ects=row.ects,
+        us_credits=row.us_credits,
+        effort_hours=row.effort_hours,
+        price=row.price,
+        currency=row.currency,
+        delivery_format=row.delivery_format,
+        language=row.language,
+        assessment_method=row.assessment_method,
+        validity_months=row.validity_months,
+        prerequisites=tuple(Prerequisite(p["kind"], p["ref"]) for p in row.prerequisites),
+        tags=tuple(row.tags),
+        occupations=tuple(row.occupations),
+        extra=dict(row.extra),
+    )
+
+
+class CatalogService:
+    """Seed, search and show the achievement catalog."""
+
+    def __init__(self, db: Database, settings: Settings, taxonomy: TaxonomyService, clock: Callable[[], datetime]):
+        self._db = db
+        self._settings = settings
+        self._taxonomy = taxonomy
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._cached: tuple[Any, CatalogIndex] | None = None
+
+    # -- writing -------------------------------------------------------------------------------------------------
+
+    def replace_source(self, source: str, entries: Iterable[CatalogEntry], *, version: str = "local") -> int:
+        """Replace every entry of ``source`` with ``entries`` (one transaction); returns how many were written."""
+        items = list(entries)
+        if any(e.source != source for e in items):
+            raise InvalidInputError(f"every entry given for source {source!r} must have that source")
+        now = self._clock()
+        with self._db.write() as session:
+            old = sa.select(CatalogEntryRow.id).where(CatalogEntryRow.source == source)
+            session.execute(sa.delete(CatalogEntrySkill).where(CatalogEntrySkill.entry_id.in_(old)))
+            session.execute(sa.delete(CatalogEntryRow).where(CatalogEntryRow.source == source))
+            if items:
+                session.execute(sa.insert(CatalogEntryRow), [_column_values(_row(e, now)) for e in items])
+                skills = [
+                    {"entry_id": e.id, "skill_uri": s.uri, "label": s.label, "level": s.level, "position": i}
+                    for e in items
+                    for i, s in enumerate(e.skills)
+                ]
+                if skills:
+                    session.execute(sa.insert(CatalogEntrySkill), skills)
+            session.merge(CatalogSource(name=source, version=version, rows=len(items), loaded_at=now))
+        self._cached = None
+        return len(items)
+
+    def seed(self, *, seed: int = 2026, force: bool = False) -> SeedReport:
+        """Load the generated demo catalog and the NJ ETPL programmes (idempotent: an unchanged source is left
+        alone; ``force`` reloads). Needs the taxonomy (``credstack taxonomy load``)."""
+        started = time.perf_counter()
+        counts = self._taxonomy.counts()
+        if not counts.get("occupations") or not counts.get("occupation_skills"):
+            raise TaxonomyNotLoadedError(
+                "the catalog is aligned to the skills taxonomy, which is not loaded: run `credstack taxonomy load`"
+            )
+        versions = self._versions()
+        reports = []
+        demo_version = f"generator {DEMO_GENERATOR_VERSION}, seed {seed}"
+        if force or versions.get(DEMO_SOURCE) != demo_version:
+            with self._db.read() as session:
+                occupations = catalog_seed.demo_occupations(session)
+            demo = generate(occupations, seed=seed)
+            rows = self.replace_source(DEMO_SOURCE, demo, version=demo_version)
+            providers = len({e.provider for e in demo})
+            detail = f"{len(occupations)} ESCO occupations, {providers} fictional providers"
+            reports.append(SourceSeed(DEMO_SOURCE, rows, "loaded", detail))
+        else:
+            reports.append(SourceSeed(DEMO_SOURCE, self._rows(DEMO_SOURCE), "unchanged", demo_version))
+        nj_version = f"{sha256('nj_programmes')[:24]}+{sha256('cip_soc')[:24]}"
+        if force or versions.get(NJ_SOURCE) != nj_version:
+            with self._db.read() as session:
+                entries, aligned = catalog_seed.nj_entries(session)
+            rows = self.replace_source(NJ_SOURCE, entries, version=nj_version)
+            reports.append(SourceSeed(NJ_SOURCE, rows, "loaded", f"{aligned} aligned to ESCO skills via CIP-SOC"))
+        else:
+            reports.append(SourceSeed(NJ_SOURCE, self._rows(NJ_SOURCE), "unchanged", nj_version))
+        return SeedReport(tuple(reports), round(time.perf_counter() - started, 3))
+
+    # -- reading -------------------------------------------------------------------------------------------------
+
+    def search(
+        self,
+        text: str = "",
+        *,
+        skills: Sequence[str] = (),
+        occupation: str | None = None,
+        level: int | None = None,
+        max_hours: float | None = None,
+        max_price: float | None = None,
+        credit_bearing: bool = False,
+        provider: str | None = None,
+        delivery_format: str | None = None,
+        source: str | None = None,
+        limit: int = 20,
+        offset: int = 0,
+    ) -> CatalogPage:
+        """Entries matching every filter, ranked by text relevance and skill-match strength (docs/catalog.md).
+        ``skills``: ESCO URIs or ids; ``occupation``: anything ``credstack taxonomy show`` accepts."""
+        query = CatalogQuery(
+            text=text or "",
+            skills=tuple(dict.fromkeys(skill_uri(s) for s in skills)),
+            occupation_skills=self._occupation_skills(occupation) if occupation else {},
+            eqf_level=level,
+            max_hours=max_hours,
+            max_price=max_price,
+            credit_bearing=credit_bearing,
+            provider=provider or None,
+            delivery_format=delivery_format or None,
+            source=source or None,
+            limit=limit,
+            offset=offset,
+        )
+        return self._index().search(query)
+
+    def get(self, entry_id: str) -> CatalogEntry:
+        """One entry by id; NotFoundError otherwise."""
+        key = (entry_id or "").strip().rstrip("/").rsplit("/", 1)[-1]
+        found = self._index().get(key)
+        if found is None:
+            raise NotFoundError(f"no catalog entry {entry_id!r} (`credstack catalog search` lists them)")
+        return found
+
+    def achievement(self, entry_id: str) -> dict[str, Any]:
+        """The OB 3.0 Achievement JSON of an entry, at ``{base_url}/catalog/{id}``."""
+        entry = self.get(entry_id)
+        return to_achievement(entry, f"{self._settings.base_url.rstrip('/')}/catalog/{entry.id}")
+
+    def count(self) -> int:
+        return len(self._index())
+
+    def providers(self) -> list[str]:
+        return self._index().providers()
+
+    def attribution(self) -> str:
+        return ATTRIBUTION
+
+    # -- internals -----------------------------------------------------------------------------------------------
+
+    def _occupation_skills(self, ref: str) -> dict[str, float]:
+        found = self._taxonomy.occupation(ref)
+        details = (
+            [found] if isinstance(found, OccupationDetail) else [self._taxonomy.occupation(e.id) for e in found.esco]
+        )
+        weights: dict[str, float] = {}
+        for detail in details:
+            if not isinstance(detail, OccupationDetail):
+                continue
+            for link in detail.optional_skills:
+                if link.uri:
+                    weights.setdefault(link.uri, _OPTIONAL_WEIGHT)
+            for link in detail.essential_skills:
+                if link.uri:
+                    weights[link.uri] = 1.0
+        if not weights:
+            raise NotFoundError(f"occupation {ref!r} has no ESCO skills to search the catalog for")
+        return weights
+
+    def _versions(self) -> dict[str, str]:
+        with self._db.read() as session:
+            rows = session.execute(sa.select(CatalogSource.name, CatalogSource.version))
+            return {name: version for name, version in rows}
+
+    def _rows(self, source: str) -> int:
+        with self._db.read() as session:
+            count = sa.select(sa.func.count()).select_from(CatalogEntryRow).where(CatalogEntryRow.source == source)
+            return int(session.scalar(count) or 0)
+
+    def _generation(self) -> Any:
+        with self._db.read() as session:
+            sources = session.execute(
+                sa.select(
+                    CatalogSource.name, CatalogSource.version, CatalogSource.rows, CatalogSource.loaded_at
+                ).order_by(CatalogSource.name)
+            ).all()
+        return tuple(tuple(row) for row in sources)
+
+    def _index(self) -> CatalogIndex:
+        generation = self._generation()
+        cached = self._cached
+        if cached is not None and cached[0] == generation:
+            return cached[1]
+        with self._lock:
+            with self._db.read() as session:
+                skills: dict[str, list[CatalogEntrySkill]] = {}
+                for skill in session.scalars(sa.select(CatalogEntrySkill)):
+                    skills.setdefault(skill.entry_id, []).append(skill)
+                rows = session.scalars(sa.select(CatalogEntryRow).order_by(CatalogEntryRow.id)).all()
+                index = CatalogIndex(_entry(row, skills.get(row.id, [])) for row in rows)
+            self._cached = (generation, index)
+            return index
+
+
+def _column_values(row: CatalogEntryRow) -> dict[str, Any]:
+    return {column.key: getattr(row, column.key) for column in sa.inspect(CatalogEntryRow).column_attrs}
