@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 DEMO_DB ?= ./credstack.db
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test lint bench eval clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -29,6 +29,9 @@ test: install lint
 
 bench: install
 	$(BIN)/python bench/run.py
+
+eval: install
+	$(BIN)/python bench/eval_skills.py
 
 clean:
 	rm -rf $(VENV) credstack.db* credstack-data .pytest_cache .mypy_cache .ruff_cache

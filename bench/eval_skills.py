@@ -1,0 +1,156 @@
+"""Skill extraction and linking quality on the development sets in ../shared/data/eval (``make eval``).
+
+Not a test. Measured with :func:`credstack.skills.default_linker`:
+
+- ESCO linking on the HOUSE and TECH validation sets of Decorte et al. (protocol in ../shared/data/eval/README.md):
+  every ESCO skill is ranked for each sentence; gold = the sentence's ESCO v1.1.0 preferred labels, mapped to
+  URIs through the v1.1.0 skills file (``conceptUri``; the URIs are stable into v1.1.1); sentences with no gold
+  label are skipped. MRR, RP@5 and RP@10 averaged over sentences.
+- The same on the SkillSkape dev split (synthetic LLM sentences: a sanity check, not evidence of real quality).
+- Span extraction on SkillSpan dev: exact span match, skill and knowledge spans combined, against the mentions of
+  :meth:`SkillLinker.extract` mapped to tokens.
+
+Usage: .venv/bin/python bench/eval_skills.py   (prints a table; writes bench/out/eval.json)
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import gzip
+import io
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from credstack.skills import SkillLinker, default_linker
+from credstack.skills.metrics import bio_spans, mean, reciprocal_rank, rp_at_k, span_prf
+from credstack.taxonomy.text import normalise
+
+ROOT = Path(__file__).resolve().parent.parent
+EVAL = ROOT.parent / "shared" / "data" / "eval"
+TAXONOMY = ROOT.parent / "shared" / "data" / "taxonomy"
+OUT = ROOT / "bench" / "out"
+
+
+def label_to_uri() -> dict[str, str]:
+    """ESCO v1.1.0 preferred label (normalised) -> concept URI, from the v1.1.0 skills file."""
+    with gzip.open(TAXONOMY / "esco_v1.1.0" / "skills_en.csv.gz", "rt", encoding="utf-8", newline="") as fh:
+        return {normalise(row["preferredLabel"]): row["conceptUri"] for row in csv.DictReader(fh)}
+
+
+def decorte(name: str, labels: dict[str, str]) -> list[tuple[str, set[str]]]:
+    """(sentence, gold URIs) for one validation file, in file order, skipping sentences without ESCO labels."""
+    gold: dict[str, set[str]] = {}
+    unmapped = 0
+    with (EVAL / "decorte_esco_linking" / f"{name}_validation_annotations.csv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            gold.setdefault(row["sentence"], set())
+            label = row["label"].strip()
+            if label in {"LABEL NOT PRESENT", "UNDERSPECIFIED", ""}:
+                continue
+            uri = labels.get(normalise(label))
+            if uri is None:
+                unmapped += 1
+                continue
+            gold[row["sentence"]].add(uri)
+    if unmapped:
+        print(f"warning: {unmapped} {name} labels not found in ESCO v1.1.0", file=sys.stderr)
+    return [(s, g) for s, g in gold.items() if g]
+
+
+def skillskape(labels: dict[str, str]) -> list[tuple[str, set[str]]]:
+    out = []
+    with (EVAL / "skillskape" / "dev.csv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            names = ast.literal_eval(row["skills"])
+            uris = {labels[normalise(n)] for n in names if normalise(n) in labels}
+            if uris:
+                out.append((row["sentence"], uris))
+    return out
+
+
+def ranking_metrics(linker: SkillLinker, data: list[tuple[str, set[str]]]) -> dict[str, Any]:
+    rr, rp5, rp10 = [], [], []
+    for sentence, gold in data:
+        ranking = linker.rank(sentence)[:100]
+        rr.append(reciprocal_rank(ranking, gold))
+        rp5.append(rp_at_k(ranking, gold, 5))
+        rp10.append(rp_at_k(ranking, gold, 10))
+    return {"sentences": len(data), "mrr": mean(rr), "rp@5": mean(rp5), "rp@10": mean(rp10)}
+
+
+def skillspan_dev() -> list[dict[str, Any]]:
+    with gzip.open(EVAL / "skillspan" / "dev.json.gz", "rt", encoding="utf-8") as fh:
+        return [json.loads(line) for line in io.StringIO(fh.read()) if line.strip()]
+
+
+def predicted_token_spans(linker: SkillLinker, tokens: list[str]) -> set[tuple[int, int]]:
+    """Mentions found in the space-joined tokens, as (first token, end token) spans."""
+    starts, ends, pos = {}, {}, 0
+    for i, tok in enumerate(tokens):
+        starts[pos] = i
+        ends[pos + len(tok)] = i + 1
+        pos += len(tok) + 1
+    text = " ".join(tokens)
+    out = set()
+    for m in linker.extract(text):
+        first = max((p for p in starts if p <= m.start), default=0)
+        last = min((p for p in ends if p >= m.end), default=pos)
+        out.add((starts[first], ends[last]))
+    return out
+
+
+def span_metrics(linker: SkillLinker, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for source in ("house", "tech", "all"):
+        subset = [r for r in rows if source == "all" or r["source"] == source]
+        pairs = []
+        for r in subset:
+            gold = bio_spans(r["tags_skill"]) | bio_spans(r["tags_knowledge"])
+            pairs.append((predicted_token_spans(linker, r["tokens"]), gold))
+        score = span_prf(pairs)
+        result[source] = {
+            "sentences": len(subset),
+            "precision": score.precision,
+            "recall": score.recall,
+            "f1": score.f1,
+            "gold_spans": score.gold,
+            "predicted_spans": score.predicted,
+        }
+    return result
+
+
+def run() -> dict[str, Any]:
+    if not EVAL.exists():
+        raise SystemExit(f"evaluation data not found at {EVAL}")
+    started = time.perf_counter()
+    linker = default_linker()
+    build = time.perf_counter() - started
+    labels = label_to_uri()
+    results: dict[str, Any] = {"index_build_seconds": round(build, 2), "linking": {}}
+    for name in ("house", "tech"):
+        results["linking"][name] = ranking_metrics(linker, decorte(name, labels))
+    results["linking"]["skillskape_dev"] = ranking_metrics(linker, skillskape(labels))
+    results["spans"] = span_metrics(linker, skillspan_dev())
+    return results
+
+
+def main() -> None:
+    results = run()
+    print(f"{'ESCO linking (dev)':<24}{'sentences':>10}{'MRR':>8}{'RP@5':>8}{'RP@10':>8}")
+    for name, r in results["linking"].items():
+        print(f"{name:<24}{r['sentences']:>10}{100 * r['mrr']:>8.1f}{100 * r['rp@5']:>8.1f}{100 * r['rp@10']:>8.1f}")
+    print(f"\n{'SkillSpan dev spans':<24}{'sentences':>10}{'P':>8}{'R':>8}{'F1':>8}")
+    for name, r in results["spans"].items():
+        line = f"{100 * r['precision']:>8.1f}{100 * r['recall']:>8.1f}{100 * r['f1']:>8.1f}"
+        print(f"{name:<24}{r['sentences']:>10}{line}")
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "eval.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(f"\nwritten {OUT / 'eval.json'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,85 @@
+"""``credstack skills link|extract``: find skills in text and link them to ESCO (O*NET technologies second).
+
+Both read text one sentence per line, from a file or stdin. The linker (NumPy, the shipped taxonomy) is imported
+inside the commands so that ``credstack verify`` keeps starting fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from credstack.cli import app
+from credstack.cli._context import out
+from credstack.errors import InvalidInputError, NotUtf8Error
+
+__all__ = ["read_lines", "skills_app"]
+
+skills_app = typer.Typer(
+    name="skills",
+    help="Skill extraction and linking: find skills in text and link them to ESCO v1.1.1 (and O*NET 29.2).",
+    no_args_is_help=True,
+)
+app.add_typer(skills_app)
+
+FileArg = Annotated[
+    Path | None,
+    typer.Argument(help="Text file, one sentence per line (UTF-8); stdin when omitted.", show_default=False),
+]
+
+
+def read_lines(path: Path | None) -> list[str]:
+    """The lines of ``path`` (or stdin), decoded as UTF-8; one readable error when that is impossible."""
+    where = str(path) if path is not None else "stdin"
+    try:
+        data = path.read_bytes() if path is not None else sys.stdin.buffer.read()
+    except OSError as exc:
+        raise InvalidInputError(f"cannot read {where}: {exc.strerror or exc}") from exc
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise NotUtf8Error(f"{where} is not UTF-8 text (byte {exc.start})") from exc
+    return text.splitlines()
+
+
+@skills_app.command("link")
+def link(
+    file: FileArg = None,
+    top: Annotated[int, typer.Option("--top", "-k", min=1, help="How many ESCO skills per line, best first.")] = 10,
+) -> None:
+    """Rank ESCO skills for each line; print one JSON line per input line: {"line": n, "skills": [...]}."""
+    lines = read_lines(file)
+    from credstack.skills import default_linker
+
+    linker = default_linker()
+    write = sys.stdout.write
+    for number, line in enumerate(lines, start=1):
+        skills = [{"uri": s.uri, "label": s.label, "score": round(s.score, 4)} for s in linker.link(line, top=top)]
+        write(json.dumps({"line": number, "skills": skills}, ensure_ascii=False) + "\n")
+
+
+@skills_app.command("extract")
+def extract(
+    file: FileArg = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON line per input line, with spans.")] = False,
+    links: Annotated[int, typer.Option("--links", min=1, help="Concepts shown per mention.")] = 3,
+) -> None:
+    """Find skill mentions in each line: character span, text, and the ESCO / O*NET concepts they name."""
+    lines = read_lines(file)
+    from credstack.skills import default_linker
+
+    linker = default_linker()
+    for number, line in enumerate(lines, start=1):
+        mentions = linker.extract(line)
+        if as_json:
+            data = [{**m.to_json(), "links": [x.to_json() for x in m.links[:links]]} for m in mentions]
+            sys.stdout.write(json.dumps({"line": number, "mentions": data}, ensure_ascii=False) + "\n")
+            continue
+        for m in mentions:
+            named = "; ".join(f"{x.label} ({x.scheme} {x.score:.2f})" for x in m.links[:links])
+            out.print(f"{number}:{m.start}-{m.end} [bold]{escape(m.text)}[/] -> {escape(named)}")
