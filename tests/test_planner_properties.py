@@ -14,36 +14,33 @@ from credstack.planner import Achievement, Learner, PlanOptions, Target, TargetS
 from planner_support import brute_force, check_feasible, dec
 
 SKILLS = [f"https://skills.example/s{i}" for i in range(4)]
-SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @st.composite
 def instances(draw: st.DrawFn) -> tuple[list[Achievement], Learner, Target]:
-    n = draw(st.integers(1, 9))
+    """Small instances drawn uniformly (hypothesis' own value choices favour the simplest values, which rarely
+    make hours and cost pull in different directions under a budget, where the reduction is most delicate)."""
+    rng = draw(st.randoms(use_true_random=False))
     catalog: list[Achievement] = []
-    for i in range(n):
-        skills = draw(st.dictionaries(st.sampled_from(SKILLS), st.integers(1, 4), min_size=1, max_size=2))
+    for i in range(rng.randint(1, 9)):
+        skills = {uri: rng.randint(1, 4) for uri in rng.sample(SKILLS, rng.randint(1, 2))}
         earlier = [a.id for a in catalog]
-        prerequisites = draw(st.lists(st.sampled_from(earlier), max_size=2, unique=True)) if earlier else []
-        catalog.append(
-            Achievement(
-                id=f"a{i}",
-                skills=skills,
-                hours=draw(st.sampled_from([1, 2, 2.5, 5, 8, 10, 12.5, 20, 40])),
-                cost=draw(st.sampled_from([0, 10, 25.5, 50, 99.99, 100, 250, 400])),
-                prerequisites=tuple(prerequisites),
-            )
-        )
-    held = draw(st.frozensets(st.sampled_from([a.id for a in catalog]), max_size=2))
+        prerequisites = rng.sample(earlier, min(len(earlier), rng.choice([0, 0, 1, 2])))
+        hours = rng.choice([1, 2, 2.5, 5, 8, 10, 12.5, 20, 40])
+        cost = rng.choice([0, 10, 25.5, 50, 99.99, 100, 250, 400])
+        catalog.append(Achievement(f"a{i}", skills, hours, cost, tuple(prerequisites)))
+    held = frozenset(rng.sample([a.id for a in catalog], rng.choice([0, 0, 1, 2]) if len(catalog) > 2 else 0))
+    # a budget that binds often: the price of some subset of the catalog (or a round figure, or none)
+    subset = rng.sample(catalog, min(len(catalog), rng.randint(0, 3)))
+    budget = rng.choice([None, sum(a.cost for a in subset), 0, 100, 350.5])
     learner = Learner(
-        skills=draw(st.dictionaries(st.sampled_from(SKILLS), st.integers(1, 3), max_size=2)),
-        held=held,
-        budget=draw(st.one_of(st.none(), st.sampled_from([0, 50, 100, 200, 350.5, 500, 1000]))),
+        skills={uri: rng.randint(1, 3) for uri in rng.sample(SKILLS, rng.randint(0, 2))}, held=held, budget=budget
     )
-    uris = draw(st.lists(st.sampled_from(SKILLS), min_size=1, max_size=4, unique=True))
+    uris = rng.sample(SKILLS, rng.randint(1, 4))
     target = Target(
-        tuple(TargetSkill(uri, draw(st.sampled_from([0.5, 1, 1, 2, 3])), draw(st.integers(1, 4))) for uri in uris),
-        coverage=draw(st.sampled_from([0, 0.3, 0.5, 0.6, 0.75, 0.9, 1])),
+        tuple(TargetSkill(uri, rng.choice([0.5, 1, 1, 2, 3]), rng.randint(1, 4)) for uri in uris),
+        coverage=rng.choice([0, 0.3, 0.5, 0.6, 0.75, 0.9, 1]),
     )
     return catalog, learner, target
 
