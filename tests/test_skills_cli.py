@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -12,6 +13,12 @@ import pytest
 from credstack.cli import main
 
 PYTHON = "http://data.europa.eu/esco/skill/ccd0a1d9-afda-43d9-b901-96344886e14d"
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The index cache goes to a temporary folder, never the user's ~/.cache."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "xdg-cache"))
 
 
 def run(*args: str) -> int:
@@ -77,3 +84,33 @@ def test_unreadable_path_is_one_readable_error(tmp_path: Path, capsys: pytest.Ca
 
 def test_top_below_one_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
     assert run("link", "--top", "0") != 0
+
+
+def test_registering_the_commands_loads_no_index_or_numpy() -> None:
+    code = (
+        "import sys\n"
+        "from credstack.cli import _register\n"
+        "_register()\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'numpy' or m.startswith('credstack.skills')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_the_index_cache_round_trips_and_survives_a_corrupt_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from credstack.cli import _skills_index
+    from credstack.skills import default_linker
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    path = _skills_index.cache_dir() / f"skills-{_skills_index.fingerprint()}.pickle"
+    assert path.parent == tmp_path / "credstack"
+    _skills_index._write(path, default_linker())
+    loaded = _skills_index._read(path)
+    assert loaded is not None
+    assert [x.uri for x in loaded.link("Python and SQL", top=3)] == [
+        x.uri for x in default_linker().link("Python and SQL", top=3)
+    ]
+    path.write_bytes(b"not a pickle")
+    assert _skills_index._read(path) is None  # a broken cache is rebuilt, never an error

@@ -1,7 +1,8 @@
 """``credstack skills link|extract``: find skills in text and link them to ESCO (O*NET technologies second).
 
 Both read text one sentence per line, from a file or stdin. The linker (NumPy, the shipped taxonomy) is imported
-inside the commands so that ``credstack verify`` keeps starting fast.
+inside the commands so that ``credstack verify`` keeps starting fast; the built indexes are cached on disk
+(:mod:`credstack.cli._skills_index`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from rich.markup import escape
 
 from credstack.cli import app
 from credstack.cli._context import out
+from credstack.cli._skills_index import load_linker
 from credstack.errors import InvalidInputError, NotUtf8Error
 
 __all__ = ["read_lines", "skills_app"]
@@ -54,9 +56,7 @@ def link(
 ) -> None:
     """Rank ESCO skills for each line; print one JSON line per input line: {"line": n, "skills": [...]}."""
     lines = read_lines(file)
-    from credstack.skills import default_linker
-
-    linker = default_linker()
+    linker = load_linker()
     write = sys.stdout.write
     for number, line in enumerate(lines, start=1):
         skills = [{"uri": s.uri, "label": s.label, "score": round(s.score, 4)} for s in linker.link(line, top=top)]
@@ -71,9 +71,7 @@ def extract(
 ) -> None:
     """Find skill mentions in each line: character span, text, and the ESCO / O*NET concepts they name."""
     lines = read_lines(file)
-    from credstack.skills import default_linker
-
-    linker = default_linker()
+    linker = load_linker()
     for number, line in enumerate(lines, start=1):
         mentions = linker.extract(line)
         if as_json:

@@ -51,7 +51,8 @@ class LabelMatcher:
     """Finds every indexed label in a tokenised text."""
 
     def __init__(self, concepts: Sequence[Concept]) -> None:
-        table: dict[tuple[str, ...], list[LabelHit]] = {}
+        # plain tuples (concept, label, kind, folded) keep the table cheap to build and to pickle
+        table: dict[tuple[str, ...], list[tuple[int, str, str, tuple[str, ...]]]] = {}
         prefixes: set[tuple[str, ...]] = set()
         for index, concept in enumerate(concepts):
             variants: list[tuple[str, str]] = []
@@ -70,7 +71,7 @@ class LabelMatcher:
                 if key in seen:
                     continue
                 seen.add(key)
-                table.setdefault(key, []).append(LabelHit(index, label, kind, folded))
+                table.setdefault(key, []).append((index, label, kind, folded))
                 for n in range(1, len(key)):
                     prefixes.add(key[:n])
         prefixes.update(table)
@@ -94,6 +95,6 @@ class LabelMatcher:
                 hits = table.get(key)
                 if hits:
                     folded = tuple(tokens[content[k]].folded for k in range(i, j))
-                    exact = any(h.folded == folded for h in hits)
-                    out.append(RawMatch(content[i], content[j - 1], exact, tuple(hits)))
+                    exact = any(h[3] == folded for h in hits)
+                    out.append(RawMatch(content[i], content[j - 1], exact, tuple(LabelHit(*h) for h in hits)))
         return out

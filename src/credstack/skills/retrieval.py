@@ -65,8 +65,6 @@ class ConceptIndex:
                 for t in terms:
                     label_pairs.setdefault(t, []).append((row, self.idf.get(t, self._default_idf) / mass))
         self._label_owner = np.asarray(owners, dtype=np.int32)
-        owned, first = np.unique(self._label_owner, return_index=True)
-        self._owned, self._first = owned, first
         self._label_postings = _postings(label_pairs)
 
         # BM25 over labels + description
@@ -91,14 +89,15 @@ class ConceptIndex:
 
     def coverage(self, terms: Iterable[str]) -> NDArray[np.float32]:
         """Per concept, the best share of one label's IDF mass found among ``terms`` (0..1)."""
-        rows = np.zeros(len(self._label_owner), dtype=np.float32)
-        for t in terms:
-            hit = self._label_postings.get(t)
-            if hit is not None:
-                rows[hit[0]] += hit[1]
         out = np.zeros(self.size, dtype=np.float32)
-        if len(rows):
-            out[self._owned] = np.maximum.reduceat(rows, self._first)
+        hits = [self._label_postings[t] for t in terms if t in self._label_postings]
+        if not hits:
+            return out
+        rows = np.concatenate([h[0] for h in hits])
+        weights = np.concatenate([h[1] for h in hits])
+        touched, inverse = np.unique(rows, return_inverse=True)
+        sums = np.bincount(inverse, weights=weights).astype(np.float32)
+        np.maximum.at(out, self._label_owner[touched], sums)
         return out
 
     def bm25(self, terms: Iterable[str]) -> NDArray[np.float32]:
