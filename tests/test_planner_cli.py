@@ -219,3 +219,15 @@ def test_subprocess_end_to_end(files: dict[str, str]) -> None:
     done = subprocess.run(args, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["achievements"] == ["intro", "data"]
+
+
+def test_pace_in_the_learner_file_adds_a_schedule(
+    files: dict[str, str], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    learner = write(tmp_path / "pace.json", {**LEARNER, "hours_per_week": 8})
+    assert run(files, learner=learner) == 0
+    out = capsys.readouterr().out
+    assert "weeks" in out and "0-1.25" in out and "1.25-6.25" in out
+    late = write(tmp_path / "late.json", {**LEARNER, "hours_per_week": 8, "max_weeks": 5})
+    assert run(files, learner=late) == 1
+    assert "over the limit of 40 hours (5 weeks at 8 hours a week)" in capsys.readouterr().err

@@ -81,7 +81,9 @@ def _render(result: Plan) -> None:
     for n, step in enumerate(result.steps, 1):
         row = [str(n), escape(step.achievement_id), f"{step.hours:g}", money(step.cost)]
         if weeks:
-            row.append(f"{step.start_week:.1f}-{step.end_week:.1f}")
+            row.append(
+                f"{step.start_week:.2f}".rstrip("0").rstrip(".") + "-" + f"{step.end_week:.2f}".rstrip("0").rstrip(".")
+            )
         row.append(escape(", ".join(step.covers)) or "-")
         table.add_row(*row)
     if result.steps:
