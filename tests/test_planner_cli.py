@@ -230,4 +230,8 @@ def test_pace_in_the_learner_file_adds_a_schedule(
     assert "weeks" in out and "0-1.25" in out and "1.25-6.25" in out
     late = write(tmp_path / "late.json", {**LEARNER, "hours_per_week": 8, "max_weeks": 5})
     assert run(files, learner=late) == 1
-    assert "over the limit of 40 hours (5 weeks at 8 hours a week)" in capsys.readouterr().err
+    # 35 hours would fit but costs 1,500.00; 500.00 fits the budget but takes 50 hours
+    assert (
+        "no plan reaching 75% coverage fits both the budget of 1,000.00 and the limit of 40 hours; "
+        "each alone can be met" in capsys.readouterr().err
+    )
