@@ -1,0 +1,71 @@
+"""JSON API of the achievement catalog (public, read-only): ``GET /api/catalog`` searches with filters,
+``GET /api/catalog/{id}`` gives one entry with its OB 3.0 Achievement. The ``/catalog`` web pages are the twins.
+
+(``credstack.api.catalog`` is the older REST module for issuers and achievements; this one is the catalog of issue 3.)
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from credstack.api.body import JsonRoute
+from credstack.api.deps import CredstackDep
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api/catalog", route_class=JsonRoute, tags=["Catalog"])
+
+
+@router.get("", summary="Search the catalog (text, skills, occupation, level, effort, price, credits, provider)")
+def search_catalog(
+    cs: CredstackDep,
+    q: Annotated[str, Query(max_length=500, description="Words in names, descriptions, skills, tags.")] = "",
+    skill: Annotated[list[str] | None, Query(description="ESCO skill URI or id; repeat for several.")] = None,
+    occupation: Annotated[str | None, Query(max_length=300, description="ESCO/O*NET occupation id or code.")] = None,
+    level: Annotated[int | None, Query(ge=1, le=8, description="EQF level.")] = None,
+    max_hours: Annotated[float | None, Query(ge=0, description="At most this many hours of effort.")] = None,
+    max_price: Annotated[float | None, Query(ge=0, description="At most this price, in the entry's currency.")] = None,
+    credit_bearing: Annotated[bool, Query(description="Only entries with ECTS or US credits.")] = False,
+    provider: Annotated[str | None, Query(max_length=200, description="Provider name contains this.")] = None,
+    format: Annotated[str | None, Query(pattern="^(online|in-person|hybrid|self-paced)$")] = None,
+    source: Annotated[str | None, Query(pattern="^[a-z-]{1,16}$", description="demo, nj-etpl, ...")] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+) -> dict[str, Any]:
+    page = cs.catalog.search(
+        q,
+        skills=skill or (),
+        occupation=occupation,
+        level=level,
+        max_hours=max_hours,
+        max_price=max_price,
+        credit_bearing=credit_bearing,
+        provider=provider,
+        delivery_format=format,
+        source=source,
+        limit=limit,
+        offset=offset,
+    )
+    return {
+        "query": q,
+        "total": page.total,
+        "offset": page.offset,
+        "limit": page.limit,
+        "results": [
+            {
+                "score": h.score,
+                "textScore": h.text_score,
+                "skillScore": h.skill_score,
+                "matchedSkills": list(h.matched_skills),
+                **h.entry.to_json(),
+            }
+            for h in page.hits
+        ],
+    }
+
+
+@router.get("/{entry_id}", summary="One catalog entry, with the OB 3.0 Achievement issuing would use")
+def get_catalog_entry(entry_id: str, cs: CredstackDep) -> dict[str, Any]:
+    return {**cs.catalog.get(entry_id).to_json(), "achievement": cs.catalog.achievement(entry_id)}

@@ -1,0 +1,162 @@
+"""``credstack catalog seed|search|show``: the achievement catalog (docs/catalog.md).
+
+Each command calls one method of :class:`credstack.services.catalog.CatalogService` and renders the result, as text
+or, with ``--json``, as one JSON document on stdout. The application (SQLAlchemy) is imported inside the commands
+so that ``credstack verify`` keeps starting fast.
+"""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.markup import escape
+
+from credstack.cli import app
+from credstack.cli._context import open_app, out
+
+if TYPE_CHECKING:
+    from credstack.catalog.model import CatalogEntry
+
+__all__ = ["catalog_app"]
+
+catalog_app = typer.Typer(
+    name="catalog",
+    help="The achievement catalog: seed it (demo + New Jersey ETPL), search it, show an entry.",
+    no_args_is_help=True,
+)
+app.add_typer(catalog_app)
+
+
+class Format(StrEnum):
+    online = "online"
+    in_person = "in-person"
+    hybrid = "hybrid"
+    self_paced = "self-paced"
+
+
+def _json(data: Any) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@catalog_app.command("seed")
+def seed(
+    force: Annotated[bool, typer.Option("--force", help="Reload every source even when it is up to date.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Load the generated demo catalog and the New Jersey ETPL programmes (needs `credstack taxonomy load`).
+    Idempotent: an unchanged source is left alone."""
+    with open_app(require_schema=False) as credstack:
+        credstack.init_db()
+        report = credstack.catalog.seed(force=force)
+    if as_json:
+        _json(report.to_json())
+        return
+    for source in report.sources:
+        out.print(f"{source.source:<8} {source.rows:>5} entries  {source.action:<9} {escape(source.detail)}")
+    out.print(f"catalog seeded in {report.seconds:.1f} s")
+
+
+def _money(entry: CatalogEntry) -> str:
+    return "price unknown" if entry.price is None else f"{entry.price:,.0f} {entry.currency}"
+
+
+def _credits(entry: CatalogEntry) -> str:
+    parts = [
+        f"{entry.ects:g} ECTS" if entry.ects else "",
+        f"{entry.us_credits:g} US credits" if entry.us_credits else "",
+    ]
+    return ", ".join(p for p in parts if p) or "no credits"
+
+
+@catalog_app.command("search")
+def search(
+    text: Annotated[str, typer.Argument(help="Words to look for in names, descriptions and skills.")] = "",
+    skill: Annotated[list[str] | None, typer.Option("--skill", help="ESCO skill URI or id (repeatable).")] = None,
+    occupation: Annotated[
+        str | None, typer.Option("--occupation", help="ESCO/O*NET occupation: id, URI or code.")
+    ] = None,
+    level: Annotated[int | None, typer.Option("--level", min=1, max=8, help="EQF level.")] = None,
+    max_hours: Annotated[float | None, typer.Option("--max-hours", min=0, help="At most this much effort.")] = None,
+    max_price: Annotated[
+        float | None, typer.Option("--max-price", min=0, help="At most this price (in the entry's currency).")
+    ] = None,
+    credit_bearing: Annotated[bool, typer.Option("--credit-bearing", help="Only entries with credits.")] = False,
+    provider: Annotated[str | None, typer.Option("--provider", help="Provider name contains this.")] = None,
+    delivery: Annotated[Format | None, typer.Option("--format", help="Delivery format.")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=100, help="How many results.")] = 10,
+    offset: Annotated[int, typer.Option("--offset", min=0, help="Skip this many results (paging).")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the page as JSON.")] = False,
+) -> None:
+    """Search the catalog with filters, best match first."""
+    with open_app() as credstack:
+        page = credstack.catalog.search(
+            text,
+            skills=skill or (),
+            occupation=occupation,
+            level=level,
+            max_hours=max_hours,
+            max_price=max_price,
+            credit_bearing=credit_bearing,
+            provider=provider,
+            delivery_format=delivery.value if delivery else None,
+            limit=limit,
+            offset=offset,
+        )
+    if as_json:
+        _json(
+            {
+                "total": page.total,
+                "offset": page.offset,
+                "limit": page.limit,
+                "results": [
+                    {"score": h.score, "matchedSkills": list(h.matched_skills), **h.entry.to_json()} for h in page.hits
+                ],
+            }
+        )
+        return
+    if not page.hits:
+        out.print("no catalog entry matches")
+        return
+    for hit in page.hits:
+        e = hit.entry
+        hours = "?" if e.effort_hours is None else f"{e.effort_hours:g}"
+        out.print(f"[bold]{escape(e.name)}[/bold]  [dim]{e.id}  score {hit.score:g}[/dim]")
+        out.print(
+            f"  {escape(e.provider)} · {hours} h · {_money(e)} · {_credits(e)} · "
+            f"EQF {e.eqf_level or '-'} · {e.delivery_format} · {e.assessment_method}"
+        )
+    shown = page.offset + len(page.hits)
+    out.print(f"[dim]{page.offset + 1}-{shown} of {page.total}[/dim]")
+
+
+@catalog_app.command("show")
+def show(
+    entry_id: Annotated[str, typer.Argument(help="A catalog id from `credstack catalog search`.")],
+    achievement: Annotated[
+        bool, typer.Option("--achievement", help="Print the OB 3.0 Achievement JSON issuing would use.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the entry as JSON.")] = False,
+) -> None:
+    """One catalog entry: skills with target proficiency, credits, effort, price, provider, assessment."""
+    with open_app() as credstack:
+        if achievement:
+            _json(credstack.catalog.achievement(entry_id))
+            return
+        entry = credstack.catalog.get(entry_id)
+    if as_json:
+        _json(entry.to_json())
+        return
+    out.print(f"[bold]{escape(entry.name)}[/bold]  [dim]{entry.id} ({entry.source}, {entry.achievement_type})[/dim]")
+    out.print(escape(entry.description))
+    out.print(f"provider: {escape(entry.provider)}")
+    hours = "unknown" if entry.effort_hours is None else f"{entry.effort_hours:g} hours"
+    out.print(f"effort: {hours} · price: {_money(entry)} · credits: {_credits(entry)} · EQF {entry.eqf_level or '-'}")
+    validity = f"{entry.validity_months} months" if entry.validity_months else "does not expire"
+    out.print(f"{entry.delivery_format}, {entry.language} · assessed by {entry.assessment_method} · {validity}")
+    for skill in entry.skills:
+        out.print(f"  skill: {escape(skill.label)} ({skill.level_name})  [dim]{skill.uri}[/dim]")
+    for prerequisite in entry.prerequisites:
+        out.print(f"  requires {prerequisite.kind}: {prerequisite.ref}")

@@ -1,0 +1,92 @@
+"""Web pages of the achievement catalog: ``/catalog`` (search with filters) and ``/catalog/{id}`` (one entry: skills
+linked to their taxonomy pages, credits, effort, price, provider, assessment).
+
+JSON twins: ``/api/catalog?q=`` and ``/api/catalog/{id}``. Handlers call one service method and render.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+
+from credstack.catalog.model import DELIVERY_FORMATS
+from credstack.web.deps import CredstackDep, templates
+
+__all__ = ["router"]
+
+router = APIRouter(include_in_schema=False)
+
+PAGE = 20
+
+
+def _page(request: Request, name: str, context: dict[str, Any]) -> HTMLResponse:
+    return templates.TemplateResponse(request, name, {"nav": "catalog", **context})
+
+
+def _number(text: str) -> float | None:
+    """An optional numeric form field ("" = not given); anything else that is not a number is ignored."""
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if value >= 0 else None
+
+
+@router.get("/catalog", response_class=HTMLResponse)
+def catalog_page(
+    request: Request,
+    cs: CredstackDep,
+    q: Annotated[str, Query(max_length=500)] = "",
+    skill: Annotated[str, Query(max_length=300)] = "",
+    occupation: Annotated[str, Query(max_length=300)] = "",
+    level: Annotated[str, Query(pattern="^[1-8]?$")] = "",
+    max_hours: Annotated[str, Query(max_length=12)] = "",
+    max_price: Annotated[str, Query(max_length=12)] = "",
+    credit_bearing: Annotated[bool, Query()] = False,
+    provider: Annotated[str, Query(max_length=200)] = "",
+    format: Annotated[str, Query(pattern="^(|online|in-person|hybrid|self-paced)$")] = "",
+    page: Annotated[int, Query(ge=1, le=5000)] = 1,
+) -> HTMLResponse:
+    form = {
+        "q": q,
+        "skill": skill,
+        "occupation": occupation,
+        "level": level,
+        "max_hours": max_hours,
+        "max_price": max_price,
+        "credit_bearing": credit_bearing,
+        "provider": provider,
+        "format": format,
+    }
+    results = cs.catalog.search(
+        q,
+        skills=[skill] if skill.strip() else (),
+        occupation=occupation.strip() or None,
+        level=int(level) if level else None,
+        max_hours=_number(max_hours),
+        max_price=_number(max_price),
+        credit_bearing=credit_bearing,
+        provider=provider.strip() or None,
+        delivery_format=format or None,
+        limit=PAGE,
+        offset=(page - 1) * PAGE,
+    )
+    query = "&".join(f"{k}={v}" for k, v in request.query_params.items() if k != "page")
+    context = {
+        "form": form,
+        "results": results,
+        "page": page,
+        "pages": max(1, -(-results.total // PAGE)),
+        "query": query,
+        "formats": DELIVERY_FORMATS,
+        "count": cs.catalog.count(),
+    }
+    return _page(request, "catalog_search.html", context)
+
+
+@router.get("/catalog/{entry_id}", response_class=HTMLResponse)
+def entry_page(request: Request, entry_id: str, cs: CredstackDep) -> HTMLResponse:
+    entry = cs.catalog.get(entry_id)
+    return _page(request, "catalog_entry.html", {"entry": entry, "attribution": cs.catalog.attribution()})

@@ -1,0 +1,91 @@
+"""The catalog's JSON API, web pages and CLI, served by the real app factory on a live Uvicorn (httpx client)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from api_support import free_port, live_server
+from catalog_support import open_app, seeded_database
+from credstack.cli import main
+
+
+@pytest.fixture(scope="module")
+def database(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url, _ = seeded_database(tmp_path_factory)
+    return url
+
+
+@pytest.fixture(scope="module")
+def base_url(database: str) -> Iterator[str]:
+    with open_app(database) as cs, live_server(cs, free_port()) as base:
+        yield base
+
+
+@pytest.fixture
+def client(base_url: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=base_url, timeout=30) as http:
+        yield http
+
+
+def test_api_search_with_filters(client: httpx.Client) -> None:
+    body = client.get("/api/catalog", params={"q": "welding", "max_hours": 40, "limit": 5}).json()
+    assert body["total"] >= 1 and len(body["results"]) <= 5
+    assert all(r["effortHours"] <= 40 for r in body["results"])
+    assert "welding" in json.dumps(body["results"][0]).lower()
+    skill = body["results"][0]["skills"][0]["uri"]
+    by_skill = client.get("/api/catalog", params={"skill": skill}).json()
+    assert all(any(s["uri"] == skill for s in r["skills"]) for r in by_skill["results"])
+    refused = client.get("/api/catalog", params={"format": "by-pigeon"})
+    assert refused.status_code == 400 and refused.json()["code"] == "invalid_input"
+
+
+def test_api_entry_has_its_ob3_achievement(client: httpx.Client) -> None:
+    body = client.get("/api/catalog/nj-27384").json()
+    assert body["price"] == {"amount": 15578.0, "currency": "USD"}
+    assert body["achievement"]["type"] == ["Achievement"]
+    assert body["achievement"]["achievementType"] == "Certification"
+    missing = client.get("/api/catalog/nope")
+    assert missing.status_code == 404 and missing.json()["code"] == "not_found"
+
+
+def test_search_page_filters_and_links_to_entries(client: httpx.Client) -> None:
+    page = client.get("/catalog", params={"q": "massage", "credit_bearing": "true"})
+    assert page.status_code == 200
+    assert 'href="/catalog/nj-27384"' in page.text and "Massage Therapy" in page.text
+    assert "<script" not in page.text.split("</head>")[-1]  # strict CSP: no inline scripts
+    empty = client.get("/catalog", params={"q": "zzzzqqq"})
+    assert 'data-testid="no-results"' in empty.text
+
+
+def test_entry_page_links_skills_to_the_taxonomy(client: httpx.Client) -> None:
+    page = client.get("/catalog/demo-00-capstone").text
+    assert ("/taxonomy/skills/" in page and "ECTS" in page) or "US credit" in page
+    assert 'href="/catalog/demo-00-' in page  # prerequisites link to their entries
+    assert client.get("/catalog/nope").status_code == 404
+
+
+def run(*args: str) -> int:
+    try:
+        main(["catalog", *args])
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    return 0
+
+
+def test_cli_search_and_show(
+    database: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CREDSTACK_DATABASE_URL", database)
+    assert run("search", "massage", "--max-price", "20000", "--json") == 0
+    body = json.loads(capsys.readouterr().out)
+    assert body["total"] >= 1 and all(r["price"]["amount"] <= 20000 for r in body["results"])
+    assert run("show", "nj-27384") == 0
+    assert "15,578 USD" in capsys.readouterr().out
+    assert run("seed") == 0
+    assert "unchanged" in capsys.readouterr().out
+    assert run("show", "nope") == 2
+    assert "not_found" in capsys.readouterr().err
