@@ -66,6 +66,8 @@ def test_occupation_search_ranks_the_tracks_built_for_it_first(seeded):
     assert page.hits[0].entry.name == "Software developer: professional certificate"
     assert page.hits[0].matched_skills
     assert all(h.score >= page.hits[-1].score for h in page.hits)
+    onet = app.catalog.search(occupation="15-1252.00", limit=5)  # O*NET Software Developers, via the ESCO title
+    assert onet.total and all(h.matched_skills for h in onet.hits)
     welding = app.catalog.search("welding", max_hours=40, limit=50)
     assert welding.total and all(h.entry.effort_hours <= 40 for h in welding.hits)
 

@@ -7,9 +7,10 @@ Ranking combines two signals, each in [0, 1]:
   each contributes its IDF times the weight of the best field it occurs in (name 3, skills 2, tags 1.5,
   provider and description 1), divided by what a name match on every word would give. When no entry has every
   word, entries with any of them are ranked instead.
-* **skill-match strength**: with ``skills`` and/or ``occupation_skills`` given, the share of the wanted skills'
-  weight (1 for a requested skill or an essential skill of the occupation, 0.5 for an optional one) the entry
-  teaches, each scaled by its target proficiency (0.625 foundation … 1.0 expert).
+* **skill-match strength**: with ``skills`` and/or ``occupation_skills`` given, the mean of *coverage* (the share
+  of the wanted skills' weight the entry teaches, 1 for a requested skill or an essential skill of the occupation,
+  0.5 for an optional one, each scaled by its target proficiency: 0.625 foundation … 1.0 expert) and *focus* (the
+  share of the entry's own skills that are wanted).
 
 The score is their mean over the signals the query uses, times 100; ties go by name then id.
 """
@@ -98,20 +99,27 @@ class CatalogIndex:
         self._by_id = {e.id: e for e in self.entries}
         postings: dict[str, dict[int, float]] = {}
         skills: dict[str, dict[int, int]] = {}
+        words_of: dict[str, set[str]] = {}  # labels, providers and tags repeat across entries: tokenise each once
         for i, entry in enumerate(self.entries):
-            fields = {
-                "name": entry.name,
-                "skills": " ".join(s.label for s in entry.skills),
-                "tags": " ".join(entry.tags),
-                "provider": entry.provider,
-                "description": entry.description,
-            }
-            for name, text in fields.items():
+            fields = (
+                ("name", [entry.name]),
+                ("skills", [s.label for s in entry.skills]),
+                ("tags", list(entry.tags)),
+                ("provider", [entry.provider]),
+                ("description", [entry.description]),
+            )
+            for name, texts in fields:
                 weight = _FIELD_WEIGHTS[name]
-                for word in set(_words(text)):
-                    posting = postings.setdefault(word, {})
-                    if posting.get(i, 0.0) < weight:
-                        posting[i] = weight
+                for text in texts:
+                    words = words_of.get(text)
+                    if words is None:
+                        words = set(_words(text))
+                        if name != "description":
+                            words_of[text] = words
+                    for word in words:
+                        posting = postings.setdefault(word, {})
+                        if posting.get(i, 0.0) < weight:
+                            posting[i] = weight
             for skill in entry.skills:
                 skills.setdefault(skill.uri, {})[i] = skill.level
         self._postings = postings
@@ -172,8 +180,9 @@ class CatalogIndex:
                 continue
             if query.occupation_skills and not any(u in query.occupation_skills for u in uris):
                 continue
-            strength = sum(wanted[u] * (0.5 + self._skills[u][i] / 8) for u in uris) / total
-            out[i] = (min(strength, 1.0), tuple(sorted(uris)))
+            coverage = min(1.0, sum(wanted[u] * (0.5 + self._skills[u][i] / 8) for u in uris) / total)
+            precision = len(uris) / max(1, len(self.entries[i].skills))
+            out[i] = (0.5 * coverage + 0.5 * precision, tuple(sorted(uris)))
         return out
 
     def _passes(self, entry: CatalogEntry, query: CatalogQuery) -> bool:

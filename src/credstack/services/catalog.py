@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -88,30 +88,31 @@ def _row(entry: CatalogEntry, now: datetime) -> CatalogEntryRow:
     )
 
 
-def _entry(row: CatalogEntryRow, skills: Sequence[CatalogEntrySkill]) -> CatalogEntry:
+def _entry(row: Mapping[Any, Any], skills: Sequence[tuple[str, str, int]]) -> CatalogEntry:
+    """A catalog entry from a ``catalog_entries`` row (as a mapping) and its (URI, label, level) skills in order."""
     return CatalogEntry(
-        id=row.id,
-        source=row.source,
-        name=row.name,
-        description=row.description,
-        provider=row.provider,
-        skills=tuple(SkillAlignment(s.skill_uri, s.label, s.level) for s in sorted(skills, key=lambda s: s.position)),
-        achievement_type=row.achievement_type,
-        criteria=row.criteria,
-        eqf_level=row.eqf_level,
-        ects=row.ects,
-        us_credits=row.us_credits,
-        effort_hours=row.effort_hours,
-        price=row.price,
-        currency=row.currency,
-        delivery_format=row.delivery_format,
-        language=row.language,
-        assessment_method=row.assessment_method,
-        validity_months=row.validity_months,
-        prerequisites=tuple(Prerequisite(p["kind"], p["ref"]) for p in row.prerequisites),
-        tags=tuple(row.tags),
-        occupations=tuple(row.occupations),
-        extra=dict(row.extra),
+        id=row["id"],
+        source=row["source"],
+        name=row["name"],
+        description=row["description"],
+        provider=row["provider"],
+        skills=tuple(SkillAlignment(uri, label, level) for uri, label, level in skills),
+        achievement_type=row["achievement_type"],
+        criteria=row["criteria"],
+        eqf_level=row["eqf_level"],
+        ects=row["ects"],
+        us_credits=row["us_credits"],
+        effort_hours=row["effort_hours"],
+        price=row["price"],
+        currency=row["currency"],
+        delivery_format=row["delivery_format"],
+        language=row["language"],
+        assessment_method=row["assessment_method"],
+        validity_months=row["validity_months"],
+        prerequisites=tuple(Prerequisite(p["kind"], p["ref"]) for p in row["prerequisites"]),
+        tags=tuple(row["tags"]),
+        occupations=tuple(row["occupations"]),
+        extra=dict(row["extra"]),
     )
 
 
@@ -287,12 +288,15 @@ class CatalogService:
         if cached is not None and cached[0] == generation:
             return cached[1]
         with self._lock:
-            with self._db.read() as session:
-                skills: dict[str, list[CatalogEntrySkill]] = {}
-                for skill in session.scalars(sa.select(CatalogEntrySkill)):
-                    skills.setdefault(skill.entry_id, []).append(skill)
-                rows = session.scalars(sa.select(CatalogEntryRow).order_by(CatalogEntryRow.id)).all()
-                index = CatalogIndex(_entry(row, skills.get(row.id, [])) for row in rows)
+            with self._db.read() as session:  # Core rows, not ORM objects: the index reads every entry
+                skills: dict[str, list[tuple[str, str, int]]] = {}
+                k = CatalogEntrySkill
+                for entry_id, uri, label, level in session.execute(
+                    sa.select(k.entry_id, k.skill_uri, k.label, k.level).order_by(k.entry_id, k.position)
+                ):
+                    skills.setdefault(entry_id, []).append((uri, label, level))
+                rows = session.execute(sa.select(CatalogEntryRow.__table__).order_by(CatalogEntryRow.id)).mappings()
+                index = CatalogIndex(_entry(row, skills.get(row["id"], [])) for row in rows)
             self._cached = (generation, index)
             return index
 
