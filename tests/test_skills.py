@@ -58,7 +58,7 @@ def test_plural_forms_match_and_score_below_the_exact_label(linker: SkillLinker)
 
 
 def test_specific_labels_outscore_generic_ones(linker: SkillLinker) -> None:
-    scores = {m.text: m.score for m in linker.extract("Python and communication")}
+    scores = {m.text: m.score for m in linker.extract("Python and communication", min_score=0.0)}
     assert scores["Python"] > scores["communication"]
 
 

@@ -31,7 +31,7 @@ __all__ = ["Link", "Mention", "SkillLinker", "Weights", "default_linker"]
 _HOW = {PREFERRED: 1.0, ALTERNATIVE: 0.95}
 _INFLECTED, _SHORT = 0.85, 0.8
 #: Mentions scoring below this are not reported by :meth:`SkillLinker.extract`.
-MIN_MENTION_SCORE = 0.3
+MIN_MENTION_SCORE = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,9 +76,9 @@ class Mention:
 class Weights:
     """How :meth:`SkillLinker.link` mixes its evidence (tuned on the development sets)."""
 
-    mention: float = 1.0
-    coverage: float = 0.6
-    coverage_power: float = 2.0
+    mention: float = 0.5
+    coverage: float = 1.0
+    coverage_power: float = 1.0
     bm25: float = 0.03
 
 
