@@ -10,6 +10,7 @@ none is invented.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +37,8 @@ _TYPES = {
     "GeneralEducationDevelopment": ("GeneralEducationDevelopment", "proctored exam"),
 }
 _SUPPRESSED = "-99999"
+#: How much of a skill label (IDF-weighted) the programme text must contain for the skill to be aligned.
+_MIN_SHARE = 0.5
 
 
 def _clean(text: str) -> str:
@@ -130,13 +133,13 @@ def _words(text: str) -> set[str]:
 
 
 def rank_socs(programme: NjProgramme, socs: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
-    """The crosswalk's SOC (code, title) pairs for a programme, those whose title words (or their first five
-    letters: "therapists" ~ "therapy") occur in the programme's name first, then in its description, then as given.
+    """The crosswalk's SOC (code, title) pairs for a programme, those whose title words (crudely stemmed:
+    "therapists" ~ "therapy") occur in the programme's name first, then in its description, then as given.
 
     The crosswalk maps nearly every CIP code to the postsecondary teachers who teach it (SOC 25-1xxx); those are
     dropped unless the programme is about teaching, or they would align a Photoshop course to "assess students"."""
     name, text = _stems(programme.name), _stems(programme.description)
-    if not name & {"teach", "instr", "educa"}:
+    if not name & {"teachi", "teache", "instru", "educat"}:
         socs = [soc for soc in socs if not soc[0].startswith("25-1")]
 
     def key(item: tuple[int, tuple[str, str]]) -> tuple[int, int, int]:
@@ -147,23 +150,43 @@ def rank_socs(programme: NjProgramme, socs: Sequence[tuple[str, str]]) -> list[t
     return [soc for _, soc in sorted(enumerate(socs), key=key)]
 
 
+_SUFFIXES = ("ings", "ing", "ions", "ion", "ists", "ist", "ies", "es", "ed", "s", "y", "e")
+
+
+def _stem(word: str) -> str:
+    """A crude stem: one common English suffix off (keeping four letters), then the first six letters, so that
+    driving ~ drive, vehicles ~ vehicle, therapist ~ therapy, but technology !~ techniques."""
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            word = word[: -len(suffix)]
+            break
+    return word[:6]
+
+
 def _stems(text: str) -> set[str]:
-    return {w[:5] for w in _words(text)}
+    return {_stem(w) for w in _words(text)}
 
 
 def pick_skills(text: str, candidates: Sequence[tuple[str, str]], limit: int = 8) -> list[tuple[str, str]]:
-    """Up to ``limit`` of ``candidates`` (URI, label), those whose label words occur most in ``text`` first, then
-    in the order given (an occupation's essential skills); only those sharing at least one word when any do."""
+    """Up to ``limit`` of ``candidates`` (URI, label) whose labels the programme ``text`` talks about: scored by the
+    IDF-weighted share of each label's words (crudely stemmed) found in the text, IDF over the candidates' labels
+    (so "massage" counts, "apply" hardly); a label must be at least half covered to be chosen."""
     words = _stems(text)
+    unique = list(dict.fromkeys(candidates))
+    stems = [_stems(label) for _, label in unique]
+    df: dict[str, int] = {}
+    for label_stems in stems:
+        for stem in label_stems:
+            df[stem] = df.get(stem, 0) + 1
+    idf = {stem: math.log(1 + len(unique) / n) for stem, n in df.items()}
     scored = []
-    for position, (uri, label) in enumerate(dict.fromkeys(candidates)):
-        label_words = _stems(label)
-        overlap = len(label_words & words) / (len(label_words) or 1)
-        scored.append((-overlap, position, uri, label))
+    for position, ((uri, label), label_stems) in enumerate(zip(unique, stems, strict=True)):
+        total = sum(idf[s] for s in label_stems)
+        found = sum(idf[s] for s in label_stems & words)
+        if total and found / total >= _MIN_SHARE:
+            scored.append((-found / total, position, uri, label))
     scored.sort()
-    matching = [s for s in scored if s[0] < 0]
-    chosen = matching or scored
-    return [(uri, label) for _, _, uri, label in chosen[:limit]]
+    return [(uri, label) for _, _, uri, label in scored[:limit]]
 
 
 def to_entry(

@@ -30,10 +30,12 @@ from credstack.settings import Settings
 from credstack.storage.catalog_tables import CatalogEntryRow, CatalogEntrySkill, CatalogSource
 from credstack.storage.engine import Database
 
-__all__ = ["DEMO_GENERATOR_VERSION", "CatalogService", "SeedReport", "SourceSeed"]
+__all__ = ["DEMO_GENERATOR_VERSION", "NJ_MAPPING_VERSION", "CatalogService", "SeedReport", "SourceSeed"]
 
 #: Bump when :func:`credstack.catalog.demo.generate` changes what it makes, so ``seed`` replaces the demo catalog.
 DEMO_GENERATOR_VERSION = "1"
+#: Bump when the NJ ETPL mapping (:mod:`credstack.catalog.nj`, :mod:`credstack.services.catalog_seed`) changes.
+NJ_MAPPING_VERSION = "2"
 _OPTIONAL_WEIGHT = 0.5
 
 
@@ -174,7 +176,7 @@ class CatalogService:
             reports.append(SourceSeed(DEMO_SOURCE, rows, "loaded", detail))
         else:
             reports.append(SourceSeed(DEMO_SOURCE, self._rows(DEMO_SOURCE), "unchanged", demo_version))
-        nj_version = f"{sha256('nj_programmes')[:24]}+{sha256('cip_soc')[:24]}"
+        nj_version = f"mapping {NJ_MAPPING_VERSION}, {sha256('nj_programmes')[:24]}+{sha256('cip_soc')[:24]}"
         if force or versions.get(NJ_SOURCE) != nj_version:
             with self._db.read() as session:
                 entries, aligned = catalog_seed.nj_entries(session)
