@@ -72,11 +72,19 @@ def test_eqf_level_is_an_alignment_and_us_credits_fill_credits_available_without
 
 @pytest.mark.parametrize(
     "fields",
-    [{"price": -1.0}, {"delivery_format": "carrier pigeon"}, {"eqf_level": 9}, {"currency": "euro"}, {"name": " "}],
+    [
+        {"price": -1.0},
+        {"delivery_format": "carrier pigeon"},
+        {"eqf_level": 9},
+        {"currency": "euro"},
+        {"name": " "},
+        {"skills": (PY, PY)},
+    ],
 )
 def test_invalid_entries_are_refused(fields):
+    skills = fields.pop("skills", ())
     with pytest.raises(InvalidInputError):
-        entry("bad", fields.pop("name", "Bad"), **fields)
+        entry("bad", fields.pop("name", "Bad"), *skills, **fields)
 
 
 def test_skill_references_become_esco_uris():

@@ -57,6 +57,8 @@ def test_search_page_filters_and_links_to_entries(client: httpx.Client) -> None:
     assert page.status_code == 200
     assert 'href="/catalog/nj-27384"' in page.text and "Massage Therapy" in page.text
     assert "<script" not in page.text.split("</head>")[-1]  # strict CSP: no inline scripts
+    paged = client.get("/catalog", params={"provider": "(demo)", "format": "online"}).text
+    assert "provider=%28demo%29&amp;format=online&amp;page=2" in paged  # the next page keeps the filters
     empty = client.get("/catalog", params={"q": "zzzzqqq"})
     assert 'data-testid="no-results"' in empty.text
 

@@ -128,6 +128,9 @@ class CatalogEntry:
                 raise InvalidInputError(f"catalog entry {self.id}: {what} is empty")
             if len(text) > _MAX_TEXT:
                 raise InvalidInputError(f"catalog entry {self.id}: {what} is longer than {_MAX_TEXT} characters")
+        uris = [s.uri for s in self.skills]
+        if len(set(uris)) != len(uris):
+            raise InvalidInputError(f"catalog entry {self.id}: a skill is aligned twice")
         if self.eqf_level is not None and not 1 <= self.eqf_level <= 8:
             raise InvalidInputError(f"catalog entry {self.id}: EQF level must be 1-8, got {self.eqf_level}")
         for what, number in (

@@ -7,6 +7,7 @@ JSON twins: ``/api/catalog?q=`` and ``/api/catalog/{id}``. Handlers call one ser
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
@@ -73,7 +74,7 @@ def catalog_page(
         limit=PAGE,
         offset=(page - 1) * PAGE,
     )
-    query = "&".join(f"{k}={v}" for k, v in request.query_params.items() if k != "page")
+    query = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "page"])
     context = {
         "form": form,
         "results": results,
