@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from credstack.catalog import (
     CatalogEntry,
@@ -187,3 +189,60 @@ def test_prerequisites_are_achievements_or_skills():
     assert Prerequisite("skill", ESCO + "x").to_json() == {"kind": "skill", "ref": ESCO + "x"}
     with pytest.raises(InvalidInputError):
         Prerequisite("mood", "x")
+
+
+GENERATED = generate(OCCUPATIONS, seed=3)
+GENERATED_INDEX = CatalogIndex(GENERATED)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    text=st.sampled_from(["", "skill", "skill 1", "occupation 2", "foundations", "zzz", "ski"]),
+    level=st.one_of(st.none(), st.integers(3, 6)),
+    max_hours=st.one_of(st.none(), st.floats(0, 200)),
+    max_price=st.one_of(st.none(), st.floats(0, 3000)),
+    credit_bearing=st.booleans(),
+    fmt=st.one_of(st.none(), st.sampled_from(["online", "in-person", "hybrid", "self-paced"])),
+    wanted=st.lists(st.sampled_from([uri for o in OCCUPATIONS for uri, _ in o.essential_skills]), max_size=3),
+    offset=st.integers(0, 30),
+)
+def test_every_hit_satisfies_every_filter_and_pages_are_ranked(
+    text, level, max_hours, max_price, credit_bearing, fmt, wanted, offset
+):
+    query = CatalogQuery(
+        text=text,
+        skills=tuple(wanted),
+        eqf_level=level,
+        max_hours=max_hours,
+        max_price=max_price,
+        credit_bearing=credit_bearing,
+        delivery_format=fmt,
+        limit=10,
+        offset=offset,
+    )
+    page = GENERATED_INDEX.search(query)
+    assert len(page.hits) == max(0, min(10, page.total - offset))
+    scores = [h.score for h in page.hits]
+    assert scores == sorted(scores, reverse=True)
+    for hit in page.hits:
+        e = hit.entry
+        assert level is None or e.eqf_level == level
+        assert max_hours is None or (e.effort_hours is not None and e.effort_hours <= max_hours)
+        assert max_price is None or (e.price is not None and e.price <= max_price)
+        assert not credit_bearing or e.credit_bearing
+        assert fmt is None or e.delivery_format == fmt
+        assert not wanted or {s.uri for s in e.skills} & set(wanted)
+        assert 0 <= hit.score <= 100
+
+    def passes(e):
+        return (
+            (level is None or e.eqf_level == level)
+            and (max_hours is None or e.effort_hours <= max_hours)
+            and (max_price is None or e.price <= max_price)
+            and (not credit_bearing or e.credit_bearing)
+            and (fmt is None or e.delivery_format == fmt)
+            and (not wanted or bool({s.uri for s in e.skills} & set(wanted)))
+        )
+
+    if not text:  # without words, the total is exactly the entries passing the filters (brute force)
+        assert page.total == sum(1 for e in GENERATED if passes(e))
