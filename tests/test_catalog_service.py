@@ -118,3 +118,27 @@ def test_entries_round_trip_through_storage(database_url):
             app.catalog.get("local-1")
         with pytest.raises(InvalidInputError):
             app.catalog.replace_source("other", [_local("x", "X")])
+
+
+def test_a_published_entry_is_issued_and_verifies(sqlite_url):
+    with Credstack.from_settings(Settings(database_url=sqlite_url)) as app:
+        app.init()
+        entry = _local(
+            "local-py",
+            "Python for analysts",
+            skills=(SkillAlignment(ESCO + "ccd0a1d9-afda-43d9-b901-96344886e14d", "Python", 3),),
+            ects=2.0,
+            eqf_level=5,
+            effort_hours=50,
+            price=200.0,
+            tags=("python",),
+        )
+        app.catalog.replace_source("local", [entry])
+        record = app.catalog.publish("local-py")
+        definition = record.definition
+        assert definition["humanCode"] == "local-py" and definition["creditsAvailable"] == 2.0
+        assert definition["alignment"][0]["targetFramework"] == "ESCO"
+        assert definition["resultDescription"][0]["requiredValue"] == "advanced"
+        issued = app.issuing.issue(record.id, recipient="learner@example.org")
+        report = app.verifier.verify(issued.credential)
+        assert report.verified, [c for c in report.checks if c.status == "fail"]

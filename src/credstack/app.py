@@ -67,7 +67,7 @@ class Credstack:
         self.status = StatusService(db, settings, self.issuers, clock)
         self.tokens = TokenService(db, clock)
         self.taxonomy = TaxonomyService(db, clock)
-        self.catalog = CatalogService(db, settings, self.taxonomy, clock)
+        self.catalog = CatalogService(db, settings, self.taxonomy, clock, self.achievements)
         #: resolves this server's own status lists and did:web documents locally, without network
         self.verifier = VerificationService(settings, local_documents=self.status.document_for_url)
 

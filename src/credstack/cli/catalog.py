@@ -1,4 +1,4 @@
-"""``credstack catalog seed|search|show``: the achievement catalog (docs/catalog.md).
+"""``credstack catalog seed|search|show|publish``: the achievement catalog (docs/catalog.md).
 
 Each command calls one method of :class:`credstack.services.catalog.CatalogService` and renders the result, as text
 or, with ``--json``, as one JSON document on stdout. The application (SQLAlchemy) is imported inside the commands
@@ -15,7 +15,7 @@ import typer
 from rich.markup import escape
 
 from credstack.cli import app
-from credstack.cli._context import open_app, out
+from credstack.cli._context import err, open_app, out
 
 if TYPE_CHECKING:
     from credstack.catalog.model import CatalogEntry
@@ -160,3 +160,17 @@ def show(
         out.print(f"  skill: {escape(skill.label)} ({skill.level_name})  [dim]{skill.uri}[/dim]")
     for prerequisite in entry.prerequisites:
         out.print(f"  requires {prerequisite.kind}: {prerequisite.ref}")
+
+
+@catalog_app.command("publish")
+def publish(
+    entry_id: Annotated[str, typer.Argument(help="A catalog id from `credstack catalog search`.")],
+    issuer: Annotated[
+        str | None, typer.Option("--issuer", help="Issuer slug or DID (default issuer if omitted).")
+    ] = None,
+) -> None:
+    """Make an issuable achievement from a catalog entry (prints its id for `credstack issue`)."""
+    with open_app() as credstack:
+        record = credstack.catalog.publish(entry_id, issuer)
+    err.print(f"achievement {escape(record.name)!r}: {record.url}")
+    typer.echo(record.id)

@@ -22,8 +22,9 @@ from credstack.catalog.model import CatalogEntry, Prerequisite, SkillAlignment, 
 from credstack.catalog.nj import NJ_SOURCE
 from credstack.catalog.search import CatalogIndex, CatalogPage, CatalogQuery
 from credstack.catalog.source import ATTRIBUTION, sha256
-from credstack.errors import InvalidInputError, NotFoundError, TaxonomyNotLoadedError
+from credstack.errors import ConfigurationError, InvalidInputError, NotFoundError, TaxonomyNotLoadedError
 from credstack.services import catalog_seed
+from credstack.services.achievements import AchievementRecord, AchievementService
 from credstack.services.taxonomy import TaxonomyService
 from credstack.services.taxonomy_records import OccupationDetail
 from credstack.settings import Settings
@@ -121,8 +122,16 @@ def _entry(row: Mapping[Any, Any], skills: Sequence[tuple[str, str, int]]) -> Ca
 class CatalogService:
     """Seed, search and show the achievement catalog."""
 
-    def __init__(self, db: Database, settings: Settings, taxonomy: TaxonomyService, clock: Callable[[], datetime]):
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        taxonomy: TaxonomyService,
+        clock: Callable[[], datetime],
+        achievements: AchievementService | None = None,
+    ) -> None:
         self._db = db
+        self._achievements = achievements
         self._settings = settings
         self._taxonomy = taxonomy
         self._clock = clock
@@ -234,6 +243,28 @@ class CatalogService:
         """The OB 3.0 Achievement JSON of an entry, at ``{base_url}/catalog/{id}``."""
         entry = self.get(entry_id)
         return to_achievement(entry, f"{self._settings.base_url.rstrip('/')}/catalog/{entry.id}")
+
+    def publish(self, entry_id: str, issuer_ref: str | int | None = None) -> AchievementRecord:
+        """Make an issuable achievement of ``issuer_ref`` (None: the default issuer) from a catalog entry: the same
+        OB 3.0 Achievement as :meth:`achievement`, under ``/achievements/{id}``. Each call makes a new one."""
+        if self._achievements is None:
+            raise ConfigurationError("this catalog service was built without the achievements service")
+        entry = self.get(entry_id)
+        definition = to_achievement(entry, "urn:credstack:catalog:" + entry.id)
+        return self._achievements.create(
+            issuer_ref,
+            name=definition["name"],
+            description=definition["description"],
+            criteria_narrative=definition["criteria"]["narrative"],
+            achievement_type=definition["achievementType"],
+            alignments=definition.get("alignment", ()),
+            credits_available=definition.get("creditsAvailable"),
+            result_descriptions=[
+                {k: v for k, v in r.items() if k != "id"} for r in definition.get("resultDescription", ())
+            ],
+            tags=definition.get("tag", ()),
+            human_code=entry.id,
+        )
 
     def count(self) -> int:
         return len(self._index())
