@@ -7,6 +7,7 @@ Not a test. Measured with :func:`credstack.skills.default_linker`:
   URIs through the v1.1.0 skills file (``conceptUri``; the URIs are stable into v1.1.1); sentences with no gold
   label are skipped. MRR, RP@5 and RP@10 averaged over sentences.
 - The same on the SkillSkape dev split (synthetic LLM sentences: a sanity check, not evidence of real quality).
+- The same again with the semantic stage (``+semantic`` rows: all-MiniLM-L6-v2 re-ranking), when it is installed.
 - Span extraction on SkillSpan dev: exact span match, skill and knowledge spans combined, against the mentions of
   :meth:`SkillLinker.extract` mapped to tokens.
 
@@ -23,8 +24,9 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
+from credstack.errors import ConfigurationError
 from credstack.skills import SkillLinker, default_linker
 from credstack.skills.metrics import bio_spans, mean, reciprocal_rank, rp_at_k, span_prf
 from credstack.taxonomy.text import normalise
@@ -72,7 +74,11 @@ def skillskape(labels: dict[str, str]) -> list[tuple[str, set[str]]]:
     return out
 
 
-def ranking_metrics(linker: SkillLinker, data: list[tuple[str, set[str]]]) -> dict[str, Any]:
+class Ranker(Protocol):
+    def rank(self, text: str) -> list[str]: ...
+
+
+def ranking_metrics(linker: Ranker, data: list[tuple[str, set[str]]]) -> dict[str, Any]:
     rr, rp5, rp10 = [], [], []
     for sentence, gold in data:
         ranking = linker.rank(sentence)[:100]
@@ -134,6 +140,16 @@ def run() -> dict[str, Any]:
     for name in ("house", "tech"):
         results["linking"][name] = ranking_metrics(linker, decorte(name, labels))
     results["linking"]["skillskape_dev"] = ranking_metrics(linker, skillskape(labels))
+    try:
+        from credstack.cli._skills_index import load_semantic
+
+        semantic = load_semantic()
+    except (ImportError, ConfigurationError) as exc:
+        print(f"semantic stage skipped: {exc}", file=sys.stderr)
+    else:
+        for name in ("house", "tech"):
+            results["linking"][f"{name}+semantic"] = ranking_metrics(semantic, decorte(name, labels))
+        results["linking"]["skillskape_dev+semantic"] = ranking_metrics(semantic, skillskape(labels))
     results["spans"] = span_metrics(linker, skillspan_dev())
     return results
 

@@ -21,8 +21,9 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from credstack.skills import SkillLinker
+    from credstack.skills.semantic import SemanticLinker
 
-__all__ = ["cache_dir", "fingerprint", "load_linker"]
+__all__ = ["cache_dir", "fingerprint", "load_linker", "load_semantic"]
 
 
 def cache_dir() -> Path:
@@ -81,3 +82,33 @@ def load_linker() -> SkillLinker:
         linker = default_linker()
         _write(path, linker)
     return linker
+
+
+def load_semantic() -> SemanticLinker:
+    """The semantic stage over :func:`load_linker`, with the ESCO label vectors cached like the indexes."""
+    import numpy as np
+
+    for name, value in (("HF_HUB_OFFLINE", "1"), ("HF_HUB_DISABLE_PROGRESS_BARS", "1")):
+        os.environ.setdefault(name, value)  # the model ships inside its package: never reach for the hub
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    from credstack.skills.semantic import SemanticLinker, minilm_encoder
+
+    linker = load_linker()
+    encode = minilm_encoder()
+    path = cache_dir() / f"skills-{fingerprint()}-minilm.npy"
+    vectors = None
+    try:
+        vectors = np.load(path, allow_pickle=False)
+    except (OSError, ValueError):
+        vectors = None
+    if vectors is None or vectors.shape[0] != len(linker.esco):
+        vectors = encode(SemanticLinker.label_texts(linker))
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".skills-", suffix=".npy")
+            with os.fdopen(fd, "wb") as fh:
+                np.save(fh, vectors, allow_pickle=False)
+            os.replace(tmp, path)
+        except OSError:
+            pass
+    return SemanticLinker(linker, encode, vectors)

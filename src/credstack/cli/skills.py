@@ -17,7 +17,7 @@ from rich.markup import escape
 
 from credstack.cli import app
 from credstack.cli._context import out
-from credstack.cli._skills_index import load_linker
+from credstack.cli._skills_index import load_linker, load_semantic
 from credstack.errors import InvalidInputError, NotUtf8Error
 
 __all__ = ["read_lines", "skills_app"]
@@ -28,6 +28,9 @@ skills_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(skills_app)
+
+#: Lines embedded together by ``--semantic``.
+BATCH = 256
 
 FileArg = Annotated[
     Path | None,
@@ -53,11 +56,23 @@ def read_lines(path: Path | None) -> list[str]:
 def link(
     file: FileArg = None,
     top: Annotated[int, typer.Option("--top", "-k", min=1, help="How many ESCO skills per line, best first.")] = 10,
+    semantic: Annotated[
+        bool,
+        typer.Option("--semantic", help="Re-rank with sentence embeddings (all-MiniLM-L6-v2; the 'semantic' extra)."),
+    ] = False,
 ) -> None:
     """Rank ESCO skills for each line; print one JSON line per input line: {"line": n, "skills": [...]}."""
     lines = read_lines(file)
-    linker = load_linker()
     write = sys.stdout.write
+    if semantic:
+        reranker = load_semantic()
+        for offset in range(0, len(lines), BATCH):
+            batch = lines[offset : offset + BATCH]
+            for number, found in enumerate(reranker.link_many(batch, top=top), start=offset + 1):
+                skills = [{"uri": s.uri, "label": s.label, "score": round(s.score, 4)} for s in found]
+                write(json.dumps({"line": number, "skills": skills}, ensure_ascii=False) + "\n")
+        return
+    linker = load_linker()
     for number, line in enumerate(lines, start=1):
         skills = [{"uri": s.uri, "label": s.label, "score": round(s.score, 4)} for s in linker.link(line, top=top)]
         write(json.dumps({"line": number, "skills": skills}, ensure_ascii=False) + "\n")
