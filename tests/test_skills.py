@@ -95,6 +95,7 @@ def test_stemming_folds_plurals_and_verb_forms() -> None:
     assert stem("programming") == stem("program")
     assert stem("accounting") != stem("account")  # a noun in -ing keeps its meaning
     assert [t.folded for t in tokenize("C++, C# and Node.js.")] == ["c++", "c#", "and", "node.js"]
+    assert [t.folded for t in tokenize("We’re hiring; you're great")] == ["we", "hiring", "you", "great"]
 
 
 def test_public_surface() -> None:

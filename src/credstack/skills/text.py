@@ -48,6 +48,8 @@ _ING_NOUNS = frozenset(
         "mining", "packaging", "publishing", "shipping", "tooling",
     }
 )  # fmt: skip
+_APOSTROPHES = frozenset("'\u2019")
+_CONTRACTIONS = frozenset({"s", "re", "t", "ll", "ve", "d", "m"})
 _VOWEL = re.compile(r"[aeiouy]")
 _UNDOUBLE = frozenset("bdgkmnprt")
 
@@ -110,9 +112,12 @@ def _analyse(word: str) -> tuple[str, str]:
 
 
 def tokenize(text: str) -> list[Token]:
-    """The words of ``text`` with their character offsets, folded forms and stems."""
+    """The words of ``text`` with their character offsets, folded forms and stems (contraction endings such as
+    the ``re`` of ``we're`` are not words)."""
     out = []
     for m in _WORD.finditer(text):
+        if m.start() > 0 and text[m.start() - 1] in _APOSTROPHES and m.group().casefold() in _CONTRACTIONS:
+            continue
         folded, stemmed = _analyse(m.group())
         out.append(Token(m.start(), m.end(), folded, stemmed))
     return out
