@@ -1,0 +1,27 @@
+"""Planner: learner skill claims, role profiles and saved plans (issue 5).
+
+Revision ID: 0006_planner
+Revises: 0005_market
+Create Date: 2026-11-22
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa  # noqa: F401
+from alembic import op  # noqa: F401
+
+# revision identifiers, used by Alembic.
+revision: str = "0006_planner"
+down_revision: str | Sequence[str] | None = "0005_market"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    """Placeholder, filled in by the work on this area."""
+
+
+def downgrade() -> None:
+    """Placeholder, filled in by the work on this area."""

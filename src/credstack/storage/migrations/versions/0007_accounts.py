@@ -1,0 +1,27 @@
+"""Organisations, people, roles, sessions, audit log, wallet and sharing (issue 6).
+
+Revision ID: 0007_accounts
+Revises: 0006_planner
+Create Date: 2026-11-22
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa  # noqa: F401
+from alembic import op  # noqa: F401
+
+# revision identifiers, used by Alembic.
+revision: str = "0007_accounts"
+down_revision: str | Sequence[str] | None = "0006_planner"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    """Placeholder, filled in by the work on this area."""
+
+
+def downgrade() -> None:
+    """Placeholder, filled in by the work on this area."""
