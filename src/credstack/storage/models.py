@@ -224,6 +224,7 @@ class AuditEntry(Base):
 
 # Feature tables declared in their own modules join Base.metadata here, so migrations and schema checks see them.
 from credstack.storage import account_tables as _account_tables  # noqa: E402,F401
+from credstack.storage import catalog_search_tables as _catalog_search_tables  # noqa: E402,F401
 from credstack.storage import catalog_tables as _catalog_tables  # noqa: E402,F401
 from credstack.storage import employer_tables as _employer_tables  # noqa: E402,F401
 from credstack.storage import market_tables as _market_tables  # noqa: E402,F401
