@@ -1,156 +1,82 @@
-"""credstack benchmarks (``make bench``). Prints a table and writes bench/out/results.json.
+"""credstack benchmarks: ``make bench`` runs every ``bench/bench_*.py`` script, one after the other.
 
-Not a test: figures depend on the machine. What is measured, on distinct credentials (different ids, subjects and
-names, so no whole-document caching can help) shaped like the 1EdTech OB 3.0 implementation guide credential:
+Not a test: figures depend on the machine, so each script measures and prints its figures as a JSON object (its
+last output); this runner collects them with the machine's facts into ``bench/out/results.json`` and prints a
+summary. Run one script alone with ``python bench/bench_<name>.py --help``.
 
-- eddsa-rdfc-2022 signing and proof verification, single process (= per core);
-- the full verifier (every named check: shape, contexts, terms, proof, issuer key, validity, status), per core;
-- ``credstack verify DIR`` over 2,000 signed files end to end (process start-up included), against
-  ``crosscheck verify`` (the Digital Bazaar reference stack) over the same files.
-
-Usage: python bench/run.py [--n 2000] [--skip-crosscheck]
+Usage: python bench/run.py [NAME ...]      (NAME: credentials, canonical, catalog, ..., default all)
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import platform
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-CROSSCHECK = ROOT.parent / "shared" / "tools" / "crosscheck" / "crosscheck"
-OUT = ROOT / "bench" / "out"
-
-GIVEN = ["Ada", "Grace", "Alan", "Katherine", "Edsger", "Barbara", "Dorothy", "Tim", "Zoë", "Łukasz"]
-SKILLS = ["Teamwork", "Data analysis", "Welding", "Python programming", "Customer service", "Bookkeeping"]
+BENCH = Path(__file__).resolve().parent
+OUT = BENCH / "out"
 
 
-def guide_credentials(n: int, issuer: str) -> list[dict[str, Any]]:
-    """n distinct unsigned credentials with the shape of the 1EdTech guide credential."""
-    out = []
-    for i in range(n):
-        skill = SKILLS[i % len(SKILLS)]
-        out.append(
-            {
-                "@context": [
-                    "https://www.w3.org/ns/credentials/v2",
-                    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
-                ],
-                "id": f"http://example.com/credentials/{100000 + i}",
-                "type": ["VerifiableCredential", "OpenBadgeCredential"],
-                "issuer": {
-                    "id": issuer,
-                    "type": ["Profile"],
-                    "url": "https://www.imsglobal.org",
-                    "name": "Example Corp",
-                },
-                "validFrom": "2010-01-01T00:00:00Z",
-                "name": f"{skill} Badge #{i}",
-                "credentialSubject": {
-                    "id": f"did:example:learner{i:08d}",
-                    "type": ["AchievementSubject"],
-                    "achievement": {
-                        "id": f"https://example.com/achievements/{skill.lower().replace(' ', '-')}-{i}",
-                        "type": ["Achievement"],
-                        "criteria": {
-                            "narrative": f"{GIVEN[i % len(GIVEN)]} was nominated for this badge by peers "
-                            "and recognized upon review by Example Corp management."
-                        },
-                        "description": f"This badge recognizes the capacity to apply {skill.lower()}.",
-                        "name": skill,
-                    },
-                },
-            }
-        )
-    return out
+def last_json_object(text: str) -> Any:
+    """The last top-level JSON object a script printed (scripts may print progress lines before it)."""
+    decoder = json.JSONDecoder()
+    found: Any = None
+    index = text.find("{")
+    while index != -1:
+        try:
+            value, end = decoder.raw_decode(text, index)
+        except json.JSONDecodeError:
+            index = text.find("{", index + 1)
+            continue
+        found = value
+        index = text.find("{", end)
+    return found
 
 
-def rate(count: int, seconds: float) -> float:
-    return round(count / seconds, 1) if seconds > 0 else float("inf")
-
-
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--n", type=int, default=2000)
-    parser.add_argument("--skip-crosscheck", action="store_true")
-    args = parser.parse_args()
-
-    from credstack.domain.verification import VerifyOptions, verify_document
-    from credstack.proofs import data_integrity
-    from credstack.proofs.keys import Ed25519Key, did_key_from_public_key, resolve_did_key_vm
-
-    key = Ed25519Key.from_seed(bytes(range(32)))
-    did = did_key_from_public_key(key.public_key)
-    vm = f"{did}#{did.split(':')[-1]}"
-    unsigned = guide_credentials(args.n, did)
+def main(argv: list[str]) -> int:
+    scripts = sorted(BENCH.glob("bench_*.py"))
+    wanted = set(argv)
+    if wanted:
+        unknown = wanted - {s.stem.removeprefix("bench_") for s in scripts}
+        if unknown:
+            print(f"unknown benchmark(s): {', '.join(sorted(unknown))}", file=sys.stderr)
+            return 2
+        scripts = [s for s in scripts if s.stem.removeprefix("bench_") in wanted]
     results: dict[str, Any] = {
         "machine": {"cores": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
-        "n": args.n,
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "benchmarks": {},
     }
-
-    t0 = time.perf_counter()
-    signed = [data_integrity.sign(c, key=key, verification_method=vm, created="2010-01-01T19:23:24Z") for c in unsigned]
-    results["sign_per_s_one_core"] = rate(len(signed), time.perf_counter() - t0)
-
-    t0 = time.perf_counter()
-    ok = sum(all(r.verified for r in data_integrity.verify(c, resolve=resolve_did_key_vm)) for c in signed)
-    results["verify_proof_per_s_one_core"] = rate(len(signed), time.perf_counter() - t0)
-    if ok != len(signed):
-        raise SystemExit(f"only {ok} of {len(signed)} proofs verified")
-
-    options = VerifyOptions(now=datetime.now(UTC), documents={}, fetch=None)
-    t0 = time.perf_counter()
-    ok = sum(verify_document(c, options).verified for c in signed)
-    results["verify_full_report_per_s_one_core"] = rate(len(signed), time.perf_counter() - t0)
-    if ok != len(signed):
-        raise SystemExit(f"only {ok} of {len(signed)} credentials verified with the full report")
-
-    with tempfile.TemporaryDirectory(prefix="credstack-bench-") as tmp:
-        folder = Path(tmp)
-        files = []
-        for i, c in enumerate(signed):
-            path = folder / f"credential-{i:05d}.json"
-            path.write_text(json.dumps(c), encoding="utf-8")
-            files.append(str(path))
-        credstack = shutil.which("credstack", path=str(Path(sys.executable).parent)) or "credstack"
+    failed = []
+    for script in scripts:
+        name = script.stem.removeprefix("bench_")
+        print(f"== {name} ({script.name})", flush=True)
         t0 = time.perf_counter()
-        proc = subprocess.run([credstack, "verify", str(folder), "--json"], capture_output=True, text=True)
-        cs_seconds = time.perf_counter() - t0
-        verified = sum(json.loads(line)["verified"] for line in proc.stdout.splitlines() if line.strip())
-        results["cli_verify_files"] = len(files)
-        results["cli_verify_seconds"] = round(cs_seconds, 3)
-        results["cli_verify_per_s"] = rate(len(files), cs_seconds)
-        results["cli_verify_verified"] = verified
-        if proc.returncode != 0 or verified != len(files):
-            print(proc.stderr[-2000:], file=sys.stderr)
-            raise SystemExit(f"credstack verify failed: exit {proc.returncode}, {verified} verified")
-        if not args.skip_crosscheck and CROSSCHECK.exists():
-            t0 = time.perf_counter()
-            proc = subprocess.run([str(CROSSCHECK), "verify", *files], capture_output=True, text=True)
-            cc_seconds = time.perf_counter() - t0
-            cc_verified = sum(json.loads(line)["verified"] for line in proc.stdout.splitlines() if line.strip())
-            results["crosscheck_verify_seconds"] = round(cc_seconds, 3)
-            results["crosscheck_verify_per_s"] = rate(len(files), cc_seconds)
-            results["crosscheck_verified"] = cc_verified
-            results["cli_speedup_vs_crosscheck"] = round(cc_seconds / cs_seconds, 2)
-
+        proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True)
+        seconds = round(time.perf_counter() - t0, 1)
+        figures = last_json_object(proc.stdout)
+        if proc.returncode != 0 or figures is None:
+            failed.append(name)
+            print(proc.stdout[-1500:] + proc.stderr[-1500:], file=sys.stderr)
+            results["benchmarks"][name] = {"error": f"exit {proc.returncode}", "seconds": seconds}
+            continue
+        results["benchmarks"][name] = figures
+        print(json.dumps(figures, indent=2), flush=True)
+        print(f"   ({seconds} s)", flush=True)
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "results.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    width = max(len(k) for k in results)
-    for k, v in results.items():
-        print(f"{k:<{width}}  {v}")
+    print(f"wrote {OUT / 'results.json'} ({os.cpu_count()} cores)")
+    if failed:
+        print(f"failed: {', '.join(failed)}", file=sys.stderr)
+        return 1
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(main(sys.argv[1:]))
