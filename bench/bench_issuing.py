@@ -1,12 +1,13 @@
 """Issuing-side benchmark: credentials issued per second (one at a time and as a bulk job), status changes and status
-list signing, on SQLite and (when reachable) PostgreSQL. Not a test: figures depend on the machine.
+list signing, on SQLite and (when reachable) PostgreSQL. Not a test: figures depend on the machine. Prints JSON.
 
-Usage: python bench/issuing.py [--n 200] [--pg postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
+Usage: python bench/bench_issuing.py [--n 200] [--pg postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import tempfile
 import time
 import uuid
@@ -50,8 +51,8 @@ def _rate(n: int, work: Callable[[int], object]) -> float:
     return n / (time.perf_counter() - start)
 
 
-def run(n: int, pg_admin: str | None) -> None:
-    print(f"{'database':<11} {'measure':<44} {'result':>12}")
+def run(n: int, pg_admin: str | None) -> dict[str, dict[str, float]]:
+    figures: dict[str, dict[str, float]] = {}
     with _databases(pg_admin) as databases:
         for label, url in databases:
             app = Credstack.from_settings(Settings(database_url=url, master_secret="bench-secret-0123456789"))
@@ -79,9 +80,9 @@ def run(n: int, pg_admin: str | None) -> None:
             start = time.perf_counter()
             app.status.status_list_credential(list_id)
             rows["serve the cached signed list, ms"] = (time.perf_counter() - start) * 1000
-            for measure, value in rows.items():
-                print(f"{label:<11} {measure:<44} {value:>12.1f}")
+            figures[label] = {measure: round(value, 1) for measure, value in rows.items()}
             app.close()
+    return figures
 
 
 if __name__ == "__main__":
@@ -89,4 +90,4 @@ if __name__ == "__main__":
     parser.add_argument("--n", type=int, default=200)
     parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     args = parser.parse_args()
-    run(args.n, args.pg)
+    print(json.dumps(run(args.n, args.pg), indent=2))
