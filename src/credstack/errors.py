@@ -20,6 +20,7 @@
     +-- ConfigurationError ("configuration")             refused settings (default secret outside development)
     +-- FetchError ("fetch_failed")                      an allow-listed fetch failed or was refused
     +-- TaxonomyNotLoadedError ("taxonomy_not_loaded")   the skills taxonomy is not in the database yet
+    +-- SemanticSearchUnavailableError ("semantic_search_unavailable")  no catalog embeddings, or no model installed
 
 Expected negative outcomes (an invalid signature, a revoked credential) are *values* in a verification
 report, never exceptions. Every code is documented in docs/errors.md (a test keeps the two in sync).
@@ -45,6 +46,7 @@ __all__ = [
     "MalformedJsonError",
     "NotFoundError",
     "NotUtf8Error",
+    "SemanticSearchUnavailableError",
     "TaxonomyNotLoadedError",
     "UndefinedTermError",
     "UnknownContextError",
@@ -189,6 +191,12 @@ class TaxonomyNotLoadedError(CredstackError):
     code = "taxonomy_not_loaded"
     http_status = 503
     title = "Skills taxonomy not loaded"
+
+
+class SemanticSearchUnavailableError(CredstackError):
+    code = "semantic_search_unavailable"
+    http_status = 503
+    title = "Semantic search unavailable"
 
 
 def all_error_classes() -> list[type[CredstackError]]:

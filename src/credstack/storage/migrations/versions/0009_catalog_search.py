@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa  # noqa: F401
-from alembic import op  # noqa: F401
+import sqlalchemy as sa
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "0009_catalog_search"
@@ -20,8 +20,23 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    """Placeholder, filled in by the work on this area."""
+    """Create ``catalog_embeddings`` (empty; ``credstack catalog index`` fills it)."""
+    op.create_table(
+        "catalog_embeddings",
+        sa.Column("entry_id", sa.String(length=64), nullable=False),
+        sa.Column("model", sa.String(length=80), nullable=False),
+        sa.Column("content_hash", sa.String(length=64), nullable=False),
+        sa.Column("dimensions", sa.Integer(), nullable=False),
+        sa.Column("vector", sa.LargeBinary(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("entry_id", "model", name=op.f("pk_catalog_embeddings")),
+    )
+    with op.batch_alter_table("catalog_embeddings", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_catalog_embeddings_updated_at"), ["updated_at"], unique=False)
 
 
 def downgrade() -> None:
-    """Placeholder, filled in by the work on this area."""
+    """Drop ``catalog_embeddings``."""
+    with op.batch_alter_table("catalog_embeddings", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_catalog_embeddings_updated_at"))
+    op.drop_table("catalog_embeddings")
