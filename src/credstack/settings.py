@@ -46,6 +46,12 @@ class Settings:
     max_document_bytes: int = 1_000_000
     #: Entries per Bitstring Status List (minimum 131,072 per the spec).
     status_list_size: int = 131_072
+    #: Half-life in years of the evidence for a technology skill (ESCO knowledge in ICT, O*NET hot technologies).
+    skill_half_life_technology: float = 2.5
+    #: Half-life in years of the evidence for other knowledge and skills.
+    skill_half_life_knowledge: float = 5.0
+    #: Half-life in years of the evidence for transversal skills (ESCO reuse level ``transversal``).
+    skill_half_life_transversal: float = 10.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -63,6 +69,11 @@ class Settings:
                     kwargs[f.name] = int(raw)
                 except ValueError as exc:
                     raise ConfigurationError(f"{name} must be an integer, got {raw!r}") from exc
+            elif f.name.startswith("skill_half_life_"):
+                try:
+                    kwargs[f.name] = float(raw)
+                except ValueError as exc:
+                    raise ConfigurationError(f"{name} must be a number of years, got {raw!r}") from exc
             elif f.name == "fetch_allowlist":
                 kwargs[f.name] = tuple(h.strip() for h in raw.split(",") if h.strip())
             else:
@@ -77,6 +88,10 @@ class Settings:
             raise ConfigurationError("CREDSTACK_STATUS_LIST_SIZE must be at least 131072 (Bitstring Status List)")
         if self.status_list_size % 8:
             raise ConfigurationError("CREDSTACK_STATUS_LIST_SIZE must be a multiple of 8")
+        for kind in ("technology", "knowledge", "transversal"):
+            years = getattr(self, f"skill_half_life_{kind}")
+            if not 0 < years < 1000:
+                raise ConfigurationError(f"CREDSTACK_SKILL_HALF_LIFE_{kind.upper()} must be between 0 and 1000 years")
 
     def check_for_serving(self) -> None:
         """Outside development mode, refuse to serve with the default master secret."""
