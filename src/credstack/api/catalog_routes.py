@@ -33,6 +33,13 @@ def search_catalog(
     source: Annotated[str | None, Query(pattern="^[a-z-]{1,16}$", description="demo, nj-etpl, ...")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+    mode: Annotated[
+        str | None,
+        Query(
+            pattern="^(lexical|semantic|hybrid)$",
+            description="Match words, meaning (sentence embeddings) or both; default hybrid when indexed.",
+        ),
+    ] = None,
 ) -> dict[str, Any]:
     page = cs.catalog.search(
         q,
@@ -47,9 +54,11 @@ def search_catalog(
         source=source,
         limit=limit,
         offset=offset,
+        mode=mode,
     )
     return {
         "query": q,
+        "mode": page.mode,
         "total": page.total,
         "offset": page.offset,
         "limit": page.limit,
@@ -58,6 +67,7 @@ def search_catalog(
                 "score": h.score,
                 "textScore": h.text_score,
                 "skillScore": h.skill_score,
+                "semanticScore": h.semantic_score,
                 "matchedSkills": list(h.matched_skills),
                 **h.entry.to_json(),
             }

@@ -13,6 +13,12 @@ Ranking combines two signals, each in [0, 1]:
   share of the entry's own skills that are wanted).
 
 The score is their mean over the signals the query uses, times 100; ties go by name then id.
+
+**Modes.** ``lexical`` is the text relevance above. ``semantic`` replaces it with the cosine similarity between the
+query's and the entry's sentence embeddings (passed in as ``similarities``: entry id -> cosine, only entries at or
+above :data:`~credstack.catalog.semantic.MIN_SIMILARITY` match). ``hybrid`` uses the mean of the two (an entry found
+by one only gets 0 for the other), over the entries either finds. The filters and the skill signal are the same in
+every mode.
 """
 
 from __future__ import annotations
@@ -26,12 +32,14 @@ from credstack.catalog.model import CatalogEntry
 from credstack.errors import InvalidInputError
 from credstack.taxonomy.text import STOPWORDS, tokens
 
-__all__ = ["CatalogHit", "CatalogIndex", "CatalogPage", "CatalogQuery"]
+__all__ = ["MODES", "CatalogHit", "CatalogIndex", "CatalogPage", "CatalogQuery"]
 
 _FIELD_WEIGHTS = {"name": 3.0, "skills": 2.0, "tags": 1.5, "provider": 1.0, "description": 1.0}
 _PREFIX_FACTOR = 0.7
 _MAX_PREFIX_EXPANSIONS = 50
 MAX_LIMIT = 100
+#: How the text of a query is matched: words, sentence embeddings, or both.
+MODES = ("lexical", "semantic", "hybrid")
 
 
 @dataclass(frozen=True)
@@ -51,8 +59,11 @@ class CatalogQuery:
     source: str | None = None
     limit: int = 20
     offset: int = 0
+    mode: str = "lexical"
 
     def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise InvalidInputError(f"search mode must be one of {', '.join(MODES)}, got {self.mode!r}")
         if not 1 <= self.limit <= MAX_LIMIT:
             raise InvalidInputError(f"limit must be 1-{MAX_LIMIT}, got {self.limit}")
         if self.offset < 0:
@@ -68,23 +79,27 @@ class CatalogQuery:
 
 @dataclass(frozen=True)
 class CatalogHit:
-    """One result: the entry, its score (0-100) and which wanted skills it teaches."""
+    """One result: the entry, its score (0-100), its signals and which wanted skills it teaches.
+    ``text_score`` is the text signal of the mode (lexical relevance, cosine, or their mean in hybrid mode),
+    ``semantic_score`` the cosine similarity itself (semantic and hybrid modes)."""
 
     entry: CatalogEntry
     score: float
     text_score: float | None
     skill_score: float | None
     matched_skills: tuple[str, ...]
+    semantic_score: float | None = None
 
 
 @dataclass(frozen=True)
 class CatalogPage:
-    """One page of results, best first; ``total`` counts every entry that matched."""
+    """One page of results, best first; ``total`` counts every entry that matched; ``mode`` is the one that ran."""
 
     total: int
     offset: int
     limit: int
     hits: tuple[CatalogHit, ...]
+    mode: str = "lexical"
 
 
 def _words(text: str) -> list[str]:
@@ -97,6 +112,7 @@ class CatalogIndex:
     def __init__(self, entries: Iterable[CatalogEntry]) -> None:
         self.entries: tuple[CatalogEntry, ...] = tuple(entries)
         self._by_id = {e.id: e for e in self.entries}
+        self._position = {e.id: i for i, e in enumerate(self.entries)}
         postings: dict[str, dict[int, float]] = {}
         skills: dict[str, dict[int, int]] = {}
         words_of: dict[str, set[str]] = {}  # labels, providers and tags repeat across entries: tokenise each once
@@ -200,9 +216,29 @@ class CatalogIndex:
             return False
         return not (query.source and entry.source != query.source)
 
-    def search(self, query: CatalogQuery) -> CatalogPage:
-        """The page of entries matching every filter of ``query``, best first."""
-        text = self._text_scores(query.text) if query.text.strip() else None
+    def _semantic_scores(
+        self, query: CatalogQuery, similarities: Mapping[str, float] | None
+    ) -> tuple[dict[int, float] | None, dict[int, float] | None]:
+        """(text signal, cosine) per entry position for the query's mode; (None, None) without query text."""
+        if not query.text.strip():
+            return None, None
+        lexical = self._text_scores(query.text) if query.mode != "semantic" else None
+        if query.mode == "lexical":
+            return lexical, None
+        if similarities is None:
+            raise InvalidInputError(f"a {query.mode} search needs the query's similarities to the entries")
+        cosine = {self._position[k]: v for k, v in similarities.items() if k in self._position}
+        if query.mode == "semantic":
+            return {i: max(0.0, v) for i, v in cosine.items()}, cosine
+        lexical = lexical or {}
+        text = {i: 0.5 * lexical.get(i, 0.0) + 0.5 * max(0.0, cosine.get(i, 0.0)) for i in lexical.keys() | cosine}
+        return text, cosine
+
+    def search(self, query: CatalogQuery, similarities: Mapping[str, float] | None = None) -> CatalogPage:
+        """The page of entries matching every filter of ``query``, best first. ``similarities`` (entry id -> cosine
+        similarity to the query text, see :class:`~credstack.catalog.semantic.VectorIndex`) is needed for the
+        semantic and hybrid modes."""
+        text, cosine = self._semantic_scores(query, similarities)
         skill = self._skill_scores(query)
         if text is None and skill is None:
             pool: Iterable[int] = range(len(self.entries))
@@ -231,7 +267,9 @@ class CatalogIndex:
                 text_score=None if t is None else round(t, 4),
                 skill_score=None if s is None else round(s[0], 4),
                 matched_skills=() if s is None else s[1],
+                semantic_score=None if cosine is None else round(cosine.get(i, 0.0), 4),
             )
             for neg, _, _, i, t, s in page
         )
-        return CatalogPage(total=len(scored), offset=query.offset, limit=query.limit, hits=hits)
+        mode = query.mode if query.text.strip() else "lexical"
+        return CatalogPage(total=len(scored), offset=query.offset, limit=query.limit, hits=hits, mode=mode)

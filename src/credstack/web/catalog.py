@@ -48,6 +48,7 @@ def catalog_page(
     credit_bearing: Annotated[bool, Query()] = False,
     provider: Annotated[str, Query(max_length=200)] = "",
     format: Annotated[str, Query(pattern="^(|online|in-person|hybrid|self-paced)$")] = "",
+    mode: Annotated[str, Query(pattern="^(|lexical|semantic|hybrid)$")] = "",
     page: Annotated[int, Query(ge=1, le=5000)] = 1,
 ) -> HTMLResponse:
     form = {
@@ -60,6 +61,7 @@ def catalog_page(
         "credit_bearing": credit_bearing,
         "provider": provider,
         "format": format,
+        "mode": mode,
     }
     results = cs.catalog.search(
         q,
@@ -73,6 +75,7 @@ def catalog_page(
         delivery_format=format or None,
         limit=PAGE,
         offset=(page - 1) * PAGE,
+        mode=mode or None,
     )
     query = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "page"])
     context = {
@@ -83,6 +86,7 @@ def catalog_page(
         "query": query,
         "formats": DELIVERY_FORMATS,
         "count": cs.catalog.count(),
+        "semantic": cs.catalog.semantic_ready(),
     }
     return _page(request, "catalog_search.html", context)
 
