@@ -18,6 +18,7 @@ from credstack.services.catalog import CatalogService
 from credstack.services.issuers import IssuerRecord, IssuerService
 from credstack.services.issuing import IssuingService
 from credstack.services.keystore import KeyStore
+from credstack.services.market import MarketService
 from credstack.services.status import StatusService
 from credstack.services.taxonomy import TaxonomyService
 from credstack.services.tokens import TokenService
@@ -68,6 +69,7 @@ class Credstack:
         self.tokens = TokenService(db, clock)
         self.taxonomy = TaxonomyService(db, clock)
         self.catalog = CatalogService(db, settings, self.taxonomy, clock, self.achievements)
+        self.market = MarketService(db, settings, self.taxonomy, clock)
         #: resolves this server's own status lists and did:web documents locally, without network
         self.verifier = VerificationService(settings, local_documents=self.status.document_for_url)
 

@@ -46,6 +46,9 @@ class Settings:
     max_document_bytes: int = 1_000_000
     #: Entries per Bitstring Status List (minimum 131,072 per the spec).
     status_list_size: int = 131_072
+    #: Folder of the job-postings Parquet dataset; empty: ``<database name>-data`` next to the SQLite file, or
+    #: ``./credstack-data`` (docs/market.md).
+    data_dir: str = ""
     #: Half-life in years of the evidence for a technology skill (ESCO knowledge in ICT, O*NET hot technologies).
     skill_half_life_technology: float = 2.5
     #: Half-life in years of the evidence for other knowledge and skills.
