@@ -25,13 +25,14 @@ __all__ = [
     "AdminToken",
     "CredstackDep",
     "IssueToken",
+    "MarketToken",
     "StatusToken",
     "get_credstack",
     "require_scope",
 ]
 
 #: Every scope a token can carry.
-SCOPES = ("issue", "status", "admin")
+SCOPES = ("issue", "status", "market", "admin")
 
 _bearer = HTTPBearer(auto_error=False, description="A token from `credstack token create --scopes ...`")
 
@@ -70,3 +71,4 @@ def require_scope(scope: str) -> Callable[..., TokenRecord]:
 IssueToken = Annotated[TokenRecord, Depends(require_scope("issue"))]
 StatusToken = Annotated[TokenRecord, Depends(require_scope("status"))]
 AdminToken = Annotated[TokenRecord, Depends(require_scope("admin"))]
+MarketToken = Annotated[TokenRecord, Depends(require_scope("market"))]

@@ -1,4 +1,5 @@
-"""API tokens: ``cs_<random>`` shown once, stored as SHA-256, with scopes ``issue``, ``status`` and ``admin``.
+"""API tokens: ``cs_<random>`` shown once, stored as SHA-256, with scopes ``issue``, ``status``, ``market`` (post
+job postings) and ``admin``.
 
 The raw token carries 256 bits from :mod:`secrets`; since it is not a password, one unsalted SHA-256 is enough
 to make the stored value useless to a database reader, and lets :meth:`TokenService.authenticate` look it up.
@@ -21,7 +22,7 @@ from credstack.storage.models import ApiToken
 
 __all__ = ["SCOPES", "TOKEN_PREFIX", "TokenRecord", "TokenService"]
 
-SCOPES = frozenset({"issue", "status", "admin"})
+SCOPES = frozenset({"issue", "status", "market", "admin"})
 TOKEN_PREFIX = "cs_"
 
 
@@ -55,7 +56,7 @@ class TokenService:
         self._clock = clock
 
     def create(self, scopes: Iterable[str], name: str | None = None) -> str:
-        """A new token with ``scopes`` (issue, status, admin); the raw value is returned once and never stored."""
+        """A new token with ``scopes`` (issue, status, market, admin); the raw value is returned once, never stored."""
         wanted = sorted({s.strip() for s in scopes if s.strip()})
         if not wanted:
             raise InvalidInputError(f"a token needs at least one scope: {', '.join(sorted(SCOPES))}")
