@@ -19,6 +19,7 @@ from credstack.services.issuers import IssuerRecord, IssuerService
 from credstack.services.issuing import IssuingService
 from credstack.services.keystore import KeyStore
 from credstack.services.market import MarketService
+from credstack.services.planning import PlanningService
 from credstack.services.status import StatusService
 from credstack.services.taxonomy import TaxonomyService
 from credstack.services.tokens import TokenService
@@ -70,6 +71,8 @@ class Credstack:
         self.taxonomy = TaxonomyService(db, clock)
         self.catalog = CatalogService(db, settings, self.taxonomy, clock, self.achievements)
         self.market = MarketService(db, settings, self.taxonomy, clock)
+        #: the pathway planner (issue 5); reads the learners, market, outlook and pathways services when present
+        self.planner = PlanningService(db, settings, self.taxonomy, clock, lambda name: getattr(self, name, None))
         #: resolves this server's own status lists and did:web documents locally, without network
         self.verifier = VerificationService(settings, local_documents=self.status.document_for_url)
 

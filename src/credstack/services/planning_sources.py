@@ -1,0 +1,277 @@
+"""The planner's view of other services, each optional: the learner's verified credentials (``learners``), demand
+and growth (``market``), occupation outlooks (``outlook``) and stacks (``pathways``). Each method returns plain
+values and notes; when a service is missing or fails, the note says what the plan was made without.
+
+Without the learners service, the credentials this server issued to the learner (active, within their validity)
+stand in for the wallet, and a note says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from credstack.domain.identity import matches_identity
+from credstack.errors import CredstackError
+from credstack.planner.gap import TargetSpec
+from credstack.planner.milestones import Stack
+from credstack.planner.profile import Evidence, credential_skill_levels
+from credstack.services.planning_data import SkillClaim
+from credstack.storage.engine import Database
+from credstack.storage.models import Credential
+
+__all__ = ["HeldEvidence", "Sources"]
+
+#: Proficiency names used in catalog result descriptions (credstack.catalog.model.PROFICIENCY_LEVELS).
+LEVEL_NAMES = {"foundation": 1, "intermediate": 2, "advanced": 3, "expert": 4}
+_CATALOG_URN = "urn:credstack:catalog:"
+
+
+@dataclass(frozen=True)
+class HeldEvidence:
+    evidence: tuple[Evidence, ...]
+    catalog_ids: frozenset[str]
+    summaries: tuple[Mapping[str, Any], ...]
+    notes: tuple[str, ...]
+
+
+def _time(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, str) and value:
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return None
+
+
+def _subject(document: Mapping[str, Any]) -> Mapping[str, Any]:
+    subject = document.get("credentialSubject") or {}
+    if isinstance(subject, list):
+        subject = subject[0] if subject else {}
+    return subject if isinstance(subject, Mapping) else {}
+
+
+class Sources:
+    def __init__(self, db: Database, services: Callable[[str], Any]) -> None:
+        self._db = db
+        self._services = services
+
+    def _service(self, name: str) -> Any:
+        try:
+            return self._services(name)
+        except Exception:
+            return None
+
+    # -- credentials ---------------------------------------------------------------------------------------------
+
+    def credentials(self, learner: str, at: datetime) -> HeldEvidence:
+        learners = self._service("learners")
+        notes: list[str] = []
+        items: list[tuple[Mapping[str, Any], datetime | None, datetime | None, str, Sequence[Any]]] = []
+        if learners is not None and hasattr(learners, "verified_credentials"):
+            try:
+                held = learners.verified_credentials(learner, at=at)
+            except CredstackError as exc:
+                held = []
+                notes.append(f"the learner's wallet could not be read: {exc}")
+            skipped = 0
+            for h in held:
+                if not getattr(h, "verified", True):
+                    skipped += 1
+                    continue
+                document = getattr(h, "credential", None) or {}
+                items.append(
+                    (
+                        document,
+                        _time(getattr(h, "earned", None)) or _time(getattr(h, "valid_from", None)),
+                        _time(getattr(h, "valid_until", None)),
+                        str(getattr(h, "credential_id", "") or document.get("id", "")),
+                        list(getattr(h, "results", None) or ()),
+                    )
+                )
+            if skipped:
+                notes.append(f"{skipped} credential(s) in the wallet did not verify and were not counted")
+        else:
+            notes.append(
+                "the learner wallet service is not available: using the credentials this server issued to the learner"
+            )
+            with self._db.read() as session:
+                rows = session.execute(
+                    sa.select(Credential.id, Credential.document, Credential.issued_at).where(
+                        Credential.state == "active"
+                    )
+                ).all()
+            for cid, document, issued in rows:
+                if not _issued_to(document, learner):
+                    continue
+                valid_until = _time(document.get("validUntil"))
+                if valid_until is not None and valid_until < at:
+                    continue
+                subject = _subject(document)
+                items.append(
+                    (
+                        document,
+                        _time(document.get("validFrom")) or issued,
+                        valid_until,
+                        cid,
+                        subject.get("result") or [],
+                    )
+                )
+        evidence: list[Evidence] = []
+        catalog_ids: set[str] = set()
+        summaries = []
+        for document, valid_from, valid_until, cid, results in items:
+            achievement = _subject(document).get("achievement") or {}
+            if not isinstance(achievement, Mapping):
+                continue
+            code = str(achievement.get("humanCode") or "")
+            aid = str(achievement.get("id") or "")
+            entry = code or (aid[len(_CATALOG_URN) :] if aid.startswith(_CATALOG_URN) else "")
+            if entry:
+                catalog_ids.add(entry)
+            observed = valid_from or at
+            levels = credential_skill_levels(achievement, results, LEVEL_NAMES)
+            title = str(achievement.get("name") or "")
+            for uri, level in levels.items():
+                evidence.append(Evidence(uri, level, observed, "credential", cid, title, valid_until))
+            summaries.append(
+                {
+                    "credential": cid,
+                    "name": title,
+                    "catalogEntry": entry or None,
+                    "validFrom": observed.isoformat(),
+                    "validUntil": valid_until.isoformat() if valid_until else None,
+                    "skills": len(levels),
+                }
+            )
+        return HeldEvidence(tuple(evidence), frozenset(catalog_ids), tuple(summaries), tuple(notes))
+
+    def claim_evidence(self, claims: Sequence[SkillClaim]) -> list[Evidence]:
+        return [Evidence(c.skill_uri, c.level, c.claimed_at, c.source, f"{c.source} claim", c.note) for c in claims]
+
+    # -- market --------------------------------------------------------------------------------------------------
+
+    def demand(
+        self, uris: Sequence[str], spec: TargetSpec
+    ) -> tuple[dict[str, tuple[float | None, float | None]], list[str]]:
+        market = self._service("market")
+        if market is None or not hasattr(market, "skill_demand"):
+            return {}, ["no job-market data service: target skills are weighted by essential/optional status only"]
+        wanted = set(uris)
+        shares: dict[str, float] = {}
+        try:
+            rows = []
+            if spec.kind == "occupation":
+                rows = market.skill_demand(occupation=spec.ref, limit=1000)
+            if not rows:
+                rows = market.skill_demand(limit=5000)
+            shares = {r.uri: float(r.share) for r in rows if r.uri in wanted}
+        except (CredstackError, TypeError, ValueError) as exc:
+            return {}, [f"job-market demand could not be read ({exc}): weights by status only"]
+        out: dict[str, tuple[float | None, float | None]] = {}
+        growth = getattr(market, "growth", None)
+        for uri in uris:
+            yoy = None
+            if growth is not None and uri in shares:
+                try:
+                    yoy = getattr(growth(uri), "yoy", None)
+                except (CredstackError, TypeError, ValueError):
+                    yoy = None
+            if uri in shares or yoy is not None:
+                out[uri] = (shares.get(uri), yoy)
+        if not out:
+            return {}, ["the job-market data has no postings for the target's skills: weights by status only"]
+        return out, [f"weights include job-market demand for {len(out)} of {len(uris)} skills"]
+
+    # -- outlook -------------------------------------------------------------------------------------------------
+
+    def outlooks(self, occupations: Sequence[str]) -> tuple[dict[str, dict[str, Any]], list[str]]:
+        outlook = self._service("outlook")
+        if outlook is None or not hasattr(outlook, "occupation_outlook"):
+            return {}, ["no occupation outlook service: suggestions are ranked by closeness only"]
+        out: dict[str, dict[str, Any]] = {}
+        for occupation in occupations:
+            try:
+                found = outlook.occupation_outlook(occupation)
+            except (CredstackError, TypeError, ValueError):
+                found = None
+            if found is None:
+                continue
+            out[occupation] = {
+                "soc": getattr(found, "soc", None),
+                "title": getattr(found, "title", None),
+                "growthPct": getattr(found, "growth_pct", None),
+                "openingsPerYear": getattr(found, "openings_per_year", None),
+                "medianWage": getattr(found, "median_wage", None),
+                "brightOutlook": getattr(found, "bright_outlook", None),
+                "momentum": getattr(found, "momentum", None),
+                "sources": list(getattr(found, "sources", None) or ()),
+            }
+        return out, [] if out else ["no outlook figures for these occupations: ranked by closeness only"]
+
+    # -- stacks --------------------------------------------------------------------------------------------------
+
+    def stacks(self, learner: str, held: frozenset[str]) -> tuple[list[Stack], list[str]]:
+        """Stacks from the pathways service: each qualification's catalog entries (``members``), those the learner
+        still needs (``remaining``) and its credits."""
+        pathways = self._service("pathways")
+        if pathways is None:
+            return [], ["no pathways service: the plan does not prefer stack-completing credentials"]
+        try:
+            listing = pathways.stacks() if hasattr(pathways, "stacks") else []
+        except (CredstackError, TypeError, ValueError) as exc:
+            return [], [f"stacks could not be read ({exc})"]
+        out: list[Stack] = []
+        for item in listing or ():
+            members = _members(item)
+            if not members:
+                continue
+            remaining = frozenset(m for m in members if m not in held)
+            credits = getattr(item, "credits", None) or getattr(item, "min_credits", None)
+            out.append(
+                Stack(
+                    id=str(getattr(item, "id", "")),
+                    name=str(getattr(item, "name", "") or getattr(item, "id", "")),
+                    members=members,
+                    remaining=remaining,
+                    credits=float(credits) if isinstance(credits, int | float) else None,
+                    started=len(remaining) < len(members),
+                )
+            )
+        return out, [] if out else ["no stacks are defined over the catalog"]
+
+
+def _issued_to(document: Mapping[str, Any], learner: str) -> bool:
+    """Whether the credential's subject is ``learner``: its ``id`` (a DID or URL) or a salted e-mail identity."""
+    subject = _subject(document)
+    if subject.get("id") == learner:
+        return True
+    for identity in subject.get("identifier") or ():
+        if isinstance(identity, Mapping) and identity.get("identityType") == "emailAddress":
+            try:
+                if matches_identity(learner.lower(), identity):
+                    return True
+            except CredstackError:
+                continue
+    return False
+
+
+def _members(item: Any) -> frozenset[str]:
+    """Catalog entry ids a stack counts, from whichever shape the pathways service gives."""
+    for name in ("catalog_entries", "entries", "achievements", "members"):
+        value = getattr(item, name, None)
+        if value:
+            ids = []
+            for v in value:
+                ref = v if isinstance(v, str) else getattr(v, "id", None) or getattr(v, "ref", None)
+                if isinstance(ref, str):
+                    ids.append(ref.rsplit(":", 1)[-1].rsplit("/", 1)[-1])
+            return frozenset(ids)
+    return frozenset()
