@@ -15,6 +15,7 @@ transaction. An ``idempotency_key`` makes a retry return the credential issued t
 from __future__ import annotations
 
 import copy
+import logging
 import secrets
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -38,7 +39,9 @@ from credstack.storage.engine import Database
 from credstack.storage.models import Credential
 from credstack.storage.repositories import add_audit, allocate_status_index
 
-__all__ = ["CRYPTOSUITES", "IssuedCredential", "IssuingService", "normalise_cryptosuite"]
+__all__ = ["CRYPTOSUITES", "IssuanceListener", "IssuedCredential", "IssuingService", "normalise_cryptosuite"]
+
+_log = logging.getLogger(__name__)
 
 CRYPTOSUITES = ("eddsa-rdfc-2022", "eddsa-jcs-2022")
 _ALIASES = {"rdfc": "eddsa-rdfc-2022", "jcs": "eddsa-jcs-2022"}
@@ -79,6 +82,11 @@ class IssuedCredential:
     credential: dict[str, Any]
 
 
+#: Called after a credential is issued and committed: ``(credential, recipient)``; ``recipient`` is the identifier
+#: given to :meth:`IssuingService.issue` (None for VC-API issuance). Registered by the composition root.
+IssuanceListener = Callable[[IssuedCredential, str | None], None]
+
+
 def issued_record(row: Credential) -> IssuedCredential:
     return IssuedCredential(row.id, row.issuer_id, row.achievement_id, row.state, row.issued_at, dict(row.document))
 
@@ -104,6 +112,16 @@ class IssuingService:
         self._list_size = status_list_size or settings.status_list_size
         if self._list_size <= 0 or self._list_size % 8:
             raise InvalidInputError("a status list size must be a positive multiple of 8")
+        #: issuance listeners (pathway awards, the learner index); a failing listener is logged, never raised
+        self.listeners: list[IssuanceListener] = []
+
+    def _notify(self, issued: IssuedCredential, recipient: str | None) -> IssuedCredential:
+        for listener in self.listeners:
+            try:
+                listener(issued, recipient)
+            except Exception:  # the credential is issued and committed; a listener must not undo that
+                _log.exception("issuance listener %r failed for credential %s", listener, issued.id)
+        return issued
 
     @property
     def base_url(self) -> str:
@@ -259,7 +277,7 @@ class IssuingService:
         suite = normalise_cryptosuite(cryptosuite)
         issuer = self._issuers.default() if issuer_ref is None else self._issuers.get(issuer_ref)
         credential_id = uuid.uuid4().hex
-        return self._run(
+        issued = self._run(
             idempotency_key,
             lambda session: self._secure_and_store(
                 session,
@@ -271,6 +289,7 @@ class IssuingService:
                 idempotency_key=idempotency_key,
             ),
         )
+        return self._notify(issued, None)
 
     def build(
         self,
@@ -336,7 +355,7 @@ class IssuingService:
             credits_earned=credits_earned,
             narrative=narrative,
         )
-        return self._run(
+        issued = self._run(
             idempotency_key,
             lambda session: self._secure_and_store(
                 session,
@@ -348,6 +367,7 @@ class IssuingService:
                 idempotency_key=idempotency_key,
             ),
         )
+        return self._notify(issued, recipient)
 
     def issue_in(
         self,

@@ -11,6 +11,7 @@ own lists and did:web documents to the verifier without any network.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,7 +30,9 @@ from credstack.storage.engine import Database
 from credstack.storage.models import Credential, Issuer, StatusList
 from credstack.storage.repositories import add_audit, locked_status_list
 
-__all__ = ["CredentialStatus", "StatusService"]
+__all__ = ["CredentialStatus", "StatusListener", "StatusService"]
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,11 @@ class CredentialStatus:
     changed: bool = False
 
 
+#: Called after a status change is committed (not for no-ops): ``(status, action)``, action ``revoke``,
+#: ``suspend`` or ``unsuspend``. Registered by the composition root (pathway awards are reviewed this way).
+StatusListener = Callable[[CredentialStatus, str], None]
+
+
 class StatusService:
     """Status changes and status list credentials."""
 
@@ -54,6 +62,8 @@ class StatusService:
         self._settings = settings
         self._issuers = issuers
         self._clock = clock
+        #: status-change listeners; a failing listener is logged, never raised (the change is committed)
+        self.listeners: list[StatusListener] = []
 
     @property
     def _base(self) -> str:
@@ -118,17 +128,27 @@ class StatusService:
             session.flush()
             return self._record(row, changed=True)
 
+    def _changed(self, credential_id: str, action: str) -> CredentialStatus:
+        status = self._change(credential_id, action)
+        if status.changed:
+            for listener in self.listeners:
+                try:
+                    listener(status, action)
+                except Exception:  # the change is committed; a listener must not hide that
+                    _log.exception("status listener %r failed for credential %s", listener, status.credential_id)
+        return status
+
     def revoke(self, credential_id: str) -> CredentialStatus:
         """Revoke (permanent). Revoking a revoked credential is a no-op (``changed`` False)."""
-        return self._change(credential_id, "revoke")
+        return self._changed(credential_id, "revoke")
 
     def suspend(self, credential_id: str) -> CredentialStatus:
         """Suspend (reversible). A revoked credential cannot be suspended (ConflictError)."""
-        return self._change(credential_id, "suspend")
+        return self._changed(credential_id, "suspend")
 
     def unsuspend(self, credential_id: str) -> CredentialStatus:
         """Lift a suspension. Unsuspending a revoked credential is a ConflictError; an active one is a no-op."""
-        return self._change(credential_id, "unsuspend")
+        return self._changed(credential_id, "unsuspend")
 
     def status_of(self, credential_id: str) -> CredentialStatus:
         with self._db.read() as session:
