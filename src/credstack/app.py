@@ -20,6 +20,7 @@ from credstack.services.issuing import IssuingService
 from credstack.services.keystore import KeyStore
 from credstack.services.learners import LearnerService, catalog_levels
 from credstack.services.market import MarketService
+from credstack.services.planning import PlanningService
 from credstack.services.status import StatusService
 from credstack.services.taxonomy import TaxonomyService
 from credstack.services.tokens import TokenService
@@ -71,6 +72,8 @@ class Credstack:
         self.taxonomy = TaxonomyService(db, clock)
         self.catalog = CatalogService(db, settings, self.taxonomy, clock, self.achievements)
         self.market = MarketService(db, settings, self.taxonomy, clock)
+        #: the pathway planner (issue 5); reads the learners, market, outlook and pathways services when present
+        self.planner = PlanningService(db, settings, self.taxonomy, clock, lambda name: getattr(self, name, None))
         #: resolves this server's own status lists and did:web documents locally, without network
         self.verifier = VerificationService(settings, local_documents=self.status.document_for_url)
         #: a learner's credentials, re-verified (issue 3); records e-mail recipients as credentials are issued
