@@ -9,7 +9,7 @@ only, not changes in which sources were collected (see :func:`credstack.market.r
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 
 from credstack.market.records import Emerging, Growth, MonthPoint
 
@@ -76,37 +76,71 @@ def _previous_quarter(quarter: str, back: int) -> str:
     return f"{index // 4}-Q{index % 4 + 1}"
 
 
-def growth(points: Sequence[MonthPoint], *, complete_quarters: Iterable[str] | None = None) -> Growth:
-    """Quarter-on-quarter and year-on-year change of a skill's share, from its monthly series.
+def _compare(
+    counts: Mapping[tuple[str, str], int],
+    totals: Mapping[tuple[str, str], int],
+    earlier: str,
+    later: str,
+) -> tuple[tuple[float, float, float] | None, str]:
+    """Share ratio between two quarters over the sources with text in *both* (like with like), and a note."""
 
-    The latest quarter with postings with text is compared with the quarter before it and with the same quarter a
-    year earlier. ``complete_quarters`` (when given) restricts "latest" to quarters whose three months all have
-    text, so a half-collected quarter is not read as a fall.
+    def sources(quarter: str) -> set[str]:
+        return {src for (src, m), n in totals.items() if n and quarter_of(m) == quarter}
+
+    common = sources(earlier) & sources(later)
+    if not common:
+        if not sources(earlier):
+            return None, f"no postings with text in {earlier}"
+        return None, f"no source has postings with text in both {earlier} and {later}"
+
+    def sums(quarter: str) -> tuple[int, int]:
+        x = sum(n for (src, m), n in counts.items() if src in common and quarter_of(m) == quarter)
+        t = sum(n for (src, m), n in totals.items() if src in common and quarter_of(m) == quarter)
+        return x, t
+
+    (x1, n1), (x2, n2) = sums(earlier), sums(later)
+    note = ""
+    if common != sources(later) or common != sources(earlier):
+        note = f"{earlier} vs {later} compares {', '.join(sorted(common))} only (the sources present in both)"
+    return ratio_interval(x1, n1, x2, n2), note
+
+
+def growth(
+    counts: Mapping[tuple[str, str], int],
+    totals: Mapping[tuple[str, str], int],
+    *,
+    complete_quarters: Iterable[str] | None = None,
+) -> Growth:
+    """Quarter-on-quarter and year-on-year change of a skill's share of postings with text.
+
+    ``counts`` and ``totals`` are keyed by ``(source, month)``: postings asking for the skill, and postings with
+    text. The latest quarter with text (restricted to ``complete_quarters`` when given, so a half-collected quarter
+    is not read as a fall) is compared with the quarter before it and with the same quarter a year earlier, each
+    time over the sources with text in both quarters only, so that a change of sources is not read as a change of
+    demand.
     """
-    by_quarter = {q: v for q, v in quarters(points).items() if v[1] > 0}
-    if not by_quarter:
+    with_text = sorted({quarter_of(m) for (_src, m), n in totals.items() if n})
+    if not with_text:
         return Growth(None, None, None, None, 0, note="no postings with text")
-    candidates = [q for q in by_quarter if complete_quarters is None or q in set(complete_quarters)]
-    latest = max(candidates or by_quarter)
-    x2, n2 = by_quarter[latest]
+    wanted = set(complete_quarters) if complete_quarters is not None else None
+    candidates = [q for q in with_text if wanted is None or q in wanted]
+    latest = max(candidates or with_text)
+    n_latest = sum(n for (_src, m), n in counts.items() if quarter_of(m) == latest)
     notes = []
-    qoq = low = high = None
-    previous = _previous_quarter(latest, 1)
-    if previous in by_quarter:
-        x1, n1 = by_quarter[previous]
-        ratio, lo, hi = ratio_interval(x1, n1, x2, n2)
-        qoq, low, high = ratio - 1, lo - 1, hi - 1
+    qoq_cmp, note = _compare(counts, totals, _previous_quarter(latest, 1), latest)
+    notes.append(note)
+    yoy_cmp, note = _compare(counts, totals, _previous_quarter(latest, 4), latest)
+    notes.append(note)
+    qoq = low = high = yoy = ylow = yhigh = None
+    if qoq_cmp is not None:
+        qoq, low, high = (v - 1 for v in qoq_cmp)
     else:
-        notes.append(f"no postings with text in {previous}: no quarter-on-quarter change")
-    yoy = ylow = yhigh = None
-    year_before = _previous_quarter(latest, 4)
-    if year_before in by_quarter:
-        x0, n0 = by_quarter[year_before]
-        ratio, lo, hi = ratio_interval(x0, n0, x2, n2)
-        yoy, ylow, yhigh = ratio - 1, lo - 1, hi - 1
+        notes[0] = notes[0] + ": no quarter-on-quarter change"
+    if yoy_cmp is not None:
+        yoy, ylow, yhigh = (v - 1 for v in yoy_cmp)
     else:
-        notes.append(f"no postings with text in {year_before}: no year-on-year change")
-    return Growth(qoq, yoy, low, high, x2, latest, ylow, yhigh, "; ".join(notes))
+        notes[1] = notes[1] + ": no year-on-year change"
+    return Growth(qoq, yoy, low, high, n_latest, latest, ylow, yhigh, "; ".join(n for n in notes if n))
 
 
 def emerging(

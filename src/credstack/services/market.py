@@ -171,6 +171,10 @@ class MarketService:
 
     # -- analytics --------------------------------------------------------------------------------------------
 
+    def resolve_skill(self, ref: str) -> str:
+        """A skill URI from a URI, an ESCO id or a label seen in the postings (NotFoundError otherwise)."""
+        return self.analytics.resolve_skill(ref)
+
     def skill_demand(
         self,
         *,

@@ -8,6 +8,7 @@ all postings counted in the month, text or not.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import defaultdict
 from typing import Any
@@ -236,44 +237,69 @@ class Analytics:
             MonthPoint(m, counts.get(m, 0), int(n), counts.get(m, 0) / int(n)) for m, n in sorted(totals.items()) if n
         ]
 
+    def _by_source(self, uri: str | None = None) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], int]]:
+        """``(counts, totals)`` keyed by (source, month): postings asking for ``uri`` (every skill's postings
+        when None is not wanted: only with a uri), and postings with text."""
+        t, d = MarketTotal, MarketDemand
+        with self._db.read() as session:
+            totals = {
+                (src, m): int(n)
+                for src, m, n in session.execute(
+                    sa.select(t.source, t.month, sa.func.sum(t.with_text))
+                    .group_by(t.source, t.month)
+                    .having(sa.func.sum(t.with_text) > 0)
+                )
+            }
+            counts: dict[tuple[str, str], int] = {}
+            if uri is not None:
+                counts = {
+                    (src, m): int(n)
+                    for src, m, n in session.execute(
+                        sa.select(d.source, d.month, sa.func.sum(d.postings))
+                        .where(d.skill_uri == uri)
+                        .group_by(d.source, d.month)
+                    )
+                }
+        return counts, totals
+
     def growth(self, uri: str) -> Growth:
-        points = self.skill_series(uri)
-        months = {p.month for p in points}
+        uri = self.resolve_skill(uri)
+        counts, totals = self._by_source(uri)
+        months = {m for (_src, m) in totals}
         complete = {
             stats.quarter_of(m)
             for m in months
             if all(stats.add_months(f"{m[:4]}-{(int(m[5:7]) - 1) // 3 * 3 + 1:02d}", k) in months for k in range(3))
         }
-        return stats.growth(points, complete_quarters=complete)
+        return stats.growth(counts, totals, complete_quarters=complete)
 
     def emerging(self, limit: int = 20, *, min_support: int = 10, window: int = 3) -> list[Emerging]:
+        """Recent window: the last ``window`` months with text; earlier: the months before, from the same sources
+        only (a source that stopped before the window would otherwise stand in for the past)."""
         if window < 1:
             raise InvalidInputError("window must be at least 1 month")
-        totals = self._text_totals()
-        months = sorted(totals)
+        _counts, totals = self._by_source()
+        months = sorted({m for (_src, m) in totals})
         if len(months) <= window:
             return []
-        recent_months, earlier_months = months[-window:], months[:-window]
+        recent_months = set(months[-window:])
+        sources = {src for (src, m) in totals if m in recent_months}
+        recent_total = sum(n for (src, m), n in totals.items() if m in recent_months)
+        earlier_total = sum(n for (src, m), n in totals.items() if m not in recent_months and src in sources)
         d = MarketDemand
         with self._db.read() as session:
             rows = session.execute(
-                sa.select(d.month, d.skill_uri, sa.func.sum(d.postings)).group_by(d.month, d.skill_uri)
+                sa.select(d.month, d.skill_uri, sa.func.sum(d.postings))
+                .where(d.source.in_(sorted(sources)))
+                .group_by(d.month, d.skill_uri)
             )
             recent: dict[str, int] = defaultdict(int)
             earlier: dict[str, int] = defaultdict(int)
             for month, uri, n in rows:
                 (recent if month in recent_months else earlier)[uri] += int(n)
-        found = stats.emerging(
-            recent,
-            sum(totals[m] for m in recent_months),
-            earlier,
-            sum(totals[m] for m in earlier_months),
-            {},
-            limit=limit,
-            min_support=min_support,
-        )
+        found = stats.emerging(recent, recent_total, earlier, earlier_total, {}, limit=limit, min_support=min_support)
         labels = self.labels([e.uri for e in found])
-        return [Emerging(e.uri, labels.get(e.uri, e.uri), *[getattr(e, f) for f in _EMERGING_FIELDS]) for e in found]
+        return [dataclasses.replace(e, label=labels.get(e.uri, e.uri)) for e in found]
 
     def cooccurring(self, uri: str, limit: int = 20) -> list[Cooccurring]:
         uri = self.resolve_skill(uri)
@@ -315,7 +341,7 @@ class Analytics:
             )
         with_text = sorted({m for s in sources for m in s.months_with_text})
         counted = sorted({m for _, m, _, _ in rows})
-        notes = _coverage_notes(with_text, counted)
+        notes = _coverage_notes(with_text, counted, sources)
         return Coverage(
             tuple(sources),
             tuple(with_text),
@@ -330,34 +356,36 @@ class Analytics:
             return session.scalar(sa.select(MarketOccupation.label).where(MarketOccupation.code == code)) or ""
 
 
-_EMERGING_FIELDS = (
-    "recent_postings",
-    "recent_share",
-    "earlier_postings",
-    "earlier_share",
-    "ratio",
-    "ratio_low",
-)
-
-
-def _coverage_notes(with_text: list[str], counted: list[str]) -> list[str]:
+def _coverage_notes(with_text: list[str], counted: list[str], sources: list[SourceCoverage]) -> list[str]:
     if not counted:
         return ["no postings ingested yet: run `credstack market ingest --builtin` or ingest a file"]
-    notes = []
     if not with_text:
-        notes.append("no posting text: skill demand, growth and emerging skills cannot be computed")
-        return notes
-    span = len({m[:4] for m in with_text})
-    if len(with_text) < 15:
+        return ["no posting text: skill demand, growth and emerging skills cannot be computed"]
+    notes = []
+    if len(with_text) < 15 or len({m[:4] for m in with_text}) < 2:
         notes.append(
-            f"posting text covers {len(with_text)} month(s) ({with_text[0]} .. {with_text[-1]}): year-on-year skill "
-            "growth needs text in the same quarter of two years; treat short-run changes as indicative"
+            f"posting text covers {len(with_text)} month(s) ({with_text[0]} .. {with_text[-1]}): treat changes "
+            "over time as indicative"
         )
-    elif span < 2:
-        notes.append("posting text covers a single year: no year-on-year skill growth")
-    gaps = [m for m in _months_between(with_text[0], with_text[-1]) if m not in set(with_text)]
-    if gaps:
-        notes.append(f"{len(gaps)} month(s) without posting text between {with_text[0]} and {with_text[-1]}")
+    have = set(with_text)
+    gap: list[str] = []
+    longest: list[str] = []
+    for month in _months_between(with_text[0], with_text[-1]):
+        if month in have:
+            gap = []
+            continue
+        gap.append(month)
+        if len(gap) > len(longest):
+            longest = list(gap)
+    if len(longest) >= 3:
+        notes.append(f"no posting text from {longest[0]} to {longest[-1]} ({len(longest)} months)")
+    texted = [s for s in sources if s.with_text]
+    if len(texted) > 1:
+        spans = "; ".join(f"{s.source} {s.months_with_text[0]} .. {s.months_with_text[-1]}" for s in texted)
+        notes.append(
+            f"posting text comes from different sources in different periods ({spans}): growth and emerging "
+            "skills compare the same sources only"
+        )
     return notes
 
 

@@ -184,8 +184,8 @@ class PostingStore:
             )
             demand = _dicts(
                 con,
-                """SELECT CAST(p.month AS VARCHAR) AS month, s.skill_uri, p.soc_code, p.esco_occupation, p.region,
-                          count(DISTINCT p.posting_id) AS postings
+                """SELECT CAST(p.month AS VARCHAR) AS month, p.source, s.skill_uri, p.soc_code, p.esco_occupation,
+                          p.region, count(DISTINCT p.posting_id) AS postings
                    FROM s JOIN p USING (posting_id) GROUP BY ALL""",
             )
             skill_rows = _dicts(

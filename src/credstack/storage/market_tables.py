@@ -5,7 +5,7 @@ what the app reads: aggregates recomputed with DuckDB after each ingestion, and 
 strings stand for "unknown" in key columns (an unmapped title, a posting without a location), so that the
 composite primary keys stay portable between SQLite and PostgreSQL.
 
-- ``market_demand``: postings asking for a skill, per month x skill x O*NET-SOC x ESCO occupation x region;
+- ``market_demand``: postings asking for a skill, per month x source x skill x O*NET-SOC x ESCO occupation x region;
 - ``market_totals``: all postings per month x source x occupation x region (``with_text``: those with text,
   the denominator of skill shares; the others are counted postings without text, e.g. USAJOBS metadata);
 - ``market_cooccurrence``: for each skill, the top skills asked for in the same postings;
@@ -33,11 +33,12 @@ __all__ = [
 
 
 class MarketDemand(Base):
-    """Distinct postings asking for ``skill_uri`` in ``month`` (YYYY-MM), by occupation and region."""
+    """Distinct postings asking for ``skill_uri`` in ``month`` (YYYY-MM), by source, occupation and region."""
 
     __tablename__ = "market_demand"
 
     month: Mapped[str] = mapped_column(sa.String(7), primary_key=True)
+    source: Mapped[str] = mapped_column(sa.String(60), primary_key=True)
     skill_uri: Mapped[str] = mapped_column(sa.String(200), primary_key=True, index=True)
     soc_code: Mapped[str] = mapped_column(sa.String(10), primary_key=True)
     esco_occupation: Mapped[str] = mapped_column(sa.String(200), primary_key=True)

@@ -24,13 +24,14 @@ def upgrade() -> None:
     op.create_table(
         "market_demand",
         sa.Column("month", sa.String(length=7), nullable=False),
+        sa.Column("source", sa.String(length=60), nullable=False),
         sa.Column("skill_uri", sa.String(length=200), nullable=False),
         sa.Column("soc_code", sa.String(length=10), nullable=False),
         sa.Column("esco_occupation", sa.String(length=200), nullable=False),
         sa.Column("region", sa.String(length=60), nullable=False),
         sa.Column("postings", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint(
-            "month", "skill_uri", "soc_code", "esco_occupation", "region", name=op.f("pk_market_demand")
+            "month", "source", "skill_uri", "soc_code", "esco_occupation", "region", name=op.f("pk_market_demand")
         ),
     )
     with op.batch_alter_table("market_demand", schema=None) as batch_op:
