@@ -17,8 +17,9 @@ def _command_paths() -> set[str]:
 
     def walk(command: object, prefix: list[str]) -> None:
         children = getattr(command, "commands", None)
-        if not children:
+        if not children or getattr(command, "invoke_without_command", False):  # a group that also runs alone
             paths.add(" ".join(prefix))
+        if not children:
             return
         for name, child in children.items():
             walk(child, [*prefix, name])

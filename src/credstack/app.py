@@ -12,7 +12,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from credstack.errors import ConfigurationError
+from credstack.services.accounts import AccountService
 from credstack.services.achievements import AchievementService
+from credstack.services.audit import AuditService
 from credstack.services.bulk import BulkIssuanceService
 from credstack.services.catalog import CatalogService
 from credstack.services.issuers import IssuerRecord, IssuerService
@@ -79,6 +81,11 @@ class Credstack:
         #: a learner's credentials, re-verified (issue 3); records e-mail recipients as credentials are issued
         self.learners = LearnerService(db, self.verifier, clock, level_of=catalog_levels(self.catalog.get))
         self.issuing.listeners.append(self.learners.record_issued)
+        #: organisations, people, roles, sessions, org-bound tokens; the audit log (issue 6)
+        self.accounts = AccountService(db, self.tokens, clock)
+        self.audit = AuditService(db, clock)
+        self.issuing.listeners.append(self.audit.on_issued)
+        self.status.listeners.append(self.audit.on_status)
 
     @classmethod
     def from_settings(

@@ -430,6 +430,12 @@ class PlanningService:
         for stack in stacks:
             for member in stack.remaining:
                 stack_of.setdefault(member, []).append(stack.name)
+        in_plan = set(plan.achievements)
+        needed_by: dict[str, list[str]] = {}
+        for step in plan.steps:
+            for p in facts.catalog.by_id[step.achievement_id].prerequisites:
+                if p in in_plan:
+                    needed_by.setdefault(p, []).append(facts.names.get(step.achievement_id, step.achievement_id))
         explanations = tuple(
             {
                 "achievement": s.achievement_id,
@@ -437,7 +443,7 @@ class PlanningService:
                 "closes": [{"uri": u, "label": labels.get(u, u), "demandShare": shares.get(u)} for u in s.covers],
                 "stacks": stack_of.get(s.achievement_id, []),
                 "credits": facts.credits.get(s.achievement_id),
-                "why": _why(s.covers, labels, stack_of.get(s.achievement_id, []), s.achievement_id in base.held),
+                "why": _why(s.covers, labels, stack_of.get(s.achievement_id, []), needed_by.get(s.achievement_id, [])),
             }
             for s in plan.steps
         )
@@ -710,15 +716,13 @@ def _norm(value: Any, values: Sequence[float]) -> float:
     return 0.0 if high <= low else (float(value) - low) / (high - low)
 
 
-def _why(covers: Sequence[str], labels: Mapping[str, str], stacks: Sequence[str], held: bool) -> str:
+def _why(covers: Sequence[str], labels: Mapping[str, str], stacks: Sequence[str], needed_by: Sequence[str]) -> str:
     parts = []
     if covers:
-        named = ", ".join(labels.get(u, u) for u in covers[:4]) + (
-            f" and {len(covers) - 4} more" if len(covers) > 4 else ""
-        )
-        parts.append(f"brings {named} to the level needed")
-    else:
-        parts.append("a prerequisite of a later step")
+        named = ", ".join(labels.get(u, u) for u in covers[:4])
+        parts.append(f"brings {named}{f' and {len(covers) - 4} more' if len(covers) > 4 else ''} to the level needed")
+    if needed_by:
+        parts.append("required before " + ", ".join(needed_by[:2]) + (" and more" if len(needed_by) > 2 else ""))
     if stacks:
         parts.append("advances " + ", ".join(stacks))
-    return "; ".join(parts)
+    return "; ".join(parts) or "part of the plan"
