@@ -93,12 +93,12 @@ class SessionRow(Base):
 
 
 class TokenOwnerRow(Base):
-    """The organisation (and person) an API token acts for."""
+    """The organisation (and person) an API token acts for; a personal token (a learner's) has no organisation."""
 
     __tablename__ = "account_token_owners"
 
     token_id: Mapped[int] = mapped_column(sa.ForeignKey("api_tokens.id", ondelete="CASCADE"), primary_key=True)
-    org_id: Mapped[str] = mapped_column(sa.ForeignKey("account_orgs.id", ondelete="CASCADE"), index=True)
+    org_id: Mapped[str | None] = mapped_column(sa.ForeignKey("account_orgs.id", ondelete="CASCADE"), index=True)
     person_id: Mapped[str | None] = mapped_column(sa.ForeignKey("account_people.id", ondelete="CASCADE"))
 
 

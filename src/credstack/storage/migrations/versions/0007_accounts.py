@@ -127,7 +127,7 @@ def upgrade() -> None:
     op.create_table(
         "account_token_owners",
         sa.Column("token_id", sa.Integer(), nullable=False),
-        sa.Column("org_id", sa.String(length=64), nullable=False),
+        sa.Column("org_id", sa.String(length=64), nullable=True),
         sa.Column("person_id", sa.String(length=32), nullable=True),
         sa.ForeignKeyConstraint(
             ["org_id"],
