@@ -14,7 +14,7 @@ from fastapi_offline import FastAPIOffline
 from starlette.requests import Request
 from starlette.types import Scope
 
-from credstack.api import catalog, catalog_routes, credentials, market, public, taxonomy, vcapi, verification
+from credstack.api import catalog, catalog_routes, credentials, market, planner, public, taxonomy, vcapi, verification
 from credstack.api.body import BodyLimitMiddleware
 from credstack.api.headers import SecurityHeadersMiddleware
 from credstack.api.problems import error_response, install_error_handlers
@@ -66,6 +66,7 @@ def create_app(credstack: Credstack) -> FastAPI:
         app.include_router(router)
     app.include_router(taxonomy.router)
     app.include_router(catalog_routes.router)
+    app.include_router(planner.router)
     app.include_router(market.router)
     install_web(app)
 

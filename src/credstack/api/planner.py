@@ -1,0 +1,195 @@
+"""JSON API of the pathway planner (``/api/planner/...``); the ``/planner`` web page is the twin of ``GET
+/api/planner/plan``.
+
+Reads (profile, gap, plan, suggestions, audit, role profiles) are public like the demo pages; writing role profiles
+needs a token with the ``employer`` scope, recording skill claims (self-declared or assessed) and allocating a
+budget the ``admin`` or ``employer`` scope.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, Field
+
+from credstack.api.body import JsonRoute
+from credstack.api.deps import AdminToken, CredstackDep, EmployerToken
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api/planner", route_class=JsonRoute, tags=["Planner"])
+
+Learner = Annotated[str, Query(min_length=1, max_length=500, description="The learner: e-mail address or DID.")]
+TargetRef = Annotated[
+    str, Query(min_length=1, max_length=300, description="ESCO occupation (URI, id, code or label) or role:ID.")
+]
+
+
+class PlanRequest(BaseModel):
+    learner: str = Field(min_length=1, max_length=500)
+    target: str = Field(default="job posting", max_length=300)
+    posting: str | None = Field(default=None, max_length=100_000, description="A job posting's text (the target).")
+    minimize: str = Field(default="time", pattern="^(time|cost)$")
+    budget: float | None = Field(default=None, ge=0)
+    hours_per_week: float | None = Field(default=None, gt=0, le=168)
+    max_weeks: float | None = Field(default=None, gt=0)
+    coverage: float = Field(default=0.9, ge=0, le=1)
+    languages: list[str] = Field(default_factory=list, max_length=20)
+    formats: list[str] = Field(default_factory=list, max_length=20)
+    providers: list[str] = Field(default_factory=list, max_length=50)
+
+
+class ClaimRequest(BaseModel):
+    learner: str = Field(min_length=1, max_length=500)
+    skill: str = Field(min_length=1, max_length=300)
+    level: float = Field(gt=0, le=4)
+    source: str = Field(default="self", pattern="^(self|assessment)$")
+    note: str = Field(default="", max_length=2000)
+
+
+class RoleSkillModel(BaseModel):
+    uri: str = Field(min_length=1, max_length=200)
+    level: float = Field(default=3, gt=0, le=4)
+    weight: float = Field(default=1, gt=0, le=1000)
+
+
+class RoleRequest(BaseModel):
+    org_id: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=300)
+    description: str = Field(default="", max_length=5000)
+    skills: list[RoleSkillModel] = Field(min_length=1, max_length=500)
+    id: str | None = Field(default=None, max_length=64)
+
+
+class RoleUpdate(BaseModel):
+    name: str | None = Field(default=None, max_length=300)
+    description: str | None = Field(default=None, max_length=5000)
+    skills: list[RoleSkillModel] | None = Field(default=None, max_length=500)
+
+
+class AllocationRequest(BaseModel):
+    members: list[tuple[str, str]] = Field(min_length=1, max_length=500, description="[learner, role profile id]")
+    budget: float = Field(ge=0)
+
+
+@router.get("/profile", summary="A learner's skill profile: verified, assessed and self-declared, decayed by age")
+def profile(cs: CredstackDep, learner: Learner) -> dict[str, Any]:
+    return cs.planner.profile(learner).to_json()
+
+
+@router.get("/gap", summary="The skills gap between a learner and a target, most important first")
+def gap(cs: CredstackDep, learner: Learner, target: TargetRef) -> dict[str, Any]:
+    spec = cs.planner.target(target)
+    return {"learner": learner, "target": spec.to_json(), **cs.planner.gap(learner, target).to_json()}
+
+
+@router.get("/plan", summary="A plan of catalog credentials closing a learner's gap to a target")
+def plan_get(
+    cs: CredstackDep,
+    learner: Learner,
+    target: TargetRef,
+    minimize: Annotated[str, Query(pattern="^(time|cost)$")] = "time",
+    budget: Annotated[float | None, Query(ge=0)] = None,
+    hours_per_week: Annotated[float | None, Query(gt=0, le=168)] = None,
+    coverage: Annotated[float, Query(ge=0, le=1)] = 0.9,
+    language: Annotated[list[str] | None, Query(max_length=20)] = None,
+    format: Annotated[list[str] | None, Query(max_length=20)] = None,
+    provider: Annotated[list[str] | None, Query(max_length=50)] = None,
+) -> dict[str, Any]:
+    report = cs.planner.plan(
+        learner,
+        target,
+        minimize=minimize,
+        budget=budget,
+        hours_per_week=hours_per_week,
+        coverage=coverage,
+        languages=language or (),
+        formats=format or (),
+        providers=provider or (),
+    )
+    return report.to_json()
+
+
+@router.post("/plan", summary="A plan, with the target given as a job posting's text or any GET parameter")
+def plan_post(cs: CredstackDep, body: PlanRequest) -> dict[str, Any]:
+    report = cs.planner.plan(
+        body.learner,
+        body.target,
+        posting=body.posting,
+        minimize=body.minimize,
+        budget=body.budget,
+        hours_per_week=body.hours_per_week,
+        max_weeks=body.max_weeks,
+        coverage=body.coverage,
+        languages=body.languages,
+        formats=body.formats,
+        providers=body.providers,
+    )
+    return report.to_json()
+
+
+@router.get("/suggestions", summary="Occupations close to a learner's verified skills, with outlook and gap")
+def suggestions(cs: CredstackDep, learner: Learner, limit: Annotated[int, Query(ge=1, le=50)] = 10) -> dict[str, Any]:
+    found, notes = cs.planner.suggest(learner, limit=limit)
+    return {"learner": learner, "suggestions": [s.to_json() for s in found], "notes": notes}
+
+
+@router.get("/audit", summary="The quarterly skills audit of a learner")
+def audit(
+    cs: CredstackDep,
+    learner: Learner,
+    target: Annotated[str | None, Query(max_length=300)] = None,
+) -> dict[str, Any]:
+    return cs.planner.audit(learner, target=target or None).to_json()
+
+
+@router.get("/claims", summary="A learner's self-declared and assessed skills")
+def claims(cs: CredstackDep, learner: Learner) -> dict[str, Any]:
+    return {"learner": learner, "claims": [c.to_json() for c in cs.planner.claims(learner)]}
+
+
+@router.post("/claims", summary="Record a self-declared skill or an assessment result (scope admin)", status_code=201)
+def add_claim(cs: CredstackDep, body: ClaimRequest, token: AdminToken) -> dict[str, Any]:
+    return cs.planner.declare_skill(body.learner, body.skill, body.level, source=body.source, note=body.note).to_json()
+
+
+@router.get("/roles", summary="Role profiles, optionally of one organisation")
+def roles(cs: CredstackDep, org_id: Annotated[str | None, Query(max_length=200)] = None) -> dict[str, Any]:
+    return {"roles": [r.to_json() for r in cs.planner.role_profiles(org_id)]}
+
+
+@router.post("/roles", summary="Create a role profile (scope employer)", status_code=201)
+def create_role(cs: CredstackDep, body: RoleRequest, token: EmployerToken) -> dict[str, Any]:
+    role = cs.planner.create_role_profile(
+        body.org_id,
+        body.name,
+        [s.model_dump() for s in body.skills],
+        description=body.description,
+        profile_id=body.id,
+    )
+    return role.to_json()
+
+
+@router.get("/roles/{profile_id}", summary="One role profile")
+def get_role(cs: CredstackDep, profile_id: str) -> dict[str, Any]:
+    return cs.planner.role_profile(profile_id).to_json()
+
+
+@router.put("/roles/{profile_id}", summary="Change a role profile's name, description or skills (scope employer)")
+def update_role(cs: CredstackDep, profile_id: str, body: RoleUpdate, token: EmployerToken) -> dict[str, Any]:
+    skills = None if body.skills is None else [s.model_dump() for s in body.skills]
+    return cs.planner.update_role_profile(
+        profile_id, name=body.name, description=body.description, skills=skills
+    ).to_json()
+
+
+@router.delete("/roles/{profile_id}", summary="Delete a role profile (scope employer)", status_code=204)
+def delete_role(cs: CredstackDep, profile_id: str, token: EmployerToken) -> Response:
+    cs.planner.delete_role_profile(profile_id)
+    return Response(status_code=204)
+
+
+@router.post("/allocation", summary="Recommend how a learning budget is spent across employees (scope employer)")
+def allocation(cs: CredstackDep, body: AllocationRequest, token: EmployerToken) -> dict[str, Any]:
+    return cs.planner.allocate_budget(body.members, body.budget).to_json()
