@@ -11,6 +11,7 @@
     |   +-- UndefinedTermError ("undefined_term")          a term no context defines (would be dropped unsigned)
     |   +-- InvalidCredentialError ("invalid_credential") a credential that cannot be issued as given
     |   +-- CsvRosterError ("invalid_roster")
+    |   +-- InvalidBatchError ("invalid_batch")        a bulk-verification upload that cannot be read (zip, CSV)
     |   +-- InvalidQualificationError ("invalid_qualification")  a requirement tree that is malformed or unsatisfiable
     +-- CanonicalizationError ("canonicalization_failed")  RDFC-1.0 / JSON-LD processing failed or hit a limit
     +-- KeyMaterialError ("key_error")                     key material unusable (bad multikey header, ...)
@@ -40,6 +41,7 @@ __all__ = [
     "FetchError",
     "ForbiddenError",
     "InvalidCredentialError",
+    "InvalidBatchError",
     "InvalidInputError",
     "InvalidQualificationError",
     "KeyMaterialError",
@@ -124,6 +126,15 @@ class CsvRosterError(InvalidInputError):
     code = "invalid_roster"
     http_status = 422
     title = "Invalid CSV roster"
+
+
+class InvalidBatchError(InvalidInputError):
+    """A bulk-verification upload that cannot be read: a corrupt or encrypted zip, a zip bomb, too many files, a CSV
+    without a ``url``/``file`` header (limits in docs/employer.md)."""
+
+    code = "invalid_batch"
+    http_status = 422
+    title = "Invalid verification batch"
 
 
 class InvalidQualificationError(InvalidInputError):

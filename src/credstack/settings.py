@@ -46,6 +46,8 @@ class Settings:
     max_document_bytes: int = 1_000_000
     #: Entries per Bitstring Status List (minimum 131,072 per the spec).
     status_list_size: int = 131_072
+    #: Largest bulk-verification upload (a zip or CSV on the employer pages and API), in bytes.
+    bulk_max_bytes: int = 64 * 1024 * 1024
     #: Folder of the job-postings Parquet dataset; empty: ``<database name>-data`` next to the SQLite file, or
     #: ``./credstack-data`` (docs/market.md).
     data_dir: str = ""
@@ -67,7 +69,7 @@ class Settings:
             raw = env[name]
             if f.name in {"development", "offline"}:
                 kwargs[f.name] = _bool(raw, name)
-            elif f.name in {"max_document_bytes", "status_list_size"}:
+            elif f.name in {"max_document_bytes", "status_list_size", "bulk_max_bytes"}:
                 try:
                     kwargs[f.name] = int(raw)
                 except ValueError as exc:

@@ -111,12 +111,19 @@ class BodyLimitMiddleware:
         *,
         max_bytes: int,
         render: Callable[[Scope, CredstackError], Awaitable[Response]],
+        upload_paths: tuple[str, ...] = (),
+        upload_max_bytes: int = 0,
     ) -> None:
+        """``upload_paths`` (exact paths) accept bodies up to ``upload_max_bytes`` (bulk-verification uploads)."""
         self.app = app
         self.max_bytes = max_bytes
         self.render = render
+        self.upload_paths = frozenset(upload_paths)
+        self.upload_max_bytes = upload_max_bytes
 
     def _limit(self, scope: Scope) -> int:
+        if scope.get("path") in self.upload_paths:
+            return max(self.upload_max_bytes, self.max_bytes) + MULTIPART_SLACK
         for name, value in scope.get("headers", ()):
             if name == b"content-type" and value.lower().startswith(b"multipart/form-data"):
                 return self.max_bytes + MULTIPART_SLACK

@@ -6,7 +6,9 @@ posting copied to another location is a duplicate; postings without text are key
 :class:`NearDuplicates` finds postings whose sets of 3-word shingles overlap (Jaccard) by at least ``threshold``:
 each text gets a 64-value MinHash signature (stable across processes: words hashed with CRC-32, shingles and
 permutations computed with NumPy), split into 16 bands of 4 rows for locality-sensitive hashing, and a candidate
-from a shared band counts only when the signatures agree on at least ``threshold`` of their values.
+from a shared band counts only when the signatures agree on at least ``threshold`` of their values *and* the titles
+are alike (rapidfuzz ratio of the normalised titles at least 70: one agency's internship programmes share a
+summary but are different postings).
 """
 
 from __future__ import annotations
@@ -85,12 +87,15 @@ class NearDuplicates:
         self.threshold = threshold
         self._buckets: list[dict[bytes, list[int]]] = [{} for _ in range(BANDS)]
         self._signatures: list[NDArray[np.uint32]] = []
+        self._titles: list[frozenset[str]] = []
 
     def __len__(self) -> int:
         return len(self._signatures)
 
-    def match(self, sig: NDArray[np.uint32]) -> int | None:
-        """The index of an added signature estimated at least ``threshold`` similar, or ``None``."""
+    def match(self, sig: NDArray[np.uint32], title: str = "") -> int | None:
+        """The index of an added signature estimated at least ``threshold`` similar whose title's words contain or
+        are contained in ``title``'s (when both have one), or ``None``."""
+        words = frozenset(tokens(title))
         seen: set[int] = set()
         for band in range(BANDS):
             key = sig[band * ROWS : (band + 1) * ROWS].tobytes()
@@ -98,24 +103,29 @@ class NearDuplicates:
                 if candidate in seen:
                     continue
                 seen.add(candidate)
-                if float(np.mean(self._signatures[candidate] == sig)) >= self.threshold:
-                    return candidate
+                if float(np.mean(self._signatures[candidate] == sig)) < self.threshold:
+                    continue
+                other = self._titles[candidate]
+                if words and other and not (words <= other or other <= words):
+                    continue
+                return candidate
         return None
 
-    def add(self, sig: NDArray[np.uint32]) -> int:
+    def add(self, sig: NDArray[np.uint32], title: str = "") -> int:
         index = len(self._signatures)
         self._signatures.append(sig)
+        self._titles.append(frozenset(tokens(title)))
         for band in range(BANDS):
             self._buckets[band].setdefault(sig[band * ROWS : (band + 1) * ROWS].tobytes(), []).append(index)
         return index
 
-    def add_all(self, signatures: Iterable[NDArray[np.uint32]]) -> None:
-        for sig in signatures:
-            self.add(sig)
+    def add_all(self, items: Iterable[tuple[NDArray[np.uint32], str]]) -> None:
+        for sig, title in items:
+            self.add(sig, title)
 
-    def check_and_add(self, sig: NDArray[np.uint32]) -> bool:
+    def check_and_add(self, sig: NDArray[np.uint32], title: str = "") -> bool:
         """True (and not added) when ``sig`` near-duplicates an indexed text; else add it and return False."""
-        if self.match(sig) is not None:
+        if self.match(sig, title) is not None:
             return True
-        self.add(sig)
+        self.add(sig, title)
         return False

@@ -107,8 +107,8 @@ class PostingProcessor:
         self.near = NearDuplicates(near_threshold)
         self._lines: Counter[int] = Counter()
 
-    def seed(self, keys: Iterable[str], signatures: Iterable[NDArray[np.uint32]]) -> None:
-        """Make postings already stored count as seen."""
+    def seed(self, keys: Iterable[str], signatures: Iterable[tuple[NDArray[np.uint32], str]]) -> None:
+        """Make postings already stored count as seen (their keys, and signatures with titles)."""
         self.keys.update(keys)
         self.near.add_all(signatures)
 
@@ -131,12 +131,12 @@ class PostingProcessor:
         if key in self.keys:
             return Outcome(posting, DUPLICATE, key)
         sig = signature(f"{posting.title} {posting.text}") if posting.has_text else None
-        if sig is not None and self.near.match(sig) is not None:
+        if sig is not None and self.near.match(sig, posting.title) is not None:
             self.keys.add(key)
             return Outcome(posting, NEAR_DUPLICATE, key)
         self.keys.add(key)
         if sig is not None:
-            self.near.add(sig)
+            self.near.add(sig, posting.title)
         skills = (
             extract_skills(self.linker, posting.title, self._without_boilerplate(posting.text), self.min_score)
             if posting.has_text

@@ -123,15 +123,20 @@ class PostingStore:
         con.execute("SET threads TO 2")
         return con
 
-    def existing(self) -> tuple[list[str], list[NDArray[np.uint32]]]:
-        """Keys and MinHash signatures of every stored posting (to deduplicate against)."""
+    def existing(self) -> tuple[list[str], list[tuple[NDArray[np.uint32], str]]]:
+        """Keys, and MinHash signatures with titles, of every stored posting (to deduplicate against)."""
         pattern = self._glob(self.postings)
         if pattern is None:
             return [], []
         with self._connect() as con:
-            rows = con.execute(f"SELECT posting_id, minhash FROM {_scan(pattern)}").fetchall()  # noqa: S608
+            query = f"SELECT posting_id, minhash, title FROM {_scan(pattern)}"  # noqa: S608 - quoted path
+            rows = con.execute(query).fetchall()
         keys = [r[0] for r in rows]
-        sigs = [np.frombuffer(r[1], dtype=np.uint32) for r in rows if r[1] is not None and len(r[1]) == NUM_PERM * 4]
+        sigs = [
+            (np.frombuffer(r[1], dtype=np.uint32), r[2] or "")
+            for r in rows
+            if r[1] is not None and len(r[1]) == NUM_PERM * 4
+        ]
         return keys, sigs
 
     def write(self, outcomes: Sequence[Outcome], run: str) -> list[str]:

@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from credstack.errors import CredstackError
 from credstack.web.catalog import router as catalog_router
 from credstack.web.deps import STATIC_DIR, templates
+from credstack.web.employer import router as employer_router
 from credstack.web.planner import router as planner_router
 from credstack.web.routes import router
 from credstack.web.taxonomy import router as taxonomy_router
@@ -34,5 +35,6 @@ def install_web(app: FastAPI) -> None:
     app.include_router(taxonomy_router)
     app.include_router(catalog_router)
     app.include_router(planner_router)
+    app.include_router(employer_router)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     app.state.html_error_renderer = render_error_page

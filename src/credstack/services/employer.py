@@ -1,0 +1,72 @@
+"""The employer tools as one service on :class:`~credstack.app.Credstack` (``cs.employer``), grouping:
+
+- ``batches``: bulk verification jobs (:mod:`credstack.services.employer_bulk`);
+- ``registry``: each organisation's trusted-issuer registry, and ``trust(...)``: the trust breakdown of a credential
+  (:mod:`credstack.services.employer_trust`);
+
+Other areas are read late and optionally through ``peer(name)`` (``cs.accounts``, ``cs.audit``, ``cs.sharing``,
+``cs.wallet``, ``cs.planner``, ``cs.outlook``, ``cs.learners``): each feature works without them and uses them when
+the composition root has them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from credstack.employer.trust import TrustBreakdown
+from credstack.errors import NotFoundError
+from credstack.services.employer_bulk import BulkVerificationService
+from credstack.services.employer_trust import RegistryService, TrustService
+from credstack.services.issuers import IssuerService
+from credstack.services.issuing import IssuingService
+from credstack.services.verifying import VerificationService
+from credstack.settings import Settings
+from credstack.storage.engine import Database
+
+__all__ = ["DEFAULT_ORG", "EmployerService"]
+
+#: The organisation the employer pages act for when no accounts service names one (single-organisation servers).
+DEFAULT_ORG = "default"
+
+
+class EmployerService:
+    """Bulk verification, trust, endorsements, presentation requests, hiring and workforce tools (see module doc)."""
+
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        *,
+        verifier: VerificationService,
+        issuers: IssuerService,
+        issuing: IssuingService,
+        clock: Callable[[], datetime],
+        peer: Callable[[str], Any] | None = None,
+    ) -> None:
+        self._db = db
+        self._settings = settings
+        self._verifier = verifier
+        self._issuers = issuers
+        self._issuing = issuing
+        self._clock = clock
+        self._peer = peer or (lambda name: None)
+        self.batches = BulkVerificationService(db, settings, verifier, clock, lookup=self.issued_here)
+        self.registry = RegistryService(db, clock)
+        self.trust = TrustService(db, settings, verifier, self.registry, clock, self.peer)
+
+    def peer(self, name: str) -> Any:
+        """Another area's service on the composition root, or None when it is not there."""
+        return self._peer(name)
+
+    def trust_for(self, org_id: str, credential: dict[str, Any] | None, *, verified: bool) -> TrustBreakdown:
+        """The trust breakdown of a credential for ``org_id`` (registry, endorsements, market, freshness)."""
+        return self.trust.breakdown(org_id, credential, verified=verified)
+
+    def issued_here(self, url: str) -> dict[str, Any] | None:
+        """A credential this server issued, by its URL or id (None when it is not one of ours)."""
+        try:
+            return self._issuing.get(url).credential
+        except NotFoundError:
+            return None

@@ -1,0 +1,160 @@
+"""Web pages of the employer tools, under ``/employer``: bulk verification (upload, progress, results, report
+downloads), one result with its trust breakdown, and the trusted-issuer registry.
+
+JSON twins under ``/api/employer`` (see :mod:`credstack.api.employer`). Handlers parse input, call one service
+method and render. The organisation is :func:`web_org`'s (the default organisation until accounts name one).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+
+from credstack.app import Credstack
+from credstack.domain._checks import Check, CheckStatus
+from credstack.errors import InvalidInputError
+from credstack.services.employer import DEFAULT_ORG
+from credstack.web.deps import CredstackDep, templates
+from credstack.web.present import credential_view, overall_status
+
+__all__ = ["router", "web_org"]
+
+router = APIRouter(include_in_schema=False)
+PAGE = 100
+
+
+def web_org(request: Request, cs: Credstack) -> str:
+    """The organisation the signed-in person acts for; the default organisation when accounts do not say."""
+    accounts = cs.employer.peer("accounts")
+    finder = getattr(accounts, "org_for_request", None)
+    if callable(finder):
+        org = finder(request)
+        if isinstance(org, str) and org:
+            return org
+    return DEFAULT_ORG
+
+
+def _status(value: Any) -> CheckStatus:
+    return "pass" if value == "pass" else "warning" if value == "warning" else "fail"
+
+
+def _page(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
+    return templates.TemplateResponse(request, name, {"nav": "employer", **context}, status_code=status_code)
+
+
+@router.get("/employer", response_class=HTMLResponse)
+def employer_home(request: Request, cs: CredstackDep) -> HTMLResponse:
+    org = web_org(request, cs)
+    context = {
+        "org": org,
+        "batches": cs.employer.batches.recent(org, limit=5),
+        "trusted": cs.employer.registry.trusted(org),
+    }
+    return _page(request, "employer_home.html", context)
+
+
+@router.get("/employer/verify", response_class=HTMLResponse)
+def bulk_page(request: Request, cs: CredstackDep) -> HTMLResponse:
+    org = web_org(request, cs)
+    return _page(
+        request,
+        "employer_verify.html",
+        {"batches": cs.employer.batches.recent(org), "limits": cs.employer.batches.limits},
+    )
+
+
+@router.post("/employer/verify")
+async def bulk_submit(
+    request: Request, cs: CredstackDep, file: Annotated[UploadFile | None, File()] = None
+) -> RedirectResponse:
+    data = await file.read() if file is not None else b""
+    if not data:
+        raise InvalidInputError("choose a file to upload: a credential, a zip of credentials, or a CSV of URLs")
+    filename = file.filename if file is not None and file.filename else "upload"
+    batch = await run_in_threadpool(cs.employer.batches.submit, web_org(request, cs), filename, data)
+    return RedirectResponse(f"/employer/batches/{batch.id}", status_code=303)
+
+
+@router.get("/employer/batches/{batch_id}", response_class=HTMLResponse)
+def batch_page(
+    request: Request, batch_id: str, cs: CredstackDep, page: Annotated[int, Query(ge=1, le=10_000)] = 1
+) -> HTMLResponse:
+    org = web_org(request, cs)
+    batch = cs.employer.batches.get(batch_id, org)
+    items = cs.employer.batches.items(batch_id, org, offset=(page - 1) * PAGE, limit=PAGE)
+    rows = []
+    for item in items:
+        view = credential_view(item.credential) if item.credential else None
+        failed = [c for c in item.checks if c.get("status") == "fail"]
+        rows.append({"item": item, "view": view, "failed": failed})
+    pages = max(1, -(-batch.done // PAGE))
+    context = {
+        "batch": batch,
+        "rows": rows,
+        "page": page,
+        "pages": pages,
+        "running": batch.state in {"pending", "running"},
+    }
+    return _page(request, "employer_batch.html", context)
+
+
+@router.get("/employer/batches/{batch_id}/report.csv")
+def batch_csv(request: Request, batch_id: str, cs: CredstackDep) -> Response:
+    text = cs.employer.batches.report_csv(batch_id, web_org(request, cs))
+    headers = {"Content-Disposition": f'attachment; filename="verification-{batch_id}.csv"'}
+    return Response(text, media_type="text/csv; charset=utf-8", headers=headers)
+
+
+@router.get("/employer/batches/{batch_id}/report.json")
+def batch_json(request: Request, batch_id: str, cs: CredstackDep) -> JSONResponse:
+    report = cs.employer.batches.report(batch_id, web_org(request, cs))
+    headers = {"Content-Disposition": f'attachment; filename="verification-{batch_id}.json"'}
+    return JSONResponse(report, headers=headers)
+
+
+@router.get("/employer/batches/{batch_id}/items/{position}", response_class=HTMLResponse)
+def item_page(request: Request, batch_id: str, position: int, cs: CredstackDep) -> HTMLResponse:
+    org = web_org(request, cs)
+    batch = cs.employer.batches.get(batch_id, org)
+    item = cs.employer.batches.item(batch_id, position, org)
+    checks = [Check(str(c["name"]), _status(c.get("status")), str(c.get("reason", ""))) for c in item.checks]
+    report = {"verified": item.verified, "format": item.format, "checks": checks}
+    trust = cs.employer.trust_for(org, item.credential, verified=item.verified)
+    context = {
+        "batch": batch,
+        "item": item,
+        "report": report,
+        "failed": [c for c in checks if c.status == "fail"],
+        "view": credential_view(item.credential) if item.credential else None,
+        "status": overall_status(checks, item.verified),
+        "trust": trust,
+        "badge_url": None,
+    }
+    return _page(request, "employer_item.html", context)
+
+
+@router.get("/employer/trusted", response_class=HTMLResponse)
+def trusted_page(request: Request, cs: CredstackDep) -> HTMLResponse:
+    return _page(request, "employer_trusted.html", {"trusted": cs.employer.registry.trusted(web_org(request, cs))})
+
+
+@router.post("/employer/trusted")
+def trusted_add(
+    request: Request,
+    cs: CredstackDep,
+    value: Annotated[str, Form(max_length=400)],
+    label: Annotated[str, Form(max_length=200)] = "",
+    back: Annotated[str, Form(max_length=300)] = "",
+) -> RedirectResponse:
+    cs.employer.registry.add(web_org(request, cs), value, label)
+    target = back if back.startswith("/employer/") else "/employer/trusted"
+    return RedirectResponse(target, status_code=303)
+
+
+@router.post("/employer/trusted/{entry_id}/delete")
+def trusted_remove(request: Request, entry_id: int, cs: CredstackDep) -> RedirectResponse:
+    cs.employer.registry.remove(web_org(request, cs), entry_id)
+    return RedirectResponse("/employer/trusted", status_code=303)
