@@ -17,6 +17,7 @@ from credstack.services.achievements import AchievementService
 from credstack.services.audit import AuditService
 from credstack.services.bulk import BulkIssuanceService
 from credstack.services.catalog import CatalogService
+from credstack.services.employer import EmployerService
 from credstack.services.issuers import IssuerRecord, IssuerService
 from credstack.services.issuing import IssuingService
 from credstack.services.keystore import KeyStore
@@ -78,6 +79,11 @@ class Credstack:
         self.planner = PlanningService(db, settings, self.taxonomy, clock, lambda name: getattr(self, name, None))
         #: resolves this server's own status lists and did:web documents locally, without network
         self.verifier = VerificationService(settings, local_documents=self.status.document_for_url)
+        #: employer tools (issue 6): bulk verification, trust, endorsements, presentation requests, hiring, workforce
+        self.employer = EmployerService(
+            db, settings, verifier=self.verifier, issuers=self.issuers, issuing=self.issuing, clock=clock,
+            peer=lambda name: getattr(self, name, None),
+        )  # fmt: skip
         #: a learner's credentials, re-verified (issue 3); records e-mail recipients as credentials are issued
         self.learners = LearnerService(db, self.verifier, clock, level_of=catalog_levels(self.catalog.get))
         self.issuing.listeners.append(self.learners.record_issued)

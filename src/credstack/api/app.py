@@ -16,6 +16,8 @@ from starlette.types import Scope
 
 from credstack.api import catalog, catalog_routes, credentials, market, planner, public, taxonomy, vcapi, verification
 from credstack.api.body import BodyLimitMiddleware
+from credstack.api.employer import BULK_UPLOAD_PATHS
+from credstack.api.employer import router as employer_api
 from credstack.api.headers import SecurityHeadersMiddleware
 from credstack.api.problems import error_response, install_error_handlers
 from credstack.app import Credstack
@@ -67,12 +69,19 @@ def create_app(credstack: Credstack) -> FastAPI:
     app.include_router(taxonomy.router)
     app.include_router(catalog_routes.router)
     app.include_router(planner.router)
+    app.include_router(employer_api)
     app.include_router(market.router)
     install_web(app)
 
     async def render(scope: Scope, error: CredstackError) -> Response:
         return error_response(Request(scope), error)
 
-    app.add_middleware(BodyLimitMiddleware, max_bytes=credstack.settings.max_document_bytes, render=render)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=credstack.settings.max_document_bytes,
+        render=render,
+        upload_paths=BULK_UPLOAD_PATHS,
+        upload_max_bytes=credstack.settings.bulk_max_bytes,
+    )
     app.add_middleware(SecurityHeadersMiddleware)  # outermost: refusals by the body limit get the headers too
     return app

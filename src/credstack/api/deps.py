@@ -24,6 +24,7 @@ __all__ = [
     "SCOPES",
     "AdminToken",
     "CredstackDep",
+    "EmployerToken",
     "IssueToken",
     "MarketToken",
     "StatusToken",
@@ -32,7 +33,7 @@ __all__ = [
 ]
 
 #: Every scope a token can carry.
-SCOPES = ("issue", "status", "market", "admin")
+SCOPES = ("issue", "status", "market", "employer", "admin")
 
 _bearer = HTTPBearer(auto_error=False, description="A token from `credstack token create --scopes ...`")
 
@@ -72,3 +73,4 @@ IssueToken = Annotated[TokenRecord, Depends(require_scope("issue"))]
 StatusToken = Annotated[TokenRecord, Depends(require_scope("status"))]
 AdminToken = Annotated[TokenRecord, Depends(require_scope("admin"))]
 MarketToken = Annotated[TokenRecord, Depends(require_scope("market"))]
+EmployerToken = Annotated[TokenRecord, Depends(require_scope("employer"))]
