@@ -1,5 +1,7 @@
 """JSON API of the achievement catalog (public, read-only): ``GET /api/catalog`` searches with filters,
-``GET /api/catalog/{id}`` gives one entry with its OB 3.0 Achievement. The ``/catalog`` web pages are the twins.
+``GET /api/catalog/{id}`` gives one entry with its OB 3.0 Achievement (``?format=ob|ctdl``, or ``{id}.ob.json`` /
+``{id}.ctdl.json``: the OB 3.0 or CTDL export alone), ``GET /api/catalog/export?format=ob|ctdl[&source=]`` the whole
+catalog. The ``/catalog`` web pages are the twins.
 
 (``credstack.api.catalog`` is the older REST module for issuers and achievements; this one is the catalog of issue 3.)
 """
@@ -76,6 +78,25 @@ def search_catalog(
     }
 
 
+_TWINS = {".ob.json": "ob", ".ctdl.json": "ctdl"}
+_FORMAT = Query(pattern="^(ob|ctdl)$", description="ob: OB 3.0 Achievement JSON; ctdl: CTDL JSON-LD.")
+
+
+@router.get("/export", summary="The whole catalog (or one source) as OB 3.0 Achievements or one CTDL JSON-LD graph")
+def export_catalog(
+    cs: CredstackDep,
+    format: Annotated[str, _FORMAT],
+    source: Annotated[str | None, Query(pattern="^[a-z][a-z0-9-]{0,15}$")] = None,
+) -> Any:
+    return cs.catalog.export(format, source=source)
+
+
 @router.get("/{entry_id}", summary="One catalog entry, with the OB 3.0 Achievement issuing would use")
-def get_catalog_entry(entry_id: str, cs: CredstackDep) -> dict[str, Any]:
+def get_catalog_entry(entry_id: str, cs: CredstackDep, format: Annotated[str | None, _FORMAT] = None) -> dict[str, Any]:
+    """``format=ob|ctdl`` (or the ``{id}.ob.json`` / ``{id}.ctdl.json`` twins): the entry in that format only."""
+    for suffix, twin in _TWINS.items():
+        if entry_id.endswith(suffix):
+            entry_id, format = entry_id.removesuffix(suffix), format or twin
+    if format:
+        return cs.catalog.export_entry(entry_id, format)
     return {**cs.catalog.get(entry_id).to_json(), "achievement": cs.catalog.achievement(entry_id)}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -246,3 +247,85 @@ def publish(
         record = credstack.catalog.publish(entry_id, issuer)
     err.print(f"achievement {escape(record.name)!r}: {record.url}")
     typer.echo(record.id)
+
+
+class Exchange(StrEnum):
+    ob = "ob"
+    ctdl = "ctdl"
+
+
+def _read_json(path: Path, what: str) -> Any:
+    from credstack.errors import InvalidInputError, MalformedJsonError
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InvalidInputError(f"cannot read {what} {path}: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise InvalidInputError(f"{what} {path} is not UTF-8") from exc
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise MalformedJsonError(f"{what} {path} is not JSON: {exc.msg} (line {exc.lineno})") from exc
+
+
+@catalog_app.command("export")
+def export(
+    format: Annotated[Exchange, typer.Option("--format", help="ob: OB 3.0 Achievements; ctdl: CTDL JSON-LD.")],
+    pathways: Annotated[
+        Path | None,
+        typer.Option(
+            "--pathways",
+            help="A JSON file of qualifications (stacking JSON form: one or a list) to add as CTDL pathways.",
+        ),
+    ] = None,
+    source: Annotated[str | None, typer.Option("--source", help="Only this source (demo, nj-etpl, ...).")] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write here instead of stdout.")] = None,
+) -> None:
+    """Export the catalog as Open Badges 3.0 Achievement JSON (a list) or as one CTDL JSON-LD graph, optionally
+    with pathways as ceterms:Pathway graphs."""
+    qualifications: list[Any] = []
+    if pathways is not None:
+        loaded = _read_json(pathways, "pathways file")
+        qualifications = loaded if isinstance(loaded, list) else [loaded]
+    with open_app() as credstack:
+        document = credstack.catalog.export(format.value, source=source, pathways=qualifications)
+    text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    tmp = output.with_name(output.name + ".part")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(output)  # never a half-written file
+    count = len(document) if isinstance(document, list) else len(document["@graph"])
+    err.print(f"wrote {count} {format.value} objects to {escape(str(output))}")
+
+
+@catalog_app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="OB 3.0 Achievement JSON (one or a list) or CTDL JSON-LD.")],
+    source: Annotated[str, typer.Option("--source", help="The catalog source to create or replace.")] = "imported",
+    format: Annotated[
+        Exchange | None, typer.Option("--format", help="ob or ctdl (default: guessed from the document).")
+    ] = None,
+    id_prefix: Annotated[str, typer.Option("--id-prefix", help="Prefix every imported id (to avoid clashes).")] = "",
+    no_index: Annotated[
+        bool, typer.Option("--no-index", help="Do not bring the semantic index up to date afterwards.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Import achievements into the catalog as one source (replacing what that source held). All or nothing."""
+    from credstack.services.catalog_semantic import semantic_installed
+
+    data = _read_json(file, "import file")
+    with open_app() as credstack:
+        report = credstack.catalog.import_entries(
+            data, source=source, format=format.value if format else None, id_prefix=id_prefix
+        )
+        index = None if no_index or not semantic_installed() else _build_index(credstack, quiet=as_json)
+    if as_json:
+        _json({**report.to_json(), "index": None if index is None else index.to_json()})
+        return
+    out.print(f"imported {report.entries} entries ({report.format}) as source {escape(report.source)}")
+    if index is not None:
+        _print_index(index)

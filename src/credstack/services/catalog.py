@@ -8,6 +8,10 @@ rebuilt when the catalog changes (this process's writes, or another's, seen thro
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -17,13 +21,17 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from credstack.catalog.ctdl import CTDL_CONTEXT, entries_from_ctdl, to_ctdl
+from credstack.catalog.ctdl_pathway import pathway_to_ctdl
 from credstack.catalog.demo import DEMO_SOURCE, generate
 from credstack.catalog.model import CatalogEntry, Prerequisite, SkillAlignment, skill_uri, to_achievement
 from credstack.catalog.nj import NJ_SOURCE
+from credstack.catalog.ob import entries_from_ob, to_ob
 from credstack.catalog.search import MODES, CatalogIndex, CatalogPage, CatalogQuery
 from credstack.catalog.source import ATTRIBUTION, sha256
 from credstack.errors import (
     ConfigurationError,
+    ConflictError,
     InvalidInputError,
     NotFoundError,
     SemanticSearchUnavailableError,
@@ -35,16 +43,28 @@ from credstack.services.catalog_semantic import CatalogEmbeddings, IndexReport, 
 from credstack.services.taxonomy import TaxonomyService
 from credstack.services.taxonomy_records import OccupationDetail
 from credstack.settings import Settings
+from credstack.stacking import Qualification
 from credstack.storage.catalog_tables import CatalogEntryRow, CatalogEntrySkill, CatalogSource
 from credstack.storage.engine import Database
 
-__all__ = ["DEMO_GENERATOR_VERSION", "NJ_MAPPING_VERSION", "CatalogService", "SeedReport", "SourceSeed"]
+__all__ = [
+    "DEMO_GENERATOR_VERSION",
+    "EXCHANGE_FORMATS",
+    "NJ_MAPPING_VERSION",
+    "CatalogService",
+    "ImportReport",
+    "SeedReport",
+    "SourceSeed",
+]
 
 #: Bump when :func:`credstack.catalog.demo.generate` changes what it makes, so ``seed`` replaces the demo catalog.
 DEMO_GENERATOR_VERSION = "1"
 #: Bump when the NJ ETPL mapping (:mod:`credstack.catalog.nj`, :mod:`credstack.services.catalog_seed`) changes.
 NJ_MAPPING_VERSION = "2"
 _OPTIONAL_WEIGHT = 0.5
+#: Export and import formats: OB 3.0 Achievement JSON, CTDL JSON-LD.
+EXCHANGE_FORMATS = ("ob", "ctdl")
+_SOURCE_NAME = re.compile(r"^[a-z][a-z0-9-]{0,15}$")
 
 
 @dataclass(frozen=True)
@@ -69,6 +89,19 @@ class SeedReport:
 
     def to_json(self) -> dict[str, Any]:
         return {"sources": [s.to_json() for s in self.sources], "seconds": self.seconds}
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What ``credstack catalog import`` did: the source written, its format and how many entries it holds now."""
+
+    source: str
+    format: str
+    entries: int
+    version: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"source": self.source, "format": self.format, "entries": self.entries, "version": self.version}
 
 
 def _row(entry: CatalogEntry, now: datetime) -> CatalogEntryRow:
@@ -307,6 +340,84 @@ class CatalogService:
             human_code=entry.id,
         )
 
+    # -- exchange ------------------------------------------------------------------------------------------------
+
+    def _catalog_url(self) -> str:
+        return f"{self._settings.base_url.rstrip('/')}/catalog"
+
+    def export_entry(self, entry_id: str, format: str) -> dict[str, Any]:
+        """One entry as an OB 3.0 Achievement (``ob``) or a CTDL credential (``ctdl``), standalone JSON-LD."""
+        entry = self.get(entry_id)
+        url = f"{self._catalog_url()}/{entry.id}"
+        if format == "ob":
+            return to_ob(entry, url)
+        if format == "ctdl":
+            return to_ctdl(entry, url)
+        raise InvalidInputError(f"export format must be one of {', '.join(EXCHANGE_FORMATS)}, got {format!r}")
+
+    def export(self, format: str, *, source: str | None = None, pathways: Sequence[Mapping[str, Any]] = ()) -> Any:
+        """Every entry (of ``source``, if given): ``ob`` -> a list of OB 3.0 Achievements; ``ctdl`` -> one JSON-LD
+        graph of CTDL credentials, plus a ``ceterms:Pathway`` graph for each qualification in ``pathways`` (stacking
+        JSON form, docs/stacking.md; validated first)."""
+        if format not in EXCHANGE_FORMATS:
+            raise InvalidInputError(f"export format must be one of {', '.join(EXCHANGE_FORMATS)}, got {format!r}")
+        if pathways and format != "ctdl":
+            raise InvalidInputError("pathways export as CTDL only (--format ctdl)")
+        entries = [e for e in self._index().entries if source is None or e.source == source]
+        if format == "ob":
+            return [self.export_entry(e.id, "ob") for e in entries]
+        graph: list[Any] = []
+        for entry in entries:
+            node = to_ctdl(entry, f"{self._catalog_url()}/{entry.id}")
+            del node["@context"]
+            graph.append(node)
+        for qualification in pathways:
+            graph.extend(self.pathway_ctdl(qualification)["@graph"])
+        return {"@context": CTDL_CONTEXT, "@graph": graph}
+
+    def pathway_ctdl(self, qualification: Mapping[str, Any]) -> dict[str, Any]:
+        """A qualification (stacking JSON form) as a CTDL ``ceterms:Pathway`` graph, its achievements resolved
+        against this catalog. Raises InvalidQualificationError (with the JSON path) for a malformed one."""
+        form = Qualification.from_json(qualification).to_json()
+        return pathway_to_ctdl(form, self._index().entries, base_url=self._settings.base_url)
+
+    def import_entries(self, data: Any, *, source: str, format: str | None = None, id_prefix: str = "") -> ImportReport:
+        """Import OB 3.0 Achievement JSON (one or a list) or CTDL JSON-LD (one credential, a list or a graph) as
+        the catalog source ``source`` (replacing what that source held; ``demo`` and ``nj-etpl`` are seeded, not
+        imported). ``format`` None guesses from the document. Ids already used by another source are refused
+        (``id_prefix`` makes them unique). All or nothing."""
+        if not _SOURCE_NAME.match(source or ""):
+            raise InvalidInputError(f"a source name is 1-16 lower-case letters, digits or '-', got {source!r}")
+        if source in (DEMO_SOURCE, NJ_SOURCE):
+            raise InvalidInputError(f"source {source!r} is seeded by `credstack catalog seed`; import as another name")
+        if format is None:
+            format = "ctdl" if _looks_like_ctdl(data) else "ob"
+        if format == "ob":
+            entries = entries_from_ob(data, source)
+        elif format == "ctdl":
+            entries = entries_from_ctdl(data, source)
+        else:
+            raise InvalidInputError(f"import format must be one of {', '.join(EXCHANGE_FORMATS)}, got {format!r}")
+        if not entries:
+            raise InvalidInputError(f"the document holds no {format} achievements to import")
+        if id_prefix:
+            entries = [dataclasses.replace(e, id=f"{id_prefix}{e.id}") for e in entries]
+        with self._db.read() as session:
+            taken = session.execute(
+                sa.select(CatalogEntryRow.id, CatalogEntryRow.source).where(
+                    CatalogEntryRow.id.in_([e.id for e in entries]), CatalogEntryRow.source != source
+                )
+            ).all()
+        if taken:
+            shown = ", ".join(f"{entry_id} ({owner})" for entry_id, owner in taken[:3])
+            raise ConflictError(
+                f"{len(taken)} imported id(s) already belong to other sources: {shown}; use --id-prefix"
+            )
+        digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]
+        version = f"import {format} {digest}"
+        rows = self.replace_source(source, entries, version=version)
+        return ImportReport(source, format, rows, version)
+
     def count(self) -> int:
         return len(self._index())
 
@@ -373,6 +484,13 @@ class CatalogService:
                 index = CatalogIndex(_entry(row, skills.get(row["id"], [])) for row in rows)
             self._cached = (generation, index)
             return index
+
+
+def _looks_like_ctdl(data: Any) -> bool:
+    first = data[0] if isinstance(data, list) and data else data
+    if not isinstance(first, Mapping):
+        return False
+    return "@graph" in first or str(first.get("@type", "")).startswith("ceterms:")
 
 
 def _column_values(row: CatalogEntryRow) -> dict[str, Any]:
