@@ -23,6 +23,7 @@ from credstack.services.issuing import IssuingService
 from credstack.services.keystore import KeyStore
 from credstack.services.learners import LearnerService, catalog_levels
 from credstack.services.market import MarketService
+from credstack.services.pathways import PathwayService
 from credstack.services.planning import PlanningService
 from credstack.services.status import StatusService
 from credstack.services.taxonomy import TaxonomyService
@@ -87,6 +88,10 @@ class Credstack:
         #: a learner's credentials, re-verified (issue 3); records e-mail recipients as credentials are issued
         self.learners = LearnerService(db, self.verifier, clock, level_of=catalog_levels(self.catalog.get))
         self.issuing.listeners.append(self.learners.record_issued)
+        #: pathways (stacks) in the database, progress from verified credentials, automatic awards (issue 3)
+        self.pathways = PathwayService(db, settings, self.issuers, self.issuing, self.learners, clock)
+        self.issuing.listeners.append(self.pathways.on_issued)
+        self.status.listeners.append(self.pathways.on_status)
         #: organisations, people, roles, sessions, org-bound tokens; the audit log (issue 6)
         self.accounts = AccountService(db, self.tokens, clock)
         self.audit = AuditService(db, clock)

@@ -88,6 +88,14 @@ def _used_by_node(evaluator: Evaluator, run: Run) -> list[list[CredentialFact]]:
     return used
 
 
+def _ref(evaluator: Evaluator, node: CNode) -> str | None:
+    if node.kind in (ACH, ALIGN):
+        return next(iter(node.accept), None)
+    if node.kind == QREF and node.children:
+        return evaluator.nodes[node.children[0]].qualification
+    return node.node_id
+
+
 def explain(evaluator: Evaluator, run: Run) -> tuple[NodeProgress, ...]:
     """One NodeProgress per compiled node, root first."""
     out = []
@@ -106,6 +114,7 @@ def explain(evaluator: Evaluator, run: Run) -> tuple[NodeProgress, ...]:
                 reason=_reason(evaluator, i, run),
                 credits_earned=run.earned[i] if is_credits else None,
                 credits_needed=node.needed if is_credits else None,
+                ref=_ref(evaluator, node),
             )
         )
     return tuple(out)

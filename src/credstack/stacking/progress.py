@@ -29,6 +29,9 @@ class NodeProgress:
     reason: str
     credits_earned: float | None = None
     credits_needed: float | None = None
+    #: what the node refers to: the achievement id, the alignment URI, the nested qualification id, or the node's
+    #: own ``id`` (all-of, n-of, credits), for renderers that show names instead of ids
+    ref: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +116,7 @@ class Progress:
                     "credentials": list(n.credentials),
                     "reason": n.reason,
                 }
+                | ({"ref": n.ref} if n.ref is not None else {})
                 | (
                     {"creditsEarned": n.credits_earned, "creditsNeeded": n.credits_needed}
                     if n.kind == "credits"
