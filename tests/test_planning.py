@@ -4,6 +4,7 @@ quarterly audit, role profiles (SQLite and PostgreSQL), budget allocation, the C
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -106,7 +107,7 @@ def test_plan_over_the_catalog_is_ordered_scheduled_and_explained(cs: Credstack)
             assert p in held or p in chosen[:n], f"{step} needs {p} first"
     steps = plan["steps"]
     assert steps[0]["startWeek"] == 0
-    for a, b in zip(steps, steps[1:], strict=False):
+    for a, b in itertools.pairwise(steps):
         assert a["endWeek"] == pytest.approx(b["startWeek"])
     assert plan["weeks"] == pytest.approx(plan["total_hours"] / 10)
     assert plan["coverage"] >= data["options"]["coverageUsed"] - 1e-9
@@ -154,7 +155,7 @@ def test_job_posting_target_extracts_skills(cs: Credstack) -> None:
 
 
 def test_suggestions_start_from_verified_skills(cs: Credstack) -> None:
-    found, notes = cs.planner.suggest(LEARNER, limit=5)
+    found, _notes = cs.planner.suggest(LEARNER, limit=5)
     assert 1 <= len(found) <= 5
     assert SOFTWARE_DEVELOPER in {s.occupation for s in cs.planner.suggest(LEARNER, limit=30)[0]}
     assert all(0 < s.closeness <= 1 and s.gap == pytest.approx(1 - s.closeness) for s in found)
@@ -208,7 +209,7 @@ def test_budget_allocation_funds_within_budget(cs: Credstack) -> None:
     everything = cs.planner.allocate_budget(members, 100_000)
     assert everything.gain > 0 and everything.spent <= 100_000
     none = cs.planner.allocate_budget(members, 0)
-    assert none.spent == 0 and all(not m.funded or all(s == 0 for s in [m.cost]) for m in none.members)
+    assert none.spent == 0 and all(m.cost == 0 for m in none.members)
     half = cs.planner.allocate_budget(members, everything.spent / 2)
     assert half.spent <= everything.spent / 2 + 1e-9 and half.gain <= everything.gain
     assert half.method == "exact" and "spent" in half.explanation
