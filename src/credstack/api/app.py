@@ -14,7 +14,18 @@ from fastapi_offline import FastAPIOffline
 from starlette.requests import Request
 from starlette.types import Scope
 
-from credstack.api import catalog, catalog_routes, credentials, market, planner, public, taxonomy, vcapi, verification
+from credstack.api import (
+    catalog,
+    catalog_routes,
+    credentials,
+    market,
+    pathways,
+    planner,
+    public,
+    taxonomy,
+    vcapi,
+    verification,
+)
 from credstack.api.body import BodyLimitMiddleware
 from credstack.api.employer import BULK_UPLOAD_PATHS
 from credstack.api.employer import router as employer_api
@@ -68,6 +79,7 @@ def create_app(credstack: Credstack) -> FastAPI:
         app.include_router(router)
     app.include_router(taxonomy.router)
     app.include_router(catalog_routes.router)
+    app.include_router(pathways.router)
     app.include_router(planner.router)
     app.include_router(employer_api)
     app.include_router(market.router)

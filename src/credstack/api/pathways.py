@@ -1,0 +1,59 @@
+"""JSON API of pathways (stacks; docs/stacking.md): ``GET /api/pathways``, ``GET /api/pathways/{id}``,
+``GET /api/pathways/{id}/progress?learner=`` (public, like the ``/pathways`` pages they are twins of) and
+``GET /api/awards`` (every award, with learners' identifiers: needs a token with the ``status`` scope)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from credstack.api.body import JsonRoute
+from credstack.api.deps import CredstackDep, StatusToken
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api", route_class=JsonRoute, tags=["Pathways"])
+
+Learner = Annotated[str, Query(min_length=1, max_length=500, description="The learner: e-mail address or DID.")]
+
+
+@router.get("/pathways", summary="Every pathway (stack): id, name, credits, issuer and its requirement tree")
+def list_pathways(cs: CredstackDep) -> dict[str, Any]:
+    pathways = cs.pathways.list()
+    return {"total": len(pathways), "pathways": [p.to_json() for p in pathways]}
+
+
+@router.get("/pathways/{pathway_id}", summary="One pathway, with the catalog entries it can use")
+def get_pathway(pathway_id: str, cs: CredstackDep) -> dict[str, Any]:
+    pathway = cs.pathways.get(pathway_id)
+    awards = cs.pathways.awards.list(pathway_id=pathway.id)
+    return pathway.to_json() | {
+        "awards": {"total": len(awards), "review": sum(1 for a in awards if a.status == "review")}
+    }
+
+
+@router.get(
+    "/pathways/{pathway_id}/progress",
+    summary="A learner's progress: only credentials that verify now count; the cheapest remaining set",
+)
+def pathway_progress(
+    pathway_id: str,
+    cs: CredstackDep,
+    learner: Learner,
+    by: Annotated[str, Query(pattern="^(price|hours)$", description="Cheapest by price or by hours.")] = "price",
+) -> dict[str, Any]:
+    return cs.pathways.progress(learner, pathway_id, by=by).to_json()
+
+
+@router.get("/awards", summary="Awards of pathways; ?status=review lists those flagged after a revocation")
+def list_awards(
+    cs: CredstackDep,
+    _token: StatusToken,
+    status: Annotated[str | None, Query(pattern="^(awarded|review)$")] = None,
+    pathway: Annotated[str | None, Query(max_length=200)] = None,
+    learner: Annotated[str | None, Query(max_length=500)] = None,
+) -> dict[str, Any]:
+    awards = cs.pathways.awards.list(status=status, pathway_id=pathway, learner=learner)
+    base = cs.settings.base_url.rstrip("/")
+    return {"total": len(awards), "awards": [a.to_json(base) for a in awards]}
