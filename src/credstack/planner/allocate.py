@@ -25,7 +25,7 @@ from credstack.errors import InvalidInputError
 
 __all__ = ["EXACT_LIMIT", "Allocation", "MemberOptions", "MemberShare", "OptionStep", "allocate"]
 
-EXACT_LIMIT = 200_000
+EXACT_LIMIT = 50_000
 
 
 @dataclass(frozen=True)
