@@ -5,7 +5,8 @@ credential is verified with every check explained, stored, and downloadable as a
   the limits in docs/employer.md; an unreadable upload raises and nothing is stored) and records a ``pending`` job.
 - :meth:`run` verifies: entries over :data:`PARALLEL_THRESHOLD` are spread over a pool of forked worker processes
   (one per core; each worker reuses one set of options, so a status list is fetched once per worker and batch),
-  results are stored in chunks of :data:`CHUNK` and the job's ``done`` count moves as they land (the progress bar).
+  each worker stores the results of the chunk of :data:`CHUNK` it verified, and the job's ``done`` count moves as
+  chunks finish (the progress bar).
 - :meth:`submit` = start, then run on a background thread (the web page and the API poll :meth:`get`).
 - URL entries are this server's credentials (looked up locally) or documents on allow-listed hosts (fetched by the
   verifier's fetch policy); anything else becomes a failed entry with the reason.
@@ -19,7 +20,7 @@ import json
 import os
 import threading
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -38,10 +39,11 @@ __all__ = ["CHUNK", "PARALLEL_THRESHOLD", "BatchItem", "BatchRecord", "BulkVerif
 
 #: Batches with more entries than this are verified by a process pool (one worker per core).
 PARALLEL_THRESHOLD = 200
-#: Results stored (and progress advanced) per write.
-CHUNK = 500
+#: Credentials verified and stored per unit of work (the progress advances by chunks).
+CHUNK = 250
 
 _Outcome = tuple[bool, str, list[dict[str, str]], dict[str, Any] | None]
+_Chunk = tuple[str, list[tuple[int, str, bytes]]]
 _WORKER: dict[str, Any] = {}
 
 
@@ -130,10 +132,26 @@ def _failed_entry(entry: BatchEntry) -> _Outcome:
     return False, "unknown", [{"name": "parse", "status": "fail", "reason": entry.error or "nothing to read"}], None
 
 
-def _verify_in_worker(data: bytes) -> _Outcome:
+def _verify_data(data: bytes) -> _Outcome:
     report = VerificationService.verify_with(data, _WORKER["options"])
     credential = report.credential if isinstance(report.credential, dict) else None
     return report.verified, report.format, [c.to_json() for c in report.checks], credential
+
+
+def _row(batch_id: str, position: int, name: str, outcome: _Outcome) -> dict[str, Any]:
+    ok, fmt, checks, credential = outcome
+    return {"batch_id": batch_id, "position": position, "file": name[:500], "verified": ok, "format": fmt[:32],
+            "checks": checks, "credential": credential}  # fmt: skip
+
+
+def _verify_chunk(chunk: _Chunk) -> tuple[int, int]:
+    """Verify and store one chunk of a batch (in a worker process, or in the caller): ``(count, verified)``."""
+    batch_id, work = chunk
+    rows = [_row(batch_id, position, name, _verify_data(data)) for position, name, data in work]
+    db: Database = _WORKER["db"]
+    with db.write() as session:
+        session.execute(sa.insert(BatchItemRow), rows)
+    return len(rows), sum(1 for r in rows if r["verified"])
 
 
 def _init_worker() -> None:
@@ -220,51 +238,30 @@ class BulkVerificationService:
             self._finish(batch_id, "failed", f"{type(exc).__name__}: {exc}")
 
     def run(self, batch_id: str, progress: Callable[[int, int], None] | None = None) -> BatchRecord:
-        """Verify every entry of a pending job, storing results in chunks; returns the finished job."""
+        """Verify every entry of a pending job; each chunk's results are stored as it finishes (by the worker that
+        verified it), and the job's ``done`` count advances. Returns the finished job."""
         with self._lock:
             entries = self._pending.pop(batch_id, None)
         if entries is None:
             raise NotFoundError(f"no pending verification job {batch_id}")
         self._set_state(batch_id, "running")
+        total = len(entries)
         try:
-            done = verified = 0
-            buffer: list[dict[str, Any]] = []
-            for position, outcome in enumerate(self._outcomes(entries)):
-                ok, fmt, checks, credential = outcome
-                buffer.append(
-                    {
-                        "batch_id": batch_id,
-                        "position": position,
-                        "file": entries[position].name[:500],
-                        "verified": ok,
-                        "format": fmt[:32],
-                        "checks": checks,
-                        "credential": credential,
-                    }
-                )
-                verified += int(ok)
-                if len(buffer) >= CHUNK:
-                    done += len(buffer)
-                    self._store(batch_id, buffer, done, verified)
-                    buffer = []
-                    if progress is not None:
-                        progress(done, len(entries))
-            done += len(buffer)
-            self._store(batch_id, buffer, done, verified)
-            if progress is not None:
-                progress(done, len(entries))
+            resolved = [self._resolve(e) for e in entries]
+            failed = [_row(batch_id, i, e.name, _failed_entry(e)) for i, e in enumerate(resolved) if e.data is None]
+            done, verified = len(failed), 0
+            self._store(batch_id, failed, done, verified)
+            work = [(i, e.name, e.data) for i, e in enumerate(resolved) if e.data is not None]
+            chunks = [(batch_id, work[i : i + CHUNK]) for i in range(0, len(work), CHUNK)]
+            for count, passed in self._verify_chunks(chunks, parallel=len(work) > PARALLEL_THRESHOLD):
+                done, verified = done + count, verified + passed
+                self._store(batch_id, [], done, verified)
+                if progress is not None:
+                    progress(done, total)
         except CredstackError as exc:
             self._finish(batch_id, "failed", exc.message)
             raise
         return self._finish(batch_id, "done", None)
-
-    def _outcomes(self, entries: Sequence[BatchEntry]) -> Iterator[_Outcome]:
-        """Each entry's outcome, in order; data entries go to the process pool when the batch is large."""
-        resolved = [self._resolve(e) for e in entries]
-        work = [e.data for e in resolved if e.data is not None]
-        results = iter(self._verify_all(work))
-        for entry in resolved:
-            yield next(results) if entry.data is not None else _failed_entry(entry)
 
     def _resolve(self, entry: BatchEntry) -> BatchEntry:
         """A URL entry becomes its document (ours, or fetched from an allow-listed host) or an error."""
@@ -278,20 +275,21 @@ class BulkVerificationService:
                 return BatchEntry(entry.name, error=f"{entry.url}: {exc.message}")
         return BatchEntry(entry.name, data=json.dumps(document).encode("utf-8"))
 
-    def _verify_all(self, work: list[bytes]) -> Iterator[_Outcome]:
+    def _verify_chunks(self, chunks: list[_Chunk], *, parallel: bool) -> Iterator[tuple[int, int]]:
+        """``(count, verified)`` per chunk as chunks finish: in this process, or on a forked pool (one per core)."""
         _WORKER.update(db=self._db, verifier=self._verifier, options=self._verifier.options())
         import multiprocessing
 
-        if len(work) <= PARALLEL_THRESHOLD or self.workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-            yield from map(_verify_in_worker, work)
+        if not parallel or self.workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+            yield from map(_verify_chunk, chunks)
             return
-        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures import ProcessPoolExecutor, as_completed
 
-        _verify_in_worker(work[0])  # warm the parent's caches (contexts, canonicaliser) so every fork inherits them
-        chunk = max(1, min(256, len(work) // (self.workers * 8)))
+        _verify_data(chunks[0][1][0][2])  # warm the parent's caches (contexts, canonicaliser) for every fork
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(self.workers, mp_context=context, initializer=_init_worker) as pool:
-            yield from pool.map(_verify_in_worker, work, chunksize=chunk)
+            for future in as_completed([pool.submit(_verify_chunk, chunk) for chunk in chunks]):
+                yield future.result()
 
     # -- storage -----------------------------------------------------------------------------------------------
     def _store(self, batch_id: str, rows: list[dict[str, Any]], done: int, verified: int) -> None:
@@ -337,19 +335,25 @@ class BulkVerificationService:
             return [_record(r, interrupted=r.id not in active) for r in rows]
 
     def items(
-        self, batch_id: str, org_id: str | None = None, *, offset: int = 0, limit: int | None = None
+        self,
+        batch_id: str,
+        org_id: str | None = None,
+        *,
+        offset: int = 0,
+        limit: int | None = None,
+        credentials: bool = True,
     ) -> list[BatchItem]:
-        """The job's results in input order (``limit`` None: all)."""
+        """The job's results in input order (``limit`` None: all; ``credentials`` False leaves them out: faster)."""
         self.get(batch_id, org_id)
+        t = BatchItemRow
+        columns = [t.batch_id, t.position, t.file, t.verified, t.format, t.checks]
+        query = sa.select(*columns, t.credential if credentials else sa.null())
+        query = query.where(t.batch_id == batch_id).order_by(t.position).offset(offset)
+        if limit is not None:
+            query = query.limit(limit)
         with self._db.read() as session:
-            query = sa.select(BatchItemRow).where(BatchItemRow.batch_id == batch_id).order_by(BatchItemRow.position)
-            query = query.offset(offset)
-            if limit is not None:
-                query = query.limit(limit)
-            return [
-                BatchItem(r.batch_id, r.position, r.file, r.verified, r.format, list(r.checks), r.credential)
-                for r in session.scalars(query)
-            ]
+            rows: list[Any] = list(session.execute(query).all())
+        return [BatchItem(r[0], r[1], r[2], r[3], r[4], list(r[5]), r[6]) for r in rows]
 
     def item(self, batch_id: str, position: int, org_id: str | None = None) -> BatchItem:
         found = self.items(batch_id, org_id, offset=position, limit=1)
@@ -360,8 +364,9 @@ class BulkVerificationService:
     def report(self, batch_id: str, org_id: str | None = None) -> dict[str, Any]:
         """The JSON report: the job and every result with its checks."""
         record = self.get(batch_id, org_id)
-        return {**record.to_json(), "results": [i.to_json() for i in self.items(batch_id, org_id)]}
+        items = self.items(batch_id, org_id, credentials=False)
+        return {**record.to_json(), "results": [i.to_json() for i in items]}
 
     def report_csv(self, batch_id: str, org_id: str | None = None) -> str:
         """The CSV report (see :mod:`credstack.employer.report`)."""
-        return report_csv([i.to_json() for i in self.items(batch_id, org_id)])
+        return report_csv([i.to_json() for i in self.items(batch_id, org_id, credentials=False)])
