@@ -186,9 +186,15 @@ def test_revoking_a_component_flags_the_award_for_review(database_url: str) -> N
         assert len(flagged) == 1
         assert flagged[0].review_reason is not None
         assert "suspended" in flagged[0].review_reason and "Unit 1" in flagged[0].review_reason
+        assert flagged[0].award_credential_id is not None and flagged[0].clr_credential_id is not None
+        held_award = cs.issuing.get(flagged[0].award_credential_id).credential
+        assert not cs.verifier.verify(held_award).verified  # suspended while under review, never silently valid
+        assert cs.status.status_of(flagged[0].award_credential_id).state == "suspended"
 
         cs.status.unsuspend(kept["u1"].id)
         assert cs.pathways.awards.list()[0].status == "awarded"
+        assert cs.status.status_of(flagged[0].award_credential_id).state == "active"
+        assert cs.verifier.verify(held_award).verified
         cs.status.revoke(kept["u1"].id)
         again = cs.pathways.awards.list(status="review")
         assert len(again) == 1 and "revoked" in (again[0].review_reason or "")

@@ -11,8 +11,9 @@ issuance), the pathway's issuer signs two credentials in **one transaction** wit
 award, or loses the race on the constraint and rolls back everything it signed. When a component is revoked or
 suspended (the status listener), the award is re-checked with :func:`credstack.stacking.review_on_revocation`; if the
 qualification is no longer met (and not met now by other credentials either), it is flagged ``review`` with the
-reason. It is never revoked automatically (a person decides) and never silently left as it was. An unsuspension that
-makes it whole again returns it to ``awarded``, with a note.
+reason, and the award credential and its CLR are **suspended** meanwhile (verifiers see them as suspended, not valid).
+It is never revoked automatically: a person decides (``credstack status revoke``, or ``unsuspend`` to keep it). An
+unsuspension of the component that makes the tree whole again returns it to ``awarded`` and lifts the suspension.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from credstack.errors import InvalidInputError
 from credstack.services.issuers import IssuerService
 from credstack.services.issuing import IssuedCredential, IssuingService
 from credstack.services.learners import HeldCredential, normalise_learner
-from credstack.services.status import CredentialStatus
+from credstack.services.status import CredentialStatus, StatusService
 from credstack.stacking import (
     Progress,
     award_decision,
@@ -140,12 +141,14 @@ class AwardService:
         issuers: IssuerService,
         issuing: IssuingService,
         clock: Callable[[], datetime],
+        status: StatusService | None = None,
     ) -> None:
         self._db = db
         self._pathways = pathways
         self._issuers = issuers
         self._issuing = issuing
         self._clock = clock
+        self._status = status
 
     # -- listing -----------------------------------------------------------------------------------------------
     def list(
@@ -337,7 +340,9 @@ class AwardService:
         if action == "unsuspend":
             if award.status == "review" and progress_now.satisfied:
                 note = f"restored {now:%Y-%m-%d}: {credential_id} was unsuspended and the requirements are met again"
-                return self._set(award.id, "awarded", note, None)
+                restored = self._set(award.id, "awarded", note, None)
+                self._hold(restored, lift=True)
+                return restored
             return award
         # As at the award: the facts then, with this credential as it was (verified), re-checked without it.
         then = [replace(f, state="verified") if f.credential_id == credential_id else f for f in facts]
@@ -353,7 +358,22 @@ class AwardService:
         if progress_now.satisfied:
             return award  # other credentials, earned since, carry it now
         _log.warning("award %s of pathway %s flagged for review: %s", award.id, award.pathway_id, reason)
-        return self._set(award.id, "review", reason, now)
+        flagged = self._set(award.id, "review", reason, now)
+        self._hold(flagged, lift=False)
+        return flagged
+
+    def _hold(self, award: AwardRecord, *, lift: bool) -> None:
+        """Suspend the award and its CLR while under review (so no verifier sees them as valid), or lift that."""
+        if self._status is None:
+            return
+        for credential_id in (award.award_credential_id, award.clr_credential_id):
+            if credential_id is None:
+                continue
+            state = self._status.status_of(credential_id).state
+            if lift and state == "suspended":
+                self._status.unsuspend(credential_id)
+            elif not lift and state == "active":
+                self._status.suspend(credential_id)
 
     def _set(self, award_id: str, status: str, reason: str, flagged_at: datetime | None) -> AwardRecord:
         with self._db.write() as session:

@@ -24,7 +24,7 @@ from credstack.services.issuing import IssuedCredential, IssuingService
 from credstack.services.learners import HeldCredential, LearnerService
 from credstack.services.pathway_awards import AwardRecord, AwardService, find_award
 from credstack.services.pathway_catalog import EntryFacts, StackingContext, StackingContextBuilder, facts_of
-from credstack.services.status import CredentialStatus
+from credstack.services.status import CredentialStatus, StatusService
 from credstack.settings import Settings
 from credstack.stacking import (
     Catalog,
@@ -179,6 +179,7 @@ class PathwayService:
         issuing: IssuingService,
         learners: LearnerService,
         clock: Callable[[], datetime],
+        status: StatusService | None = None,
     ) -> None:
         self._db = db
         self._settings = settings
@@ -188,7 +189,7 @@ class PathwayService:
         self.contexts = StackingContextBuilder(db, settings.base_url)
         self._evaluators: dict[tuple[Any, str], Evaluator] = {}
         #: the awards of pathways (exactly once per learner; reviewed on revocation)
-        self.awards = AwardService(db, self, issuers, issuing, clock)
+        self.awards = AwardService(db, self, issuers, issuing, clock, status)
 
     # -- awards and the listeners the composition root registers ------------------------------------------------
     def evaluate_learner(self, learner: str, *, extra: Sequence[Mapping[str, Any]] = ()) -> list[AwardRecord]:
