@@ -89,7 +89,7 @@ class Credstack:
         self.learners = LearnerService(db, self.verifier, clock, level_of=catalog_levels(self.catalog.get))
         self.issuing.listeners.append(self.learners.record_issued)
         #: pathways (stacks) in the database, progress from verified credentials, automatic awards (issue 3)
-        self.pathways = PathwayService(db, settings, self.issuers, self.issuing, self.learners, clock)
+        self.pathways = PathwayService(db, settings, self.issuers, self.issuing, self.learners, clock, self.status)
         self.issuing.listeners.append(self.pathways.on_issued)
         self.status.listeners.append(self.pathways.on_status)
         #: organisations, people, roles, sessions, org-bound tokens; the audit log (issue 6)
