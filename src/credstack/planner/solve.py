@@ -18,6 +18,7 @@ from fractions import Fraction
 from credstack.planner.catalog import Catalog
 from credstack.planner.cpsat import solve_cpsat
 from credstack.planner.greedy import greedy, total
+from credstack.planner.lp import reduced_cost_keep
 from credstack.planner.model import (
     Achievement,
     Infeasibility,
@@ -63,6 +64,11 @@ def solve_problem(problem: Problem, options: PlanOptions) -> Solution:
         bound = total(objective, heuristic)
         kept = [i for i in kept if objective[i] + total(objective, problem.closure[i]) <= bound]
         reduced = problem.restrict(kept)
+        position = {old: new for new, old in enumerate(kept)}
+        fixed = reduced_cost_keep(reduced, bound, [position[i] for i in heuristic])
+        if fixed is not None and len(fixed) < reduced.size:
+            kept = [kept[i] for i in fixed]
+            reduced = reduced.restrict(fixed)
     position = {old: new for new, old in enumerate(kept)}
     outcome = solve_cpsat(
         reduced,
