@@ -23,6 +23,7 @@ from credstack.services.issuing import IssuingService
 from credstack.services.keystore import KeyStore
 from credstack.services.learners import LearnerService, catalog_levels
 from credstack.services.market import MarketService
+from credstack.services.outlook import OutlookService
 from credstack.services.pathways import PathwayService
 from credstack.services.planning import PlanningService
 from credstack.services.status import StatusService
@@ -76,6 +77,8 @@ class Credstack:
         self.taxonomy = TaxonomyService(db, clock)
         self.catalog = CatalogService(db, settings, self.taxonomy, clock, self.achievements)
         self.market = MarketService(db, settings, self.taxonomy, clock)
+        #: occupation outlook (BLS projections + posting momentum), demand forecasts, credentials' market value
+        self.outlook = OutlookService(lambda: self.market, self.taxonomy, lambda: self.catalog)
         #: the pathway planner (issue 5); reads the learners, market, outlook and pathways services when present
         self.planner = PlanningService(db, settings, self.taxonomy, clock, lambda name: getattr(self, name, None))
         #: resolves this server's own status lists and did:web documents locally, without network
