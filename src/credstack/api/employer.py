@@ -119,3 +119,41 @@ async def trust_of(request: Request, cs: CredstackDep, token: EmployerToken) -> 
     report = await run_in_threadpool(cs.verifier.verify, data)
     trust = cs.employer.trust_for(org_of(token), report.credential, verified=report.verified)
     return {**report.to_json(), "trust": trust.to_json()}
+
+
+class EndorsementIn(BaseModel):
+    """What to endorse (an achievement id or URL, an issuer slug or DID, or any URI), by which issuer here."""
+
+    subject: str = Field(max_length=500)
+    endorser: str | None = Field(default=None, max_length=300, description="An issuer here (slug or DID)")
+    comment: str = Field(default="", max_length=5000)
+    name: str | None = Field(default=None, max_length=300)
+
+
+@router.post("/endorsements", summary="Sign an OB 3.0 EndorsementCredential", status_code=201)
+def create_endorsement(body: EndorsementIn, cs: CredstackDep, token: EmployerToken) -> dict[str, Any]:
+    record = cs.employer.endorsements.endorse(
+        body.subject, endorser=body.endorser, comment=body.comment, name=body.name
+    )
+    return record.to_json()
+
+
+@router.get("/endorsements", summary="Endorsements signed here (of one subject when given)")
+def list_endorsements(
+    cs: CredstackDep, token: EmployerToken, subject: Annotated[str | None, Query(max_length=500)] = None
+) -> dict[str, Any]:
+    return {"endorsements": [e.to_json() for e in cs.employer.endorsements.list(subject)]}
+
+
+@router.get("/endorsements/{endorsement_id}", summary="One endorsement")
+def get_endorsement(endorsement_id: str, cs: CredstackDep, token: EmployerToken) -> dict[str, Any]:
+    return cs.employer.endorsements.get(endorsement_id).to_json()
+
+
+@router.post("/endorsements/verify", summary="Verify an EndorsementCredential (any format, raw body)")
+async def verify_endorsement(request: Request, cs: CredstackDep, token: EmployerToken) -> dict[str, Any]:
+    data = await request.body()
+    if not data.strip():
+        raise InvalidInputError("the request body is empty: send an EndorsementCredential")
+    report = await run_in_threadpool(cs.employer.endorsements.verify, data)
+    return report.to_json()

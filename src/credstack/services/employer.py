@@ -1,8 +1,9 @@
 """The employer tools as one service on :class:`~credstack.app.Credstack` (``cs.employer``), grouping:
 
 - ``batches``: bulk verification jobs (:mod:`credstack.services.employer_bulk`);
-- ``registry``: each organisation's trusted-issuer registry, and ``trust(...)``: the trust breakdown of a credential
-  (:mod:`credstack.services.employer_trust`);
+- ``registry``: each organisation's trusted-issuer registry, and ``trust_for(...)``: the trust breakdown of a
+  credential (:mod:`credstack.services.employer_trust`);
+- ``endorsements``: sign and verify OB 3.0 EndorsementCredentials (:mod:`credstack.services.employer_endorse`);
 
 Other areas are read late and optionally through ``peer(name)`` (``cs.accounts``, ``cs.audit``, ``cs.sharing``,
 ``cs.wallet``, ``cs.planner``, ``cs.outlook``, ``cs.learners``): each feature works without them and uses them when
@@ -13,11 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from credstack.employer.trust import TrustBreakdown
 from credstack.errors import NotFoundError
 from credstack.services.employer_bulk import BulkVerificationService
+from credstack.services.employer_endorse import EndorsementService
 from credstack.services.employer_trust import RegistryService, TrustService
 from credstack.services.issuers import IssuerService
 from credstack.services.issuing import IssuingService
@@ -59,6 +62,12 @@ class EmployerService:
     def peer(self, name: str) -> Any:
         """Another area's service on the composition root, or None when it is not there."""
         return self._peer(name)
+
+    @cached_property
+    def endorsements(self) -> EndorsementService:
+        """Sign and verify EndorsementCredentials (reads ``cs.achievements`` to name endorsed achievements)."""
+        achievements = self.peer("achievements")
+        return EndorsementService(self._db, self._issuers, achievements, self._issuing, self._verifier, self._clock)
 
     def trust_for(self, org_id: str, credential: dict[str, Any] | None, *, verified: bool) -> TrustBreakdown:
         """The trust breakdown of a credential for ``org_id`` (registry, endorsements, market, freshness)."""

@@ -216,10 +216,14 @@ class TrustService:
             value = outlook.market_value(list(skills))
         except Exception:  # market data is a signal, never a reason for the page to fail
             return None
-        if value is None:
+        if value is None or getattr(value, "rated", 1) == 0:  # none of the skills has market data
             return None
         top = tuple(str(getattr(t, "label", t)) for t in getattr(value, "top_skills", ()) or ())
-        return MarketInfo(float(getattr(value, "score", 0.0)), top, str(getattr(value, "basis", "")))
+        basis = str(getattr(value, "basis", ""))
+        rated, total = getattr(value, "rated", None), getattr(value, "total", None)
+        if rated is not None and total:
+            basis = f"{basis} ({rated} of {total} skills have market data)".strip()
+        return MarketInfo(float(getattr(value, "score", 0.0)), top, basis)
 
     def _half_lives(self, skills: Sequence[str]) -> dict[str, float]:
         planner = self._peer("planner")

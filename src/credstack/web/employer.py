@@ -158,3 +158,24 @@ def trusted_add(
 def trusted_remove(request: Request, entry_id: int, cs: CredstackDep) -> RedirectResponse:
     cs.employer.registry.remove(web_org(request, cs), entry_id)
     return RedirectResponse("/employer/trusted", status_code=303)
+
+
+@router.get("/employer/endorsements", response_class=HTMLResponse)
+def endorsements_page(request: Request, cs: CredstackDep) -> HTMLResponse:
+    context = {"endorsements": cs.employer.endorsements.list(), "issuers": cs.issuers.list(),
+               "achievements": cs.achievements.list()}  # fmt: skip
+    return _page(request, "employer_endorsements.html", context)
+
+
+@router.post("/employer/endorsements", response_class=HTMLResponse)
+def endorsements_submit(
+    request: Request,
+    cs: CredstackDep,
+    subject: Annotated[str, Form(max_length=500)],
+    endorser: Annotated[str, Form(max_length=300)] = "",
+    comment: Annotated[str, Form(max_length=5000)] = "",
+) -> HTMLResponse:
+    record = cs.employer.endorsements.endorse(subject, endorser=endorser or None, comment=comment)
+    context = {"endorsements": cs.employer.endorsements.list(), "issuers": cs.issuers.list(),
+               "achievements": cs.achievements.list(), "created": record}  # fmt: skip
+    return _page(request, "employer_endorsements.html", context, status_code=201)
