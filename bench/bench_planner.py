@@ -17,7 +17,15 @@ Reported:
 - ``large``: 10,000 achievements and 40 target skills: latency p50/p95/max (plan() on a prepared Catalog, and cold
   with indexing), CPU time, share proven optimal; ``large_dense`` the same on a catalog five times denser around
   the target (500-2,000 candidates after reduction);
-- ``cli``: ``credstack plan --json`` on a 10,000-achievement catalog in a subprocess.
+- ``cli``: ``credstack plan --json`` on a 10,000-achievement catalog in a subprocess;
+- ``demo_small``, ``demo``: instances from the demo catalog generator (``credstack.catalog.demo``, the entries
+  ``credstack catalog seed`` loads) over the real ESCO occupations it covers: a demo occupation's essential skills
+  (weight 3, level 3) and optional ones (weight 1, level 2) as the target, at 90% of the weight the catalog can
+  reach (what the database planner does when 90% is out of reach), a learner holding a few entries and knowing a
+  few skills, a budget half of the time, minimising time or cost. ``demo_small`` keeps instances with at most 20
+  candidates and compares CP-SAT and greedy with exhaustive search; ``demo`` runs the demo catalog as seeded
+  (373 entries), and catalogs of 2,000 and 10,000 entries made by the same generator with more seeds (new
+  providers' prices, effort and groupings of the same skills).
 
 Usage: python bench/bench_planner.py [--quick] [--json]
 """
@@ -26,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import random
 import statistics
@@ -38,7 +47,7 @@ from typing import Any
 
 from credstack.planner import Achievement, Catalog, Learner, PlanOptions, Target, TargetSkill, plan
 from credstack.planner.exhaustive import MAX_CANDIDATES, exhaustive
-from credstack.planner.greedy import greedy
+from credstack.planner.greedy import greedy, total
 from credstack.planner.problem import build_problem
 from credstack.planner.units import as_decimal
 from credstack.taxonomy import source
@@ -259,6 +268,160 @@ def bench_cli(tax: Taxonomy, rng: random.Random, size: int) -> dict[str, Any]:
     return {"achievements": size, "exit": done.returncode, "seconds": round(seconds, 2)}
 
 
+def demo_occupations(tax: Taxonomy) -> list[Any]:
+    """The demo catalog's occupations (credstack.catalog.demo.DEMO_OCCUPATIONS) from the shipped taxonomy."""
+    from credstack.catalog.demo import DEMO_OCCUPATIONS, DemoOccupation
+
+    labels = {s.uri: s.preferred_label for s in source.read("skills")}
+    by_label = {o.preferred_label: o for o in source.read("occupations")}
+    out = []
+    for label in DEMO_OCCUPATIONS:
+        occupation = by_label.get(label)
+        if occupation is None:
+            continue
+        essential = sorted(tax.occupation_skills[occupation.uri][0])
+        skills = tuple((uri, labels[uri]) for uri in essential if uri in labels)
+        if skills:
+            out.append(DemoOccupation(occupation.uri, label, occupation.isco_group or "", skills))
+    return out
+
+
+def demo_catalog(occupations: list[Any], size: int) -> list[Achievement]:
+    """The demo generator's entries (seed 2026 first, as seeded) until ``size``, as planner achievements: effort
+    (or ECTS x 25 hours), price, skills at their target proficiency, achievement prerequisites."""
+    from credstack.catalog.demo import generate
+
+    out: list[Achievement] = []
+    seed = 2026
+    while len(out) < max(size, 1):
+        prefix = "" if seed == 2026 else f"s{seed}-"
+        for entry in generate(occupations, seed=seed):
+            hours = entry.effort_hours if entry.effort_hours is not None else (entry.ects or 0) * 25
+            if not hours or entry.price is None or not entry.skills:
+                continue
+            out.append(
+                Achievement(
+                    prefix + entry.id,
+                    {s.uri: float(s.level) for s in entry.skills},
+                    float(hours),
+                    float(entry.price),
+                    tuple(prefix + p.ref for p in entry.prerequisites if p.kind == "achievement"),
+                    language=entry.language,
+                    format=entry.delivery_format,
+                    provider=entry.provider,
+                )
+            )
+        seed += 1
+    return out[:size] if size else out
+
+
+def demo_instance(
+    tax: Taxonomy, occupations: list[Any], catalog: Catalog, rng: random.Random, *, essential_only: bool = False
+) -> tuple[Learner, Target, PlanOptions]:
+    """A learner and target over a demo catalog (see the module docstring)."""
+    occupation = rng.choice(occupations)
+    essential, optional = tax.occupation_skills[occupation.uri]
+    skills = [TargetSkill(uri, 3.0, 3.0) for uri in essential]
+    if not essential_only:
+        skills += [TargetSkill(uri, 1.0, 2.0) for uri in optional if uri not in set(essential)]
+    own = [a.id for a in catalog.achievements if a.id.startswith(f"demo-{occupations.index(occupation):02d}-")]
+    held = frozenset(rng.sample(own, min(len(own), rng.randint(0, 3))))
+    known = {s.uri: float(rng.randint(1, 3)) for s in skills if rng.random() < 0.15}
+    budget = rng.choice([None, float(rng.randint(1500, 6000))])
+    learner = Learner(skills=known, held=held, budget=budget, hours_per_week=float(rng.choice([5, 8, 10, 15])))
+    options = PlanOptions(minimize=rng.choice(["time", "cost"]))
+    probe = build_problem(catalog, learner, Target(tuple(skills), 0.0), options)
+    reachable = Fraction(probe.learner_weight + probe.covered_weight(probe.reachable_mask), probe.total_weight)
+    coverage = math.floor(float(reachable) * 0.9 * 1000) / 1000
+    return learner, Target(tuple(skills), coverage), options
+
+
+def bench_demo_small(tax: Taxonomy, occupations: list[Any], rng: random.Random, count: int) -> dict[str, Any]:
+    """Demo-catalog instances with at most 20 candidates: CP-SAT and greedy against exhaustive search."""
+    catalog = Catalog.of(demo_catalog(occupations, 0))
+    cp_gaps: list[float] = []
+    greedy_gaps: list[float] = []
+    latencies: list[float] = []
+    infeasible = tried = 0
+    while len(cp_gaps) + infeasible < count and tried < 50 * count:
+        tried += 1
+        learner, target, options = demo_instance(tax, occupations, catalog, rng, essential_only=True)
+        options = PlanOptions(minimize=options.minimize, time_limit=5.0)
+        reduced = build_problem(catalog, learner, target, options)
+        if not 4 <= reduced.size <= 20:
+            continue
+        best = exhaustive(reduced)
+        start = time.perf_counter()
+        result = plan(catalog, learner, target, options)
+        latencies.append(time.perf_counter() - start)
+        if best is None:
+            infeasible += 1
+            if result.plan is not None:
+                raise SystemExit("the planner returned a plan where exhaustive search finds none")
+            continue
+        optimum = total(reduced.objective, best)
+        if result.plan is None or not result.plan.optimal:
+            raise SystemExit("no proven-optimal plan on a small feasible demo instance")
+        found = build_problem(catalog, learner, target, options)
+        index = {a.id: i for i, a in enumerate(found.achievements)}
+        cp_gaps.append(
+            total(found.objective, [index[i] for i in result.plan.achievements]) / optimum - 1 if optimum else 0.0
+        )
+        heuristic = greedy(reduced)
+        if heuristic is not None:
+            greedy_gaps.append(total(reduced.objective, heuristic) / optimum - 1 if optimum else 0.0)
+    return {
+        "instances": len(cp_gaps) + infeasible,
+        "feasible": len(cp_gaps),
+        "tried": tried,
+        "cp_sat_max_gap": max(cp_gaps, default=None),
+        "greedy_mean_gap": statistics.fmean(greedy_gaps) if greedy_gaps else None,
+        "greedy_max_gap": max(greedy_gaps, default=None),
+        "greedy_optimal_share": sum(1 for g in greedy_gaps if g < 1e-12) / len(greedy_gaps) if greedy_gaps else None,
+        "latency_p95_ms": round(1000 * _percentile(latencies, 0.95), 1) if latencies else None,
+    }
+
+
+def bench_demo(
+    tax: Taxonomy, occupations: list[Any], rng: random.Random, sizes: list[int], count: int
+) -> dict[str, Any]:
+    """Per catalog size (0: the demo catalog as seeded): latency, CPU, share proven optimal, greedy's gap to it."""
+    out: dict[str, Any] = {}
+    for size in sizes:
+        catalog = Catalog.of(demo_catalog(occupations, size))
+        walls: list[float] = []
+        cpus: list[float] = []
+        gaps: list[float] = []
+        optimal = feasible = 0
+        for _ in range(count):
+            learner, target, options = demo_instance(tax, occupations, catalog, rng)
+            start, cpu = time.perf_counter(), time.process_time()
+            result = plan(catalog, learner, target, options)
+            cpus.append(time.process_time() - cpu)
+            walls.append(time.perf_counter() - start)
+            if result.plan is None:
+                continue
+            feasible += 1
+            optimal += result.plan.optimal
+            if result.plan.optimal:
+                quick = plan(catalog, learner, target, PlanOptions(minimize=options.minimize, solver="greedy")).plan
+                if quick is not None:
+                    key = (lambda p: p.total_hours) if options.minimize == "time" else (lambda p: p.total_cost)
+                    best = key(result.plan)
+                    gaps.append(key(quick) / best - 1 if best else 0.0)
+        out[str(len(catalog))] = {
+            "instances": count,
+            "feasible": feasible,
+            "proven_optimal_share_of_feasible": round(optimal / feasible, 3) if feasible else None,
+            "greedy_mean_gap": round(statistics.fmean(gaps), 4) if gaps else None,
+            "greedy_max_gap": round(max(gaps), 4) if gaps else None,
+            "latency_p50_ms": round(1000 * _percentile(walls, 0.5), 1),
+            "latency_p95_ms": round(1000 * _percentile(walls, 0.95), 1),
+            "cpu_p95_ms": round(1000 * _percentile(cpus, 0.95), 1),
+        }
+    return out
+
+
 def run(quick: bool = False) -> dict[str, Any]:
     """Run every part; ``quick`` uses fewer instances."""
     rng = random.Random(20261122)
@@ -278,6 +441,9 @@ def run(quick: bool = False) -> dict[str, Any]:
     # a denser catalog: 15% of it teaches the target occupation's skills, 35% its ISCO group's
     results["large_dense"] = bench_sized(tax, rng, [10_000], 10 if quick else 30, n_target=40, focus=(0.15, 0.35))
     results["cli"] = bench_cli(tax, rng, 10_000)
+    occupations = demo_occupations(tax)
+    results["demo_small"] = bench_demo_small(tax, occupations, rng, 20 if quick else 100)
+    results["demo"] = bench_demo(tax, occupations, rng, [0, 2000, 10_000], 10 if quick else 40)
     results["load_average_after"] = os.getloadavg()
     results["total_s"] = round(time.perf_counter() - started, 1)
     return results
