@@ -26,10 +26,13 @@ from credstack.services.market import MarketService
 from credstack.services.outlook import OutlookService
 from credstack.services.pathways import PathwayService
 from credstack.services.planning import PlanningService
+from credstack.services.portfolio import PortfolioService
+from credstack.services.sharing import SharingService
 from credstack.services.status import StatusService
 from credstack.services.taxonomy import TaxonomyService
 from credstack.services.tokens import TokenService
 from credstack.services.verifying import VerificationService
+from credstack.services.wallet import WalletService
 from credstack.settings import Settings
 from credstack.storage.engine import Database
 from credstack.storage.migrate import current_revision, head_revision, upgrade
@@ -100,6 +103,13 @@ class Credstack:
         self.audit = AuditService(db, clock)
         self.issuing.listeners.append(self.audit.on_issued)
         self.status.listeners.append(self.audit.on_status)
+        #: the learner wallet (claim links for every issued credential, imports), portfolio and share links
+        self.wallet = WalletService(db, settings, self.keystore, self.verifier, self.issuing, clock, self.audit.record)
+        self.issuing.listeners.append(self.wallet.on_issued)
+        self.portfolio = PortfolioService(
+            db, settings, self.wallet, self.accounts, clock, lambda name: getattr(self, name, None)
+        )
+        self.sharing = SharingService(db, settings, self.wallet, clock, self.audit.record)
 
     @classmethod
     def from_settings(

@@ -13,6 +13,7 @@
     |   +-- CsvRosterError ("invalid_roster")
     |   +-- InvalidBatchError ("invalid_batch")        a bulk-verification upload that cannot be read (zip, CSV)
     |   +-- InvalidQualificationError ("invalid_qualification")  a requirement tree that is malformed or unsatisfiable
+    |   +-- CredentialRejectedError ("credential_rejected")  a wallet import that did not verify (nothing stored)
     +-- CanonicalizationError ("canonicalization_failed")  RDFC-1.0 / JSON-LD processing failed or hit a limit
     +-- KeyMaterialError ("key_error")                     key material unusable (bad multikey header, ...)
     +-- NotFoundError ("not_found")
@@ -34,6 +35,7 @@ __all__ = [
     "CanonicalizationError",
     "ConfigurationError",
     "ConflictError",
+    "CredentialRejectedError",
     "CredstackError",
     "CsvRosterError",
     "DocumentTooDeepError",
@@ -148,6 +150,19 @@ class InvalidQualificationError(InvalidInputError):
     def __init__(self, message: str, *, where: str | None = None, problems: tuple[object, ...] = ()) -> None:
         super().__init__(message, where=where)
         self.problems = problems
+
+
+class CredentialRejectedError(InvalidInputError):
+    """A credential offered to a wallet (import) did not verify; ``reasons`` lists each failed check. Nothing is
+    stored."""
+
+    code = "credential_rejected"
+    http_status = 422
+    title = "Credential rejected"
+
+    def __init__(self, message: str, *, where: str | None = None, reasons: tuple[str, ...] = ()) -> None:
+        super().__init__(message, where=where)
+        self.reasons = reasons
 
 
 class CanonicalizationError(CredstackError):

@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.types import Scope
 
 from credstack.api import (
+    accounts,
     catalog,
     catalog_routes,
     credentials,
@@ -25,6 +26,7 @@ from credstack.api import (
     taxonomy,
     vcapi,
     verification,
+    wallet,
 )
 from credstack.api.body import BodyLimitMiddleware
 from credstack.api.employer import BULK_UPLOAD_PATHS
@@ -83,6 +85,9 @@ def create_app(credstack: Credstack) -> FastAPI:
     app.include_router(planner.router)
     app.include_router(employer_api)
     app.include_router(market.router)
+    app.include_router(accounts.router)
+    app.include_router(wallet.router)
+    app.include_router(wallet.form_router)
     install_web(app)
 
     async def render(scope: Scope, error: CredstackError) -> Response:

@@ -33,7 +33,7 @@ __all__ = [
 ]
 
 #: Every scope a token can carry.
-SCOPES = ("issue", "status", "market", "employer", "admin")
+SCOPES = ("issue", "status", "market", "employer", "wallet", "admin")
 
 _bearer = HTTPBearer(auto_error=False, description="A token from `credstack token create --scopes ...`")
 

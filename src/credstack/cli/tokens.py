@@ -17,7 +17,9 @@ app.add_typer(token_app)
 
 @token_app.command("create")
 def create(
-    scopes: Annotated[str, typer.Option(help="Comma-separated scopes: issue, status, market, employer, admin.")],
+    scopes: Annotated[
+        str, typer.Option(help="Comma-separated scopes: issue, status, market, employer, wallet, admin.")
+    ],
     name: Annotated[str | None, typer.Option(help="A label to recognise the token by.")] = None,
 ) -> None:
     """Create a token and print only the token (it is shown once): TOKEN=$(credstack token create --scopes issue)."""

@@ -1,5 +1,6 @@
 """API tokens: ``cs_<random>`` shown once, stored as SHA-256, with scopes ``issue``, ``status``, ``market`` (post
-job postings), ``employer`` (the employer tools under /api/employer) and ``admin``.
+job postings), ``employer`` (the employer tools under /api/employer), ``wallet`` (a learner's wallet, on a personal
+token from ``credstack user token``) and ``admin``.
 
 The raw token carries 256 bits from :mod:`secrets`; since it is not a password, one unsalted SHA-256 is enough
 to make the stored value useless to a database reader, and lets :meth:`TokenService.authenticate` look it up.
@@ -22,7 +23,7 @@ from credstack.storage.models import ApiToken
 
 __all__ = ["SCOPES", "TOKEN_PREFIX", "TokenRecord", "TokenService"]
 
-SCOPES = frozenset({"issue", "status", "market", "employer", "admin"})
+SCOPES = frozenset({"issue", "status", "market", "employer", "wallet", "admin"})
 TOKEN_PREFIX = "cs_"
 
 

@@ -13,12 +13,15 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
 from credstack.errors import CredstackError
+from credstack.web.accounts import router as accounts_router
 from credstack.web.catalog import router as catalog_router
 from credstack.web.deps import STATIC_DIR, templates
 from credstack.web.employer import router as employer_router
+from credstack.web.market import router as market_router
 from credstack.web.planner import router as planner_router
 from credstack.web.routes import router
 from credstack.web.taxonomy import router as taxonomy_router
+from credstack.web.wallet import router as wallet_router
 
 __all__ = ["install_web", "render_error_page"]
 
@@ -34,7 +37,10 @@ def install_web(app: FastAPI) -> None:
     app.include_router(router)
     app.include_router(taxonomy_router)
     app.include_router(catalog_router)
+    app.include_router(accounts_router)
+    app.include_router(wallet_router)
     app.include_router(planner_router)
     app.include_router(employer_router)
+    app.include_router(market_router)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     app.state.html_error_renderer = render_error_page
