@@ -105,7 +105,7 @@ class Ingestor:
                     rejection = Rejection(raw.line, str(exc), raw.raw)
             if rejection is not None:
                 if rejects is not None:
-                    rejects.write(json.dumps(rejection.to_json(), ensure_ascii=False) + "\n")
+                    rejects.write(json.dumps(rejection.to_json()) + "\n")  # ASCII: one line per row, always
                 if len(rejections) < _KEEP_REJECTIONS:
                     rejections.append(rejection)
                 continue

@@ -224,12 +224,17 @@ class PostingStore:
         return Aggregates(demand, totals, cooccurrence, skill_rows, occupations)
 
     def sql(self, query: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        """Run ``query`` with views ``postings`` and ``posting_skills`` over the dataset (for analysts and H4)."""
+        """Run DuckDB SQL with views ``postings`` and ``posting_skills`` over the dataset (``month`` included)."""
         with self._connect() as con:
-            for name, folder in (("postings", self.postings), ("posting_skills", self.skills)):
+            for name, folder, schema in (
+                ("postings", self.postings, POSTINGS_SCHEMA),
+                ("posting_skills", self.skills, SKILLS_SCHEMA),
+            ):
                 pattern = self._glob(folder)
                 if pattern is not None:
                     con.execute(f"CREATE TEMP VIEW {name} AS SELECT * FROM {_scan(pattern)}")  # noqa: S608
+                else:  # an empty dataset still answers queries (with no rows)
+                    con.register(name, schema.append(pa.field("month", pa.string())).empty_table())
             return list(con.execute(query, list(params)).fetchall())
 
 
