@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from credstack.errors import InvalidInputError
@@ -39,6 +40,7 @@ from credstack.services.taxonomy_records import OccupationDetail
 from credstack.settings import Settings
 from credstack.skills import SkillLinker, default_linker
 from credstack.storage.engine import Database
+from credstack.storage.market_tables import MarketIngestRun
 
 __all__ = ["MAX_BATCH", "MarketService", "data_dir_for"]
 
@@ -161,6 +163,22 @@ class MarketService:
         if any(r.accepted for r in reports):
             self._ingestor.refresh()
         return reports
+
+    def ensure_builtin(self, *, tick: Tick | None = None) -> list[IngestReport]:
+        """:meth:`ingest_builtin` unless every shipped dataset was already ingested in full (then ``[]`` at once):
+        what the demo seed calls."""
+        with self._db.read() as session:
+            done = {
+                name: rows
+                for name, rows in session.execute(
+                    sa.select(MarketIngestRun.file_name, sa.func.max(MarketIngestRun.rows_read)).group_by(
+                        MarketIngestRun.file_name
+                    )
+                )
+            }
+        if all(done.get(f"builtin:{d.name}", -1) >= d.rows for d in builtin_datasets()):
+            return []
+        return self.ingest_builtin(tick=tick)
 
     def builtin_rows(self) -> int:
         return sum(d.rows for d in builtin_datasets())
