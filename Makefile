@@ -16,7 +16,7 @@ install: $(BIN)/python
 
 demo: install
 	CREDSTACK_DATABASE_URL=sqlite:///$(DEMO_DB) $(BIN)/credstack taxonomy load
-	CREDSTACK_DATABASE_URL=sqlite:///$(DEMO_DB) $(BIN)/credstack catalog seed
+	CREDSTACK_DATABASE_URL=sqlite:///$(DEMO_DB) $(BIN)/credstack demo seed --port $(PORT)
 	CREDSTACK_DATABASE_URL=sqlite:///$(DEMO_DB) $(BIN)/credstack demo --port $(PORT)
 
 lint: install

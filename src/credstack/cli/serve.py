@@ -14,7 +14,7 @@ import typer
 from credstack.cli import app
 from credstack.settings import Settings
 
-__all__ = ["demo", "serve"]
+__all__ = ["demo", "demo_app", "demo_seed", "serve"]
 
 
 def _settings_for(host: str, port: int) -> Settings:
@@ -81,19 +81,44 @@ def serve(
     _run(settings, host, port, get=get)
 
 
-@app.command()
+demo_app = typer.Typer(
+    name="demo",
+    help="The demo: `credstack demo` seeds (if needed) and serves it; `credstack demo seed` seeds everything.",
+    invoke_without_command=True,
+)
+app.add_typer(demo_app)
+
+
+def _print_stacks(seeded: Any, base: str) -> None:
+    typer.echo(
+        f"credstack demo stacks: {len(seeded.pathways)} pathways, {seeded.awards} awards "
+        f"({seeded.review} under review), {seeded.credentials} demo learner credentials"
+    )
+    typer.echo(f"  pathways           {base}/pathways")
+    for learner, what in seeded.learners:
+        typer.echo(f"  {what}")
+        typer.echo(f"    {base}/pathways?learner={learner}")
+    typer.echo("  awards to review   credstack pathway awards --review")
+
+
+@demo_app.callback()
 def demo(
+    ctx: typer.Context,
     port: Annotated[int, typer.Option(help="TCP port on 127.0.0.1.", min=1, max=65535)] = 8000,
     no_serve: Annotated[bool, typer.Option("--no-serve", help="Seed the demo data and exit.")] = False,
 ) -> None:
     """Create a demo issuer, achievements (one with ESCO skills) and credentials (one suspended, one revoked),
-    then serve them on 127.0.0.1. Safe to run again: existing demo data is reused."""
+    then serve them on 127.0.0.1. Safe to run again: existing demo data is reused. When the taxonomy is loaded and
+    the demo stacks are not there yet, `credstack demo seed` runs first."""
+    if ctx.invoked_subcommand is not None:
+        return
     from credstack.app import Credstack
     from credstack.cli._demo import seed_demo
 
     settings = _settings_for("127.0.0.1", port)
     settings.check_for_serving()
-    seeded = seed_demo(Credstack.from_settings(settings))
+    credstack = Credstack.from_settings(settings)
+    seeded = seed_demo(credstack)
     base = settings.base_url
     typer.echo(
         f"credstack demo: {len(seeded.credential_ids)} credentials of {seeded.issuer_name} ({seeded.issuer_did})"
@@ -104,5 +129,47 @@ def demo(
     typer.echo(f"  a suspended one    {seeded.suspended_id.replace(seeded.base_url, base)}")
     typer.echo(f"  a revoked one      {seeded.revoked_id.replace(seeded.base_url, base)}")
     typer.echo(f"  API documentation  {base}/docs")
+    if credstack.taxonomy.counts().get("occupations") and not credstack.pathways.list():
+        from credstack.cli._demo_stacks import seed_stacks
+
+        _print_stacks(seed_stacks(credstack), base)
+    elif credstack.pathways.list():
+        typer.echo(f"  pathways (stacks)  {base}/pathways")
+    credstack.close()
     if not no_serve:
         _run(settings, "127.0.0.1", port)
+
+
+@demo_app.command("seed")
+def demo_seed(
+    port: Annotated[int, typer.Option(help="The port `credstack demo` will serve on (for the printed URLs).")] = 8000,
+    no_index: Annotated[
+        bool, typer.Option("--no-index", help="Skip the catalog's semantic search index (built when installed).")
+    ] = False,
+) -> None:
+    """Seed the whole demo (idempotent): the demo issuer and credentials, the catalog (demo + New Jersey ETPL), the
+    demo stacks (pathways) with their providers' achievements, and demo learners with awards, partial progress and
+    one award under review. Needs `credstack taxonomy load` first."""
+    from credstack.app import Credstack
+    from credstack.cli._demo import seed_demo
+    from credstack.cli._demo_stacks import seed_stacks
+    from credstack.errors import TaxonomyNotLoadedError
+
+    settings = _settings_for("127.0.0.1", port)
+    settings.check_for_serving()
+    with Credstack.from_settings(settings) as credstack:
+        seeded = seed_demo(credstack)
+        if not credstack.taxonomy.counts().get("occupations"):
+            raise TaxonomyNotLoadedError("the demo stacks are built from the catalog: run `credstack taxonomy load`")
+        stacks = seed_stacks(credstack)
+        index = None
+        if not no_index:
+            from credstack.services.catalog_semantic import semantic_installed
+
+            index = credstack.catalog.index() if semantic_installed() else None
+    base = settings.base_url
+    typer.echo(f"credstack demo: {len(seeded.credential_ids)} credentials of {seeded.issuer_name}")
+    _print_stacks(stacks, base)
+    if index is not None:
+        typer.echo(f"  catalog semantic index: {index.embedded} embedded, {index.unchanged} unchanged")
+    typer.echo(f"  stacks seeded in {stacks.seconds:g} s; serve it with: credstack demo --port {port}")

@@ -357,7 +357,7 @@ class AwardService:
             reason = f"component {credential_id} {verb}: {review.reason}"
         if progress_now.satisfied:
             return award  # other credentials, earned since, carry it now
-        _log.warning("award %s of pathway %s flagged for review: %s", award.id, award.pathway_id, reason)
+        _log.info("award %s of pathway %s flagged for review: %s", award.id, award.pathway_id, reason)
         flagged = self._set(award.id, "review", reason, now)
         self._hold(flagged, lift=False)
         return flagged
