@@ -79,6 +79,8 @@ class VectorIndex:
         vector = np.asarray(query, dtype=np.float32).reshape(-1)
         if vector.shape[0] != self.dimensions:
             raise InvalidInputError(f"a query vector of {vector.shape[0]} dimensions for an index of {self.dimensions}")
-        cosine = self.vectors @ vector
+        # einsum's own loop, not BLAS: a matrix-vector product this size is a few ms either way, and BLAS threads
+        # fighting over busy cores made it 6x slower in measurement
+        cosine = np.einsum("ij,j->i", self.vectors, vector)
         keep = np.flatnonzero(cosine >= minimum)
         return {self.ids[int(i)]: float(cosine[i]) for i in keep}

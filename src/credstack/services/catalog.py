@@ -261,11 +261,15 @@ class CatalogService:
         (``page.mode`` says which ran)."""
         if mode is not None and mode not in MODES:
             raise InvalidInputError(f"search mode must be one of {', '.join(MODES)}, got {mode!r}")
+        index = self._index()
+        vectors = None
         if not (text or "").strip():
             mode = "lexical"
-        elif mode is None:
-            mode = "hybrid" if self.semantic_ready() else "lexical"
-        elif mode != "lexical" and not self.semantic_ready():
+        elif mode != "lexical" and semantic_installed():
+            vectors = self.embeddings.vectors(index.entries, index)  # one cheap freshness query when cached
+        if mode is None:
+            mode = "hybrid" if vectors else "lexical"
+        elif mode != "lexical" and not vectors:
             raise SemanticSearchUnavailableError(
                 "the catalog has no semantic index: run `credstack catalog index`"
                 if semantic_installed()
@@ -286,10 +290,8 @@ class CatalogService:
             offset=offset,
             mode=mode,
         )
-        index = self._index()
-        if mode == "lexical":
+        if mode == "lexical" or vectors is None:
             return index.search(query)
-        vectors = self.embeddings.vectors(index.entries, index)
         return index.search(query, vectors.similarities(self.embeddings.embed_query(query.text)))
 
     def index(self, progress: Progress | None = None) -> IndexReport:

@@ -31,4 +31,7 @@ class CatalogEmbedding(Base):
     content_hash: Mapped[str] = mapped_column(sa.String(64))
     dimensions: Mapped[int]
     vector: Mapped[bytes] = mapped_column(sa.LargeBinary)
-    updated_at: Mapped[datetime] = mapped_column(index=True)
+    updated_at: Mapped[datetime]
+
+    #: the per-search freshness check (row count and latest write for a model) reads this index, not the vectors
+    __table_args__ = (sa.Index("ix_catalog_embeddings_model_updated_at", "model", "updated_at"),)

@@ -32,11 +32,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("entry_id", "model", name=op.f("pk_catalog_embeddings")),
     )
     with op.batch_alter_table("catalog_embeddings", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_catalog_embeddings_updated_at"), ["updated_at"], unique=False)
+        batch_op.create_index("ix_catalog_embeddings_model_updated_at", ["model", "updated_at"], unique=False)
 
 
 def downgrade() -> None:
     """Drop ``catalog_embeddings``."""
     with op.batch_alter_table("catalog_embeddings", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_catalog_embeddings_updated_at"))
+        batch_op.drop_index("ix_catalog_embeddings_model_updated_at")
     op.drop_table("catalog_embeddings")
