@@ -34,6 +34,21 @@ HOLDINGS: dict[str, tuple[datetime, int | None]] = {
     "demo-00-03-f": (datetime(2025, 9, 1, tzinfo=UTC), 60),  # expires within the quarter
 }
 
+#: A stack over two demo credentials the software developer plan takes.
+PATHWAY = {
+    "type": "Qualification",
+    "id": "dev-cert",
+    "name": "Developer certificate",
+    "credits": 6,
+    "requirement": {
+        "type": "all-of",
+        "requirements": [
+            {"type": "achievement", "achievementId": "demo-00-04-a"},
+            {"type": "achievement", "achievementId": "demo-00-06-a"},
+        ],
+    },
+}
+
 _BUILT: dict[str, str] = {}
 
 
@@ -55,6 +70,7 @@ def planning_database(factory: pytest.TempPathFactory) -> str:
                 until = None if days is None else NOW + timedelta(days=days)
                 cs.issuing.issue(record.id, recipient=LEARNER, valid_from=earned, valid_until=until)
             cs.planner.declare_skill(LEARNER, PYTHON, 2, note="five years of scripts at work")
+            cs.pathways.create(PATHWAY)
         _BUILT["url"] = url
     return _BUILT["url"]
 

@@ -112,6 +112,10 @@ def test_plan_over_the_catalog_is_ordered_scheduled_and_explained(cs: Credstack)
     assert plan["weeks"] == pytest.approx(plan["total_hours"] / 10)
     assert plan["coverage"] >= data["options"]["coverageUsed"] - 1e-9
     assert all(e["why"] for e in plan["explanations"])
+    milestone = next(m for m in plan["milestones"] if m["stack"] == "dev-cert")
+    last = max(chosen.index("demo-00-04-a"), chosen.index("demo-00-06-a"))
+    assert milestone["step"] == last + 1 and milestone["week"] == pytest.approx(steps[last]["endWeek"])
+    assert "Developer certificate" in plan["explanations"][last]["stacks"]
     faster = next(w for w in data["whatIfs"] if w["what"] == "5 more hours a week")
     assert faster["weeks"] == pytest.approx(plan["total_hours"] / 15, abs=0.01) and faster["weeksSaved"] > 0
 

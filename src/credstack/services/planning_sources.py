@@ -29,6 +29,8 @@ __all__ = ["HeldEvidence", "Sources"]
 #: Proficiency names used in catalog result descriptions (credstack.catalog.model.PROFICIENCY_LEVELS).
 LEVEL_NAMES = {"foundation": 1, "intermediate": 2, "advanced": 3, "expert": 4}
 _CATALOG_URN = "urn:credstack:catalog:"
+#: Pathways read per plan (each is a progress evaluation over the learner's credentials).
+MAX_PATHWAYS = 12
 
 
 @dataclass(frozen=True)
@@ -211,7 +213,8 @@ class Sources:
                 "openingsPerYear": getattr(found, "openings_per_year", None),
                 "medianWage": getattr(found, "median_wage", None),
                 "brightOutlook": getattr(found, "bright_outlook", None),
-                "momentum": getattr(found, "momentum", None),
+                "momentum": _number(getattr(found, "momentum", None)),
+                "blendedOutlook": _number(getattr(found, "blended_outlook", None)),
                 "sources": list(getattr(found, "sources", None) or ()),
             }
         return out, [] if out else ["no outlook figures for these occupations: ranked by closeness only"]
@@ -224,6 +227,8 @@ class Sources:
         pathways = self._service("pathways")
         if pathways is None:
             return [], ["no pathways service: the plan does not prefer stack-completing credentials"]
+        if hasattr(pathways, "progress") and hasattr(pathways, "list"):
+            return self._pathway_stacks(pathways, learner, held)
         try:
             listing = pathways.stacks() if hasattr(pathways, "stacks") else []
         except (CredstackError, TypeError, ValueError) as exc:
@@ -246,6 +251,54 @@ class Sources:
                 )
             )
         return out, [] if out else ["no stacks are defined over the catalog"]
+
+    def _pathway_stacks(self, pathways: Any, learner: str, held: frozenset[str]) -> tuple[list[Stack], list[str]]:
+        """Each pathway (at most :data:`MAX_PATHWAYS`) with the cheapest set of catalog achievements the learner
+        still needs for it (``cs.pathways.progress``, by hours)."""
+        try:
+            records = list(pathways.list())
+        except (CredstackError, TypeError, ValueError) as exc:
+            return [], [f"pathways could not be read ({exc})"]
+        if not records:
+            return [], ["no pathways are defined: the plan does not prefer stack-completing credentials"]
+        notes = []
+        if len(records) > MAX_PATHWAYS:
+            notes.append(f"{len(records)} pathways defined: the first {MAX_PATHWAYS} are considered")
+        out: list[Stack] = []
+        for record in records[:MAX_PATHWAYS]:
+            try:
+                progress = pathways.progress(learner, record.id, by="hours")
+            except (CredstackError, TypeError, ValueError):
+                continue
+            if getattr(progress, "satisfied", False):
+                continue
+            remaining_plan = getattr(progress, "plan", None)
+            if remaining_plan is None or not getattr(remaining_plan, "feasible", False):
+                continue
+            remaining = frozenset(_entry_id(a) for a in remaining_plan.achievement_ids)
+            counted = frozenset(_entry_id(getattr(h, "achievement_id", "") or "") for h in progress.held)
+            credits = getattr(record, "credits", None)
+            out.append(
+                Stack(
+                    id=str(record.id),
+                    name=str(record.name),
+                    members=remaining | (counted & held),
+                    remaining=remaining,
+                    credits=float(credits) if isinstance(credits, int | float) else None,
+                    started=bool(counted & held),
+                )
+            )
+        return out, notes
+
+
+def _number(value: Any) -> float | None:
+    """A plain number, or the ``value`` of a record that carries one (the outlook's Momentum)."""
+    value = getattr(value, "value", value)
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _entry_id(ref: str) -> str:
+    return ref.rsplit(":", 1)[-1].rsplit("/", 1)[-1]
 
 
 def _issued_to(document: Mapping[str, Any], learner: str) -> bool:
