@@ -1,8 +1,8 @@
 """The learner's portfolio: wallet credentials re-verified and grouped by the qualification (pathway) they stack
 toward, with progress and credits, plus applied projects as evidence.
 
-- Grouping and progress come from ``cs.pathways`` (``containing`` and ``progress(learner, pathway, extra=...)``),
-  read through the ``peer`` lookup so the portfolio works (ungrouped) when no pathways exist.
+- Grouping and progress come from ``cs.pathways.progress(learner, pathway, extra=wallet credentials)``: a
+  credential belongs to every pathway it counts toward (a component of its progress). The service is read through the ``peer`` lookup so the portfolio works (ungrouped) when no pathways exist.
 - Credits earned: the sum over *verified* credentials of ``creditsEarned`` (else the achievement's
   ``creditsAvailable``).
 - Evidence: an uploaded file (at most ``max_document_bytes``) or a link; each stored with its SHA-256 (of the file's
@@ -102,14 +102,6 @@ def credits_of(credential: dict[str, Any] | None) -> float:
     achievement = subject.get("achievement")
     available = _number(achievement.get("creditsAvailable")) if isinstance(achievement, dict) else None
     return available or 0.0
-
-
-def _achievement_id(credential: dict[str, Any] | None) -> str | None:
-    subject = credential.get("credentialSubject") if isinstance(credential, dict) else None
-    subject = subject[0] if isinstance(subject, list) and subject else subject
-    achievement = subject.get("achievement") if isinstance(subject, dict) else None
-    found = achievement.get("id") if isinstance(achievement, dict) else None
-    return found if isinstance(found, str) else None
 
 
 def _evidence(row: EvidenceRow) -> Evidence:
@@ -224,24 +216,21 @@ class PortfolioService:
         placed: set[str] = set()
         pathways = self._peer("pathways")
         if pathways is not None:
-            documents = [d for item, r in verified if r.verified and (d := item_document(item)) is not None]
-            by_pathway: dict[str, list[tuple[WalletItem, VerificationReport]]] = {}
-            names: dict[str, str] = {}
-            for item, report in verified:
-                key = _achievement_id(report.credential)
-                if key is None or not report.verified:
-                    continue
-                for record in pathways.containing(key):
-                    by_pathway.setdefault(record.id, []).append((item, report))
-                    names[record.id] = record.name
-            for pathway_id, members in sorted(by_pathway.items(), key=lambda kv: names[kv[0]]):
-                progress = pathways.progress(person.email, pathway_id, extra=documents, at=at, plan=False)
+            good = [(item, report) for item, report in verified if report.verified]
+            documents = [d for item, _ in good if (d := item_document(item)) is not None]
+            ids = {item.document_id: (item, report) for item, report in good if item.document_id}
+            for record in sorted(pathways.list(), key=lambda r: r.name) if documents else []:
+                progress = pathways.progress(person.email, record.id, extra=documents, at=at, plan=False)
                 state = progress.progress
+                counted = [c.credential_id for c in state.components if c.credential_id in ids]
+                members = tuple(ids[c] for c in dict.fromkeys(counted))
+                if not members:
+                    continue
                 groups.append(
                     PortfolioGroup(
-                        pathway_id,
-                        names[pathway_id],
-                        tuple(members),
+                        record.id,
+                        record.name,
+                        members,
                         percent=state.percent,
                         satisfied=state.satisfied,
                         credits_earned=state.credits_earned,
