@@ -2,7 +2,8 @@
 toward, with progress and credits, plus applied projects as evidence.
 
 - Grouping and progress come from ``cs.pathways.progress(learner, pathway, extra=wallet credentials)``: a
-  credential belongs to every pathway it counts toward (a component of its progress). The service is read through the ``peer`` lookup so the portfolio works (ungrouped) when no pathways exist.
+  credential belongs to every pathway it counts toward (a component of its progress).
+  The service is read through the ``peer`` lookup, so the portfolio works (ungrouped) without pathways.
 - Credits earned: the sum over *verified* credentials of ``creditsEarned`` (else the achievement's
   ``creditsAvailable``).
 - Evidence: an uploaded file (at most ``max_document_bytes``) or a link; each stored with its SHA-256 (of the file's
