@@ -16,6 +16,7 @@ Usage: .venv/bin/python bench/eval_skills.py   (prints a table; writes bench/out
 
 from __future__ import annotations
 
+import argparse
 import ast
 import csv
 import gzip
@@ -43,11 +44,14 @@ def label_to_uri() -> dict[str, str]:
         return {normalise(row["preferredLabel"]): row["conceptUri"] for row in csv.DictReader(fh)}
 
 
-def decorte(name: str, labels: dict[str, str]) -> list[tuple[str, set[str]]]:
-    """(sentence, gold URIs) for one validation file, in file order, skipping sentences without ESCO labels."""
+def decorte(
+    name: str, labels: dict[str, str], split: str = "validation", root: Path = EVAL
+) -> list[tuple[str, set[str]]]:
+    """(sentence, gold URIs) for one annotation file (``split`` validation|test), in file order, skipping sentences
+    without ESCO labels."""
     gold: dict[str, set[str]] = {}
     unmapped = 0
-    with (EVAL / "decorte_esco_linking" / f"{name}_validation_annotations.csv").open(encoding="utf-8") as fh:
+    with (root / "decorte_esco_linking" / f"{name}_{split}_annotations.csv").open(encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             gold.setdefault(row["sentence"], set())
             label = row["label"].strip()
@@ -59,13 +63,13 @@ def decorte(name: str, labels: dict[str, str]) -> list[tuple[str, set[str]]]:
                 continue
             gold[row["sentence"]].add(uri)
     if unmapped:
-        print(f"warning: {unmapped} {name} labels not found in ESCO v1.1.0", file=sys.stderr)
+        print(f"warning: {unmapped} {name} {split} labels not found in ESCO v1.1.0", file=sys.stderr)
     return [(s, g) for s, g in gold.items() if g]
 
 
-def skillskape(labels: dict[str, str]) -> list[tuple[str, set[str]]]:
+def skillskape(labels: dict[str, str], split: str = "dev", root: Path = EVAL) -> list[tuple[str, set[str]]]:
     out = []
-    with (EVAL / "skillskape" / "dev.csv").open(encoding="utf-8") as fh:
+    with (root / "skillskape" / f"{split}.csv").open(encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             names = ast.literal_eval(row["skills"])
             uris = {labels[normalise(n)] for n in names if normalise(n) in labels}
@@ -88,13 +92,17 @@ def ranking_metrics(linker: Ranker, data: list[tuple[str, set[str]]]) -> dict[st
     return {"sentences": len(data), "mrr": mean(rr), "rp@5": mean(rp5), "rp@10": mean(rp10)}
 
 
-def skillspan_dev() -> list[dict[str, Any]]:
-    with gzip.open(EVAL / "skillspan" / "dev.json.gz", "rt", encoding="utf-8") as fh:
+def skillspan(split: str = "dev", root: Path = EVAL) -> list[dict[str, Any]]:
+    with gzip.open(root / "skillspan" / f"{split}.json.gz", "rt", encoding="utf-8") as fh:
         return [json.loads(line) for line in io.StringIO(fh.read()) if line.strip()]
 
 
-def predicted_token_spans(linker: SkillLinker, tokens: list[str]) -> set[tuple[int, int]]:
-    """Mentions found in the space-joined tokens, as (first token, end token) spans."""
+def skillspan_dev() -> list[dict[str, Any]]:
+    return skillspan("dev")
+
+
+def predicted_token_spans(linker: SkillLinker, tokens: list[str], method: str = "lexical") -> set[tuple[int, int, str]]:
+    """Mentions found in the space-joined tokens, as (first token, end token, kind) spans."""
     starts, ends, pos = {}, {}, 0
     for i, tok in enumerate(tokens):
         starts[pos] = i
@@ -102,44 +110,73 @@ def predicted_token_spans(linker: SkillLinker, tokens: list[str]) -> set[tuple[i
         pos += len(tok) + 1
     text = " ".join(tokens)
     out = set()
-    for m in linker.extract(text):
+    for m in linker.extract(text, method=method):
         first = max((p for p in starts if p <= m.start), default=0)
         last = min((p for p in ends if p >= m.end), default=pos)
-        out.add((starts[first], ends[last]))
+        out.add((starts[first], ends[last], m.kind.upper()))
     return out
 
 
-def span_metrics(linker: SkillLinker, rows: list[dict[str, Any]]) -> dict[str, Any]:
+def _gold(row: dict[str, Any]) -> set[tuple[int, int, str]]:
+    skill = {(*s, "SKILL") for s in bio_spans(row["tags_skill"])}
+    return skill | {(*s, "KNOWLEDGE") for s in bio_spans(row["tags_knowledge"])}
+
+
+def span_metrics(linker: SkillLinker, rows: list[dict[str, Any]], method: str = "lexical") -> dict[str, Any]:
+    """Exact span match per source and overall: ``f1`` ignores the span type (skill and knowledge spans pooled),
+    ``typed_f1`` needs the type right too (SkillSpan's convention; lexical mentions have no type, so 0)."""
+    predicted = [predicted_token_spans(linker, r["tokens"], method) for r in rows]
     result: dict[str, Any] = {}
     for source in ("house", "tech", "all"):
-        subset = [r for r in rows if source == "all" or r["source"] == source]
-        pairs = []
-        for r in subset:
-            gold = bio_spans(r["tags_skill"]) | bio_spans(r["tags_knowledge"])
-            pairs.append((predicted_token_spans(linker, r["tokens"]), gold))
-        score = span_prf(pairs)
+        chosen = [i for i, r in enumerate(rows) if source == "all" or r["source"] == source]
+        untyped = span_prf(({s[:2] for s in predicted[i]}, {s[:2] for s in _gold(rows[i])}) for i in chosen)
+        typed = span_prf((predicted[i], _gold(rows[i])) for i in chosen)
         result[source] = {
-            "sentences": len(subset),
-            "precision": score.precision,
-            "recall": score.recall,
-            "f1": score.f1,
-            "gold_spans": score.gold,
-            "predicted_spans": score.predicted,
+            "sentences": len(chosen),
+            "precision": untyped.precision,
+            "recall": untyped.recall,
+            "f1": untyped.f1,
+            "typed_f1": typed.f1,
+            "gold_spans": untyped.gold,
+            "predicted_spans": untyped.predicted,
         }
     return result
 
 
-def run() -> dict[str, Any]:
+#: The held-out test files, looked for under ``--test-data`` (they are not in ../shared/data).
+TEST_FILES = {
+    "house": "decorte_esco_linking/house_test_annotations.csv",
+    "tech": "decorte_esco_linking/tech_test_annotations.csv",
+    "skillspan": "skillspan/test.json.gz",
+}
+
+
+def run(test_root: Path = EVAL) -> dict[str, Any]:
     if not EVAL.exists():
         raise SystemExit(f"evaluation data not found at {EVAL}")
     started = time.perf_counter()
     linker = default_linker()
     build = time.perf_counter() - started
     labels = label_to_uri()
-    results: dict[str, Any] = {"index_build_seconds": round(build, 2), "linking": {}}
+    results: dict[str, Any] = {"index_build_seconds": round(build, 2)}
+    linking: dict[str, list[tuple[str, set[str]]]] = {
+        "dev/house": decorte("house", labels),
+        "dev/tech": decorte("tech", labels),
+        "dev/skillskape": skillskape(labels),
+    }
+    spans = {"dev/skillspan": skillspan("dev")}
+    missing = []
     for name in ("house", "tech"):
-        results["linking"][name] = ranking_metrics(linker, decorte(name, labels))
-    results["linking"]["skillskape_dev"] = ranking_metrics(linker, skillskape(labels))
+        if (test_root / TEST_FILES[name]).exists():
+            linking[f"test/{name}"] = decorte(name, labels, "test", test_root)
+        else:
+            missing.append(str(test_root / TEST_FILES[name]))
+    if (test_root / TEST_FILES["skillspan"]).exists():
+        spans["test/skillspan"] = skillspan("test", test_root)
+    else:
+        missing.append(str(test_root / TEST_FILES["skillspan"]))
+    results["test_files_missing"] = missing
+    results["linking"] = {f"{name} lexical": ranking_metrics(linker, data) for name, data in linking.items()}
     try:
         from credstack.cli._skills_index import load_semantic
 
@@ -147,22 +184,37 @@ def run() -> dict[str, Any]:
     except (ImportError, ConfigurationError) as exc:
         print(f"semantic stage skipped: {exc}", file=sys.stderr)
     else:
-        for name in ("house", "tech"):
-            results["linking"][f"{name}+semantic"] = ranking_metrics(semantic, decorte(name, labels))
-        results["linking"]["skillskape_dev+semantic"] = ranking_metrics(semantic, skillskape(labels))
-    results["spans"] = span_metrics(linker, skillspan_dev())
+        for name, data in linking.items():
+            results["linking"][f"{name} semantic"] = ranking_metrics(semantic, data)
+    results["spans"] = {}
+    for name, rows in spans.items():
+        for method in ("lexical", "tagged", "union"):
+            started = time.perf_counter()
+            results["spans"][f"{name} {method}"] = span_metrics(linker, rows, method)
+            rate = len(rows) / (time.perf_counter() - started)
+            results["spans"][f"{name} {method}"]["sentences_per_second"] = round(rate)
     return results
 
 
 def main() -> None:
-    results = run()
-    print(f"{'ESCO linking (dev)':<24}{'sentences':>10}{'MRR':>8}{'RP@5':>8}{'RP@10':>8}")
-    for name, r in results["linking"].items():
-        print(f"{name:<24}{r['sentences']:>10}{100 * r['mrr']:>8.1f}{100 * r['rp@5']:>8.1f}{100 * r['rp@10']:>8.1f}")
-    print(f"\n{'SkillSpan dev spans':<24}{'sentences':>10}{'P':>8}{'R':>8}{'F1':>8}")
-    for name, r in results["spans"].items():
-        line = f"{100 * r['precision']:>8.1f}{100 * r['recall']:>8.1f}{100 * r['f1']:>8.1f}"
-        print(f"{name:<24}{r['sentences']:>10}{line}")
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--test-data", type=Path, default=EVAL, help="folder with the held-out test files")
+    args = parser.parse_args()
+    results = run(args.test_data)
+    print(f"{'ESCO linking':<34}{'sentences':>10}{'MRR':>8}{'RP@5':>8}{'RP@10':>8}")
+    for name, r in sorted(results["linking"].items()):
+        print(f"{name:<34}{r['sentences']:>10}{100 * r['mrr']:>8.1f}{100 * r['rp@5']:>8.1f}{100 * r['rp@10']:>8.1f}")
+    print(f"\n{'SkillSpan spans (exact match)':<34}{'sentences':>10}{'P':>8}{'R':>8}{'F1':>8}{'typedF1':>8}")
+    for name, spans in results["spans"].items():
+        for source, r in spans.items():
+            if not isinstance(r, dict):
+                continue
+            line = (
+                f"{100 * r['precision']:>8.1f}{100 * r['recall']:>8.1f}{100 * r['f1']:>8.1f}{100 * r['typed_f1']:>8.1f}"
+            )
+            print(f"{name + ' ' + source:<34}{r['sentences']:>10}{line}")
+    for path in results["test_files_missing"]:
+        print(f"test split not measured (held out, not in this checkout's data): {path}")
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "eval.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(f"\nwritten {OUT / 'eval.json'}")

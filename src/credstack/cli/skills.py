@@ -31,6 +31,10 @@ app.add_typer(skills_app)
 
 #: Lines embedded together by ``--semantic``.
 BATCH = 256
+#: ``credstack skills extract --method`` values (as in :meth:`credstack.skills.SkillLinker.extract`; not imported
+#: from there so that registering the command loads no NumPy), and the default chosen on SkillSpan dev.
+METHODS = ("tagged", "union", "lexical")
+DEFAULT_METHOD = "tagged"
 
 FileArg = Annotated[
     Path | None,
@@ -83,12 +87,22 @@ def extract(
     file: FileArg = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON line per input line, with spans.")] = False,
     links: Annotated[int, typer.Option("--links", min=1, help="Concepts shown per mention.")] = 3,
+    method: Annotated[
+        str,
+        typer.Option(
+            "--method",
+            help="tagged: skill and knowledge spans from the trained CRF tagger; union: those plus taxonomy labels"
+            " outside them; lexical: taxonomy labels only.",
+        ),
+    ] = DEFAULT_METHOD,
 ) -> None:
     """Find skill mentions in each line: character span, text, and the ESCO / O*NET concepts they name."""
+    if method not in METHODS:
+        raise InvalidInputError(f"--method must be one of {', '.join(METHODS)}, not {method!r}")
     lines = read_lines(file)
     linker = load_linker()
     for number, line in enumerate(lines, start=1):
-        mentions = linker.extract(line)
+        mentions = linker.extract(line, method=method)
         if as_json:
             data = [{**m.to_json(), "links": [x.to_json() for x in m.links[:links]]} for m in mentions]
             sys.stdout.write(json.dumps({"line": number, "mentions": data}, ensure_ascii=False) + "\n")

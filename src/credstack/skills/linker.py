@@ -23,15 +23,21 @@ from numpy.typing import NDArray
 from credstack.errors import InvalidInputError
 from credstack.skills.lexicon import ALTERNATIVE, PREFERRED, LabelMatcher
 from credstack.skills.retrieval import ConceptIndex
-from credstack.skills.text import tokenize
+from credstack.skills.text import Token, tokenize
 from credstack.skills.vocabulary import ESCO, Concept, shipped_concepts
 
 __all__ = ["Link", "Mention", "SkillLinker", "Weights", "default_linker"]
 
 _HOW = {PREFERRED: 1.0, ALTERNATIVE: 0.95}
 _INFLECTED, _SHORT = 0.85, 0.8
+_KIND = {"knowledge": "knowledge", "technology": "tech"}
 #: Mentions scoring below this are not reported by :meth:`SkillLinker.extract`.
 MIN_MENTION_SCORE = 0.5
+#: Extraction methods of :meth:`SkillLinker.extract`.
+LEXICAL, TAGGED, UNION = "lexical", "tagged", "union"
+METHODS = (LEXICAL, TAGGED, UNION)
+#: Concepts retrieved for a tagged span that names no label.
+TAGGED_LINKS = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +67,8 @@ class Mention:
     text: str
     score: float
     links: tuple[Link, ...]
+    #: ``skill`` or ``knowledge`` for a span the tagger found; empty for a lexical label match.
+    kind: str = ""
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -100,6 +108,24 @@ class SkillLinker:
         specificity = 1 - math.exp(-sum(self.index.term_idf(s) for s in stems) / 6)
         return how * specificity
 
+    def gazetteer(self, tokens: Sequence[Token]) -> list[list[str]]:
+        """Per token, the label matches covering it as span-tagger cues: position (``U`` single word, ``B``, ``I``,
+        ``E``), kind of the concepts (``knowledge``, ``skill``, ``tech``) and the mention score in fifths."""
+        out: list[set[str]] = [set() for _ in tokens]
+        for match in self.matcher.find(tokens):
+            stems = [t.stem for t in tokens[match.first : match.last + 1]]
+            kinds = {_KIND.get(self.concepts[h.concept].kind, "skill") for h in match.hits}
+            score = max(self._score_match(h.kind, match.exact, stems) for h in match.hits)
+            bucket = f"s{min(int(score * 5), 4)}"
+            for i in range(match.first, match.last + 1):
+                if match.first == match.last:
+                    pos = "U"
+                else:
+                    pos = "B" if i == match.first else "E" if i == match.last else "I"
+                out[i].add(f"{pos}:{bucket}")
+                out[i].update(f"{pos}:{kind}" for kind in kinds)
+        return [sorted(x) for x in out]
+
     def _mentions(self, text: str) -> list[tuple[int, int, float, list[Link]]]:
         tokens = tokenize(text)
         out = []
@@ -117,10 +143,30 @@ class SkillLinker:
             out.append((tokens[match.first].start, tokens[match.last].end, max(x.score for x in links), links))
         return out
 
-    def extract(self, text: str, *, min_score: float = MIN_MENTION_SCORE) -> list[Mention]:
-        """Skill mentions in ``text``, left to right, without overlaps (the longest, then best, wins)."""
+    def extract(self, text: str, *, min_score: float = MIN_MENTION_SCORE, method: str = LEXICAL) -> list[Mention]:
+        """Skill mentions in ``text``, left to right, without overlaps.
+
+        ``method``: ``"lexical"`` (the default): taxonomy labels found in the text, scoring at least ``min_score``
+        (the longest, then best, wins); ``"tagged"``: the spans the CRF tagger (:mod:`credstack.skills.tagger`)
+        marks as skill or knowledge, each linked to its concepts, scored by the tagger's probability;
+        ``"union"``: the tagged spans plus the lexical mentions that overlap none of them.
+        """
         if not isinstance(text, str):
             raise InvalidInputError("skill extraction needs text")
+        if method not in METHODS:
+            raise InvalidInputError(f"unknown extraction method {method!r} (one of {', '.join(METHODS)})")
+        if method == LEXICAL:
+            return self._lexical(text, min_score)
+        tagged = self._tagged(text)
+        if method == UNION:
+            taken = [(m.start, m.end) for m in tagged]
+            for m in self._lexical(text, min_score):
+                if all(m.end <= s or m.start >= e for s, e in taken):
+                    tagged.append(m)
+            tagged.sort(key=lambda m: m.start)
+        return tagged
+
+    def _lexical(self, text: str, min_score: float) -> list[Mention]:
         candidates = [m for m in self._mentions(text) if m[2] >= min_score]
         candidates.sort(key=lambda m: (-(m[1] - m[0]), -m[2], m[0]))
         taken: list[tuple[int, int, float, list[Link]]] = []
@@ -129,6 +175,46 @@ class SkillLinker:
                 taken.append(cand)
         taken.sort(key=lambda m: m[0])
         return [Mention(s, e, text[s:e], score, tuple(links)) for s, e, score, links in taken]
+
+    def _tagged(self, text: str) -> list[Mention]:
+        from credstack.skills.tagger import default_tagger, features, split
+
+        tokens = split(text)
+        if not tokens:
+            return []
+        spans = default_tagger().tag(features(text, tokens, self.gazetteer(tokens)))
+        if not spans:
+            return []
+        lexical = self._mentions(text)
+        out = []
+        for span in spans:
+            start, end = tokens[span.first].start, tokens[span.end - 1].end
+            best: dict[str, Link] = {}
+            for s, e, _score, links in lexical:
+                if start <= s and e <= end:
+                    for link in links:
+                        if link.uri not in best or best[link.uri].score < link.score:
+                            best[link.uri] = link
+            links = sorted(best.values(), key=lambda link: (link.scheme != ESCO, -link.score, link.label))
+            if not links:
+                links = self._retrieved(text[start:end])
+            out.append(Mention(start, end, text[start:end], span.probability, tuple(links), span.kind.lower()))
+        return out
+
+    def _retrieved(self, phrase: str, top: int = TAGGED_LINKS) -> list[Link]:
+        """The best ESCO skills for a phrase that names none by its label; scored by label coverage (0..1)."""
+        scores = self.scores(phrase)
+        k = min(top, len(scores))
+        best = np.argpartition(-scores, k - 1)[:k]
+        best = best[np.argsort(-scores[best], kind="stable")]
+        coverage = self.index.coverage(self.index.query_terms(phrase))
+        out = []
+        for pos in best:
+            if scores[pos] <= 0:
+                break
+            concept = self.concepts[int(self.esco[pos])]
+            out.append(Link(concept.uri, concept.label, concept.scheme, float(min(coverage[pos], 1.0))))
+        return out
 
     # -- linking ----------------------------------------------------------------------------------------------
 
