@@ -57,7 +57,7 @@ def quiet_app(tmp_path_factory: pytest.TempPathFactory) -> Credstack:
     cs.close()
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(messy_csv())
 def test_every_row_read_is_accepted_a_duplicate_or_rejected(quiet_app, tmp_path_factory, generated):
     data, records = generated
@@ -166,3 +166,17 @@ def test_the_batch_endpoint_needs_the_market_scope_and_returns_the_accounting(tm
         assert httpx.get(f"{base}/api/market/emerging").status_code == 200
         missing = httpx.get(f"{base}/api/market/cooccurring", params={"skill": "no such skill"})
         assert missing.status_code == 404 and missing.json()["code"] == "not_found"
+
+
+def test_a_long_ingestion_flushes_in_chunks_and_publishes_everything(quiet_app, tmp_path, monkeypatch):
+    from credstack.services import market_ingest
+
+    monkeypatch.setattr(market_ingest, "FLUSH", 4)
+    rows = real_rows("usajobs_questionnaires_sample", step=97)
+    report = quiet_app.market.ingest(write_jsonl(tmp_path / "q.jsonl", rows))
+    assert report.accepted > 8 and report.balanced
+    stored = quiet_app.market.store.sql(
+        "SELECT count(*), count(DISTINCT run) FROM postings WHERE source = 'usajobs-questionnaires'"
+    )[0]
+    assert stored == (report.accepted, 1)
+    assert not list(quiet_app.market.data_dir.glob(".staging-*"))

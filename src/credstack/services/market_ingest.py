@@ -10,6 +10,7 @@ import json
 import time
 import uuid
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
@@ -39,6 +40,8 @@ __all__ = ["Ingestor", "Tick"]
 #: Called after each row with the number of rows read so far.
 Tick = Callable[[int], None]
 _CHUNK = 5_000
+#: Accepted postings are written to the staging area in chunks of this many (memory stays bounded).
+FLUSH = 20_000
 _KEEP_REJECTIONS = 100
 
 
@@ -85,6 +88,7 @@ class Ingestor:
         run = f"{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
         read = duplicates = near = mapped = with_skills = mentions = 0
         accepted: list[Outcome] = []
+        flushed = 0
         rejections: list[Rejection] = []
         chosen = None if mapping == "auto" else mapping
         name = source
@@ -115,6 +119,10 @@ class Ingestor:
                 near += outcome.status == NEAR_DUPLICATE
                 continue
             accepted.append(outcome)
+            if len(accepted) - flushed >= FLUSH:
+                self.store.write(accepted[flushed:], run, staged=True)
+                accepted[flushed:] = [_light(o) for o in accepted[flushed:]]
+                flushed = len(accepted)
             mapped += bool(outcome.title and outcome.title.mapped)
             with_skills += bool(outcome.skills)
             mentions += len(outcome.skills)
@@ -137,7 +145,11 @@ class Ingestor:
         )
         if not report.balanced:  # pragma: no cover - the loop above makes this impossible; refuse to write if not
             raise CredstackError("row accounting does not balance; nothing was written")
-        self.store.write(accepted, run)
+        try:
+            self.store.write(accepted[flushed:], run, staged=True)
+            self.store.publish(run)
+        finally:
+            self.store.discard(run)
         seconds = time.perf_counter() - clock0
         with self._db.write() as session:
             session.add(
@@ -176,9 +188,12 @@ class Ingestor:
                     session.execute(sa.insert(table), rows[start : start + _CHUNK])
 
 
-def _with_seconds(report: IngestReport, seconds: float) -> IngestReport:
-    from dataclasses import replace
+def _light(outcome: Outcome) -> Outcome:
+    """The outcome without the posting's text and skills (already written): what the report still needs."""
+    return replace(outcome, posting=replace(outcome.posting, text="x" if outcome.posting.has_text else ""), skills=())
 
+
+def _with_seconds(report: IngestReport, seconds: float) -> IngestReport:
     return replace(report, seconds=seconds)
 
 

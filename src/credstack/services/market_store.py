@@ -13,6 +13,7 @@ half-written file; an ingestion that fails writes nothing.
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
@@ -139,12 +140,16 @@ class PostingStore:
         ]
         return keys, sigs
 
-    def write(self, outcomes: Sequence[Outcome], run: str) -> list[str]:
-        """Write the accepted postings and their skills, one file per month; returns the months written."""
+    def write(self, outcomes: Sequence[Outcome], run: str, *, staged: bool = False) -> list[str]:
+        """Write the accepted postings and their skills, one file per month; returns the months written.
+
+        ``staged``: into ``.staging-<run>/`` instead, invisible to readers until :meth:`publish` moves them in
+        (so a long ingestion can flush in chunks and still publish all or nothing)."""
         by_month: dict[str, list[Outcome]] = defaultdict(list)
         for o in outcomes:
             by_month[o.posting.month].append(o)
         part = uuid.uuid4().hex[:8]
+        base = self.root / f".staging-{run}" if staged else self.root
         for month, items in sorted(by_month.items()):
             postings = pa.Table.from_pylist([_posting_row(o, run) for o in items], schema=POSTINGS_SCHEMA)
             skills = pa.Table.from_pylist(
@@ -155,9 +160,25 @@ class PostingStore:
                 ],
                 schema=SKILLS_SCHEMA,
             )
-            self._write(self.postings / f"month={month}" / f"part-{run}-{part}.parquet", postings)
-            self._write(self.skills / f"month={month}" / f"part-{run}-{part}.parquet", skills)
+            name = f"part-{run}-{part}.parquet"
+            self._write(base / self.postings.name / f"month={month}" / name, postings)
+            self._write(base / self.skills.name / f"month={month}" / name, skills)
         return sorted(by_month)
+
+    def publish(self, run: str) -> None:
+        """Move the staged files of ``run`` into the dataset (each file appears whole)."""
+        staging = self.root / f".staging-{run}"
+        if not staging.is_dir():
+            return
+        for path in sorted(staging.rglob("*.parquet")):
+            target = self.root / path.relative_to(staging)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, target)
+        self.discard(run)
+
+    def discard(self, run: str) -> None:
+        """Forget the staged files of ``run`` (a failed ingestion)."""
+        shutil.rmtree(self.root / f".staging-{run}", ignore_errors=True)
 
     @staticmethod
     def _write(path: Path, table: pa.Table) -> None:
