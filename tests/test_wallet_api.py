@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -262,3 +263,53 @@ def test_cli_org_user_and_audit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert json.loads(user.stdout)["roles"] == {"globex-corp": ["employer_reviewer"]}
     listed = json.loads(runner.invoke(app, ["audit", "list", "--org", "globex-corp", "--json"]).stdout)
     assert [e["action"] for e in listed] == ["person.created", "org.created"]
+
+
+def _csrf(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found is not None
+    return found.group(1)
+
+
+def test_web_sessions_are_httponly_and_every_form_needs_its_csrf_token(
+    served: tuple[Credstack, str], cs: Credstack, world: dict[str, Any]
+) -> None:
+    html = {"Accept": "text/html"}
+    with httpx.Client(base_url=served[1], timeout=30, headers=html) as browser:
+        form = browser.get("/signin?next=/portfolio")
+        token = _csrf(form.text)
+        login = {"email": "lea@example.com", "password": PASSWORD, "next": "/portfolio"}
+        assert browser.post("/signin", data=login).status_code == 403  # no CSRF token
+        assert (
+            browser.post("/signin", data={**login, "password": "wrong password!!", "csrf_token": token}).status_code
+            == 401
+        )
+        signed_in = browser.post("/signin", data={**login, "csrf_token": token})
+        assert signed_in.status_code == 303 and signed_in.headers["location"] == "/portfolio"
+        cookie = signed_in.headers["set-cookie"].lower()
+        assert "credstack_session=" in cookie and "httponly" in cookie and "samesite=lax" in cookie
+        wallet = browser.get("/wallet")
+        assert wallet.status_code == 200 and "lea@example.com" in wallet.text
+        session_token = _csrf(wallet.text)
+        item = cs.wallet.items(world["lea"].id)[0]
+        share = {"items": item.id, "expires": "7"}
+        assert browser.post("/wallet/shares", data={**share, "csrf_token": "forged"}).status_code == 403
+        made = browser.post("/wallet/shares", data={**share, "csrf_token": session_token})
+        assert made.status_code == 303 and made.headers["location"].startswith("/wallet/shares/")
+        assert browser.get("/orgs/uni/audit").status_code == 403  # a learner is not the org's admin
+        open_redirect = browser.post("/signin", data={**login, "next": "//evil.example/", "csrf_token": token})
+        assert open_redirect.headers["location"] == "/wallet"  # a new session: its forms carry a new token
+        assert browser.post("/signout", data={"csrf_token": session_token}).status_code == 403
+        assert browser.post("/signout", data={"csrf_token": _csrf(browser.get("/wallet").text)}).status_code == 303
+        assert browser.get("/wallet").headers["location"].startswith("/signin?next=")
+
+
+def test_the_audit_page_shows_the_organisations_events(cs: Credstack, served: tuple[Credstack, str]) -> None:
+    cs.accounts.create_person("boss@uni.example", org_id="uni", roles=["issuer_admin"], password=PASSWORD)
+    with httpx.Client(base_url=served[1], timeout=30, headers={"Accept": "text/html"}) as browser:
+        token = _csrf(browser.get("/signin").text)
+        browser.post("/signin", data={"email": "boss@uni.example", "password": PASSWORD, "csrf_token": token})
+        page = browser.get("/orgs/uni/audit?action=credential.issued")
+        assert page.status_code == 200 and 'data-action="credential.issued"' in page.text
+        assert 'data-action="credential.claimed"' not in page.text
+        assert browser.get("/orgs/acme/audit").status_code == 403
