@@ -289,17 +289,17 @@ def _stacks(t: dict[str, Track], partner_achievement: str, partner_did: str, ect
 
 
 def _tracks_used(tracks: dict[str, Track], stacks: list[dict[str, Any]]) -> list[CatalogEntry]:
-    """Every entry of a track one of the stacks names (credits filters reach the whole track)."""
-    named = set()
-    for stack in stacks:
-        text = repr(stack)
-        for label, track in tracks.items():
-            if any(e.id in text for e in track.foundations) or f"'{label}'" in text:
-                named.add(label)
+    """The entries the stacks can use: each one they name, and every entry of a track a credits filter names by its
+    occupation tag (its capstone and advanced units count toward those credits)."""
+    text = repr(stacks)
     out: list[CatalogEntry] = []
-    for label in sorted(named):
+    for label in sorted(tracks):
         track = tracks[label]
-        out.extend([*track.foundations, *track.advanced, *([track.capstone] if track.capstone else [])])
+        everything = [*track.foundations, *track.advanced, *([track.capstone] if track.capstone else [])]
+        if f"'{label}'" in text:
+            out.extend(everything)
+        else:
+            out.extend(e for e in everything if f"'{e.id}'" in text)
     return out
 
 

@@ -39,7 +39,7 @@ from credstack.stacking import (
 from credstack.storage.engine import Database
 from credstack.storage.pathway_tables import PathwayAward, PathwayRow
 
-__all__ = ["LearnerProgress", "PathwayRecord", "PathwayService", "PlannedAchievement"]
+__all__ = ["LearnerProgress", "PathwayRecord", "PathwayService", "PathwayStanding", "PlannedAchievement"]
 
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}")
 PLAN_TIME_LIMIT = 2.0  # seconds CP-SAT may take for the cheapest remaining set of a large tree
@@ -165,6 +165,25 @@ class LearnerProgress:
                 "achievements": [p.to_json() for p in self.planned],
             },
             "award": None if self.award is None else self.award.to_json(self.base_url),
+        }
+
+
+@dataclass(frozen=True)
+class PathwayStanding:
+    """A learner on one pathway: met or not, percent, and the award if held."""
+
+    pathway: PathwayRecord
+    satisfied: bool
+    percent: float
+    award: AwardRecord | None
+
+    def to_json(self, base_url: str | None = None) -> dict[str, Any]:
+        return {
+            "id": self.pathway.id,
+            "name": self.pathway.name,
+            "satisfied": self.satisfied,
+            "percent": self.percent,
+            "award": None if self.award is None else self.award.to_json(base_url),
         }
 
 
@@ -366,6 +385,19 @@ class PathwayService:
             names=context.names,
             award=find_award(self._db, record.id, learner),
         )
+
+    def overview(self, learner: str, *, at: datetime | None = None) -> builtins.list[PathwayStanding]:
+        """The learner's standing on every pathway (one verification of their credentials for all of them)."""
+        when = at or self._clock()
+        _, facts, context = self.facts(learner, at=when)
+        awards = {a.pathway_id: a for a in self.awards.list(learner=learner)}
+        out = []
+        for record in self.list():
+            if record.id not in context.qualifications:
+                continue  # pragma: no cover - created after the context was read
+            satisfied, fraction = self.evaluator(record.id, context).status(facts, at=when)
+            out.append(PathwayStanding(record, satisfied, round(100 * fraction, 1), awards.get(record.id)))
+        return out
 
     def containing(self, achievement_key: str) -> builtins.list[PathwayRecord]:
         """The pathways a credential for this achievement (catalog entry id or URL) would count toward."""

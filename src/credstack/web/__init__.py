@@ -18,6 +18,7 @@ from credstack.web.catalog import router as catalog_router
 from credstack.web.deps import STATIC_DIR, templates
 from credstack.web.employer import router as employer_router
 from credstack.web.market import router as market_router
+from credstack.web.pathways import router as pathways_router
 from credstack.web.planner import router as planner_router
 from credstack.web.routes import router
 from credstack.web.taxonomy import router as taxonomy_router
@@ -37,6 +38,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(router)
     app.include_router(taxonomy_router)
     app.include_router(catalog_router)
+    app.include_router(pathways_router)
     app.include_router(accounts_router)
     app.include_router(wallet_router)
     app.include_router(planner_router)

@@ -94,4 +94,6 @@ def catalog_page(
 @router.get("/catalog/{entry_id}", response_class=HTMLResponse)
 def entry_page(request: Request, entry_id: str, cs: CredstackDep) -> HTMLResponse:
     entry = cs.catalog.get(entry_id)
-    return _page(request, "catalog_entry.html", {"entry": entry, "attribution": cs.catalog.attribution()})
+    stacks = cs.pathways.containing(entry.id)
+    context = {"entry": entry, "attribution": cs.catalog.attribution(), "stacks": stacks}
+    return _page(request, "catalog_entry.html", context)

@@ -1,0 +1,108 @@
+"""Web pages of pathways (stacks): ``/pathways`` (every pathway; with ``?learner=`` the learner's standing on each)
+and ``/pathways/{id}`` (the requirement tree drawn as nested boxes; with ``?learner=`` satisfied and missing nodes,
+the credits bar, the cheapest remaining set and the award). JSON twins: ``/pathways.json`` and
+``/pathways/{id}.json`` (the same data as ``/api/pathways...``). Handlers call one service method and render.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+
+from credstack.services.pathways import LearnerProgress
+from credstack.stacking import NodeProgress
+from credstack.web.deps import CredstackDep, templates
+
+__all__ = ["router"]
+
+router = APIRouter(include_in_schema=False)
+
+Learner = Annotated[str, Query(max_length=500)]
+By = Annotated[str, Query(pattern="^(price|hours)$")]
+
+
+@dataclass
+class TreeNode:
+    """One node of the drawn tree: the engine's NodeProgress, its display name and its children."""
+
+    node: NodeProgress
+    name: str
+    link: str | None
+    children: list[TreeNode] = field(default_factory=list)
+
+
+def _tree(result: LearnerProgress, entries: set[str]) -> TreeNode:
+    """The flat pre-order node list (with depths) as a tree."""
+    root: TreeNode | None = None
+    stack: list[TreeNode] = []
+    for node in result.progress.nodes:
+        ref = node.ref
+        name = result.name(ref) if node.kind in ("achievement", "qualification") and ref else ""
+        link = None
+        if node.kind == "achievement" and ref in entries:
+            link = f"/catalog/{ref}"
+        elif node.kind == "qualification" and ref:
+            link = f"/pathways/{ref}"
+        item = TreeNode(node, name, link)
+        del stack[node.depth :]
+        if stack:
+            stack[-1].children.append(item)
+        else:
+            root = item
+        stack.append(item)
+    if root is None:  # pragma: no cover - a tree always has a root
+        raise ValueError("empty tree")
+    return root
+
+
+def _page(request: Request, name: str, context: dict[str, Any]) -> HTMLResponse:
+    return templates.TemplateResponse(request, name, {"nav": "pathways", **context})
+
+
+@router.get("/pathways.json")
+def pathways_json(cs: CredstackDep, learner: Learner = "") -> JSONResponse:
+    base = cs.settings.base_url.rstrip("/")
+    if learner.strip():
+        standing = cs.pathways.overview(learner)
+        return JSONResponse({"learner": learner.strip(), "pathways": [s.to_json(base) for s in standing]})
+    return JSONResponse({"pathways": [p.to_json() for p in cs.pathways.list()]})
+
+
+@router.get("/pathways", response_class=HTMLResponse)
+def pathways_page(request: Request, cs: CredstackDep, learner: Learner = "") -> HTMLResponse:
+    learner = learner.strip()
+    standing = cs.pathways.overview(learner) if learner else None
+    return _page(request, "pathways.html", {"pathways": cs.pathways.list(), "standing": standing, "learner": learner})
+
+
+@router.get("/pathways/{pathway_id}.json")
+def pathway_json(pathway_id: str, cs: CredstackDep, learner: Learner = "", by: By = "price") -> JSONResponse:
+    if learner.strip():
+        return JSONResponse(cs.pathways.progress(learner, pathway_id, by=by).to_json())
+    return JSONResponse(cs.pathways.get(pathway_id).to_json())
+
+
+@router.get("/pathways/{pathway_id}", response_class=HTMLResponse)
+def pathway_page(
+    request: Request, pathway_id: str, cs: CredstackDep, learner: Learner = "", by: By = "price"
+) -> HTMLResponse:
+    learner = learner.strip()
+    pathway = cs.pathways.get(pathway_id)
+    # without a learner the tree is drawn from an empty holding, and the page shows no marks
+    result = cs.pathways.progress(learner or "did:example:no-learner", pathway.id, by=by, plan=bool(learner))
+    context = cs.pathways.contexts.context()
+    awards = cs.pathways.awards.list(pathway_id=pathway.id)
+    page = {
+        "pathway": pathway,
+        "learner": learner,
+        "result": result if learner else None,
+        "tree": _tree(result, set(context.entries)),
+        "by": by,
+        "awarded": len(awards),
+        "review": sum(1 for a in awards if a.status == "review"),
+        "base": cs.settings.base_url.rstrip("/"),
+    }
+    return _page(request, "pathway.html", page)
