@@ -194,3 +194,18 @@ def test_shares_expire_and_exports_name_the_credential(cs: Credstack) -> None:
     assert pdf.startswith(b"%PDF-") and b"/Subtype /Image" in pdf  # the QR code
     text = b"".join(zlib.decompress(s) for s in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S)[:1])
     assert b"(Caf\xe9 Management)" in text and b"(Ada Lovelace)" in text
+
+
+def test_the_demo_seeds_accounts_a_claimed_credential_and_a_claim_link(cs: Credstack) -> None:
+    from credstack.cli._demo import seed_demo
+    from credstack.cli._demo_wallet import DEMO_PASSWORD, seed_wallet
+
+    seed_demo(cs)
+    first = seed_wallet(cs)
+    again = seed_wallet(cs)  # idempotent
+    assert again == first and first.claim_url is not None
+    ada = cs.accounts.authenticate("ada.learner@example.org", DEMO_PASSWORD)
+    assert [i.source for i in cs.wallet.items(ada.id)] == ["claimed"]
+    cs.wallet.claim(ada.id, first.claim_url.rsplit("/", 1)[1])
+    assert len(cs.wallet.items(ada.id)) == 2
+    assert cs.accounts.find_person("hr@acme.example") is not None

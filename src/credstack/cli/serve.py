@@ -101,6 +101,15 @@ def _print_stacks(seeded: Any, base: str) -> None:
     typer.echo("  awards to review   credstack pathway awards --review")
 
 
+def _print_wallet(wallet: Any, seeded_base: str, base: str) -> None:
+    typer.echo(f"  sign in            {base}/signin  (password {wallet.password!r} for every demo account)")
+    for email, role in wallet.people:
+        typer.echo(f"    {role:<18} {email}")
+    typer.echo(f"  wallet             {base}/wallet  (as {wallet.learner})")
+    if wallet.claim_url:
+        typer.echo(f"  a claim link       {wallet.claim_url.replace(seeded_base, base)}")
+
+
 @demo_app.callback()
 def demo(
     ctx: typer.Context,
@@ -114,6 +123,7 @@ def demo(
         return
     from credstack.app import Credstack
     from credstack.cli._demo import seed_demo
+    from credstack.cli._demo_wallet import seed_wallet
 
     settings = _settings_for("127.0.0.1", port)
     settings.check_for_serving()
@@ -129,6 +139,7 @@ def demo(
     typer.echo(f"  a suspended one    {seeded.suspended_id.replace(seeded.base_url, base)}")
     typer.echo(f"  a revoked one      {seeded.revoked_id.replace(seeded.base_url, base)}")
     typer.echo(f"  API documentation  {base}/docs")
+    _print_wallet(seed_wallet(credstack), seeded.base_url, base)
     if credstack.taxonomy.counts().get("occupations") and not credstack.pathways.list():
         from credstack.cli._demo_stacks import seed_stacks
 
@@ -153,12 +164,14 @@ def demo_seed(
     from credstack.app import Credstack
     from credstack.cli._demo import seed_demo
     from credstack.cli._demo_stacks import seed_stacks
+    from credstack.cli._demo_wallet import seed_wallet
     from credstack.errors import TaxonomyNotLoadedError
 
     settings = _settings_for("127.0.0.1", port)
     settings.check_for_serving()
     with Credstack.from_settings(settings) as credstack:
         seeded = seed_demo(credstack)
+        wallet = seed_wallet(credstack)
         if not credstack.taxonomy.counts().get("occupations"):
             raise TaxonomyNotLoadedError("the demo stacks are built from the catalog: run `credstack taxonomy load`")
         stacks = seed_stacks(credstack)
@@ -169,6 +182,7 @@ def demo_seed(
             index = credstack.catalog.index() if semantic_installed() else None
     base = settings.base_url
     typer.echo(f"credstack demo: {len(seeded.credential_ids)} credentials of {seeded.issuer_name}")
+    _print_wallet(wallet, seeded.base_url, base)
     _print_stacks(stacks, base)
     if index is not None:
         typer.echo(f"  catalog semantic index: {index.embedded} embedded, {index.unchanged} unchanged")

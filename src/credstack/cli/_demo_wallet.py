@@ -1,0 +1,65 @@
+"""Demo accounts for the wallet and employer journeys (``credstack demo``): organisations, people who can sign in,
+a claimed credential in Ada's wallet and a claim link for one she has not claimed yet. Idempotent.
+
+The demo password is printed by ``credstack demo``; it is for a local demo only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+
+from credstack.app import Credstack
+from credstack.errors import ConflictError, NotFoundError
+
+__all__ = ["DEMO_PASSWORD", "WalletDemo", "seed_wallet"]
+
+DEMO_PASSWORD = "credstack-demo"
+LEARNER = "ada.learner@example.org"
+#: (e-mail, name, organisation, role)
+PEOPLE = (
+    (LEARNER, "Ada Learner", "demo-provider", "learner"),
+    ("admin@provider.example", "Pat Admin", "demo-provider", "issuer_admin"),
+    ("hr@acme.example", "Robin Reviewer", "acme", "employer_reviewer"),
+)
+
+
+@dataclass(frozen=True)
+class WalletDemo:
+    learner: str
+    password: str
+    people: tuple[tuple[str, str], ...]
+    claim_url: str | None
+
+
+def _org(cs: Credstack, slug: str, name: str, issuer_id: int | None) -> None:
+    try:
+        cs.accounts.get_org(slug)
+    except NotFoundError:
+        cs.accounts.create_org(name, slug=slug, issuer_id=issuer_id)
+
+
+def seed_wallet(cs: Credstack) -> WalletDemo:
+    """Organisations, people and Ada's wallet (her first demo credential claimed, the second one's link kept)."""
+    _org(cs, "demo-provider", "Demo Training Provider", cs.issuers.default().id)
+    _org(cs, "acme", "Acme Hiring", None)
+    for email, name, org, role in PEOPLE:
+        person = cs.accounts.find_person(email)
+        if person is None:
+            person = cs.accounts.create_person(email, name=name, password=DEMO_PASSWORD, org_id=org, roles=[role])
+        else:
+            cs.accounts.add_role(person.id, org, role)
+    ada = cs.accounts.find_person(LEARNER)
+    if ada is None:  # pragma: no cover - created just above
+        raise NotFoundError(LEARNER)
+    ids = [str(d.get("id")) for d in cs.learners.issued_documents(LEARNER)]
+    claim_url = None
+    for n, document_id in enumerate(ids[:2]):
+        record = cs.issuing.get(document_id)
+        if n == 0:
+            with contextlib.suppress(ConflictError):  # claimed on an earlier run
+                cs.wallet.claim(ada.id, cs.wallet.claim_token(record.id))
+        else:
+            claim_url = cs.wallet.claim_link(record.id)
+    people = tuple((email, role) for email, _, _, role in PEOPLE)
+    return WalletDemo(LEARNER, DEMO_PASSWORD, people, claim_url)
