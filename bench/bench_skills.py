@@ -6,7 +6,9 @@ the first N in file order. Measured:
 
 - ``index_build_seconds``: building :func:`credstack.skills.default_linker` (reading the taxonomy included);
 - ``link_sentences_per_second``: warm ``SkillLinker.link(top=10)`` in this process;
-- ``extract_sentences_per_second``: warm ``SkillLinker.extract``;
+- ``extract_sentences_per_second``: warm ``SkillLinker.extract`` (lexical, the library default);
+- ``extract_tagged_sentences_per_second``: warm ``SkillLinker.extract(method="tagged")`` (the CRF tagger, what
+  ``credstack skills extract`` does);
 - ``cli_cold_*``: ``credstack skills link FILE`` end to end in a fresh process with an empty index cache
   (start-up, index build and cache write included), output to a file;
 - ``cli_warm_*``: the same again, the indexes now read from the cache (the usual case).
@@ -56,6 +58,11 @@ def run(n: int = 5000) -> dict[str, Any]:
         linker.extract(line)
     extract_s = time.perf_counter() - started
 
+    started = time.perf_counter()
+    for line in lines:
+        linker.extract(line, method="tagged")
+    tagged_s = time.perf_counter() - started
+
     with tempfile.TemporaryDirectory() as tmp:
         text = Path(tmp) / "sentences.txt"
         text.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -67,6 +74,7 @@ def run(n: int = 5000) -> dict[str, Any]:
         "index_build_seconds": round(build, 2),
         "link_sentences_per_second": round(len(lines) / link_s),
         "extract_sentences_per_second": round(len(lines) / extract_s),
+        "extract_tagged_sentences_per_second": round(len(lines) / tagged_s),
         "cli_cold_seconds": round(cold, 2),
         "cli_cold_sentences_per_second": round(len(lines) / cold),
         "cli_warm_seconds": round(warm, 2),
