@@ -11,8 +11,9 @@ CSV files plus ``manifest.json`` (rows, SHA-256) for :mod:`credstack.services.ou
 - ``indeed_us_monthly.csv.xz``: Indeed Job Postings Index, US, monthly means of the daily seasonally adjusted index
   by sector (sector file, to 2024-09) and for all postings (aggregate file, to 2026-08).
 - ``esco_soc.csv.xz``: each ESCO v1.1.1 occupation with the SOC code its labels map to (O*NET titles and alternate
-  titles, through :class:`credstack.market.titles.TitleMapper`), else the SOC code most of its ISCO-08 unit group maps
-  to (``isco``), else nothing.
+  titles, through :class:`credstack.market.titles.TitleMapper`; ``title:`` when the preferred label matched, ``alt:``
+  when an alternative label did), else the SOC code most of its ISCO-08 unit group maps to (``isco4``/``isco3``),
+  else nothing.
 
 Deterministic: the same inputs give the same bytes.
 """
@@ -178,12 +179,12 @@ def esco_soc(known_soc: set[str]) -> list[list[object]]:
     occupations = list(source.read("occupations"))
     direct: dict[str, tuple[str, str]] = {}
     for occ in occupations:
-        for label in (occ.preferred_label, *occ.alt_labels):
+        for i, label in enumerate((occ.preferred_label, *occ.alt_labels)):
             match = mapper.map(label)
             if match.soc_code and match.soc_how in ("exact", "variant", "part"):
                 soc = match.soc_code[:7]
                 if soc in known_soc:
-                    direct[occ.uri] = (soc, f"title:{match.soc_how}")
+                    direct[occ.uri] = (soc, f"{'title' if i == 0 else 'alt'}:{match.soc_how}")
                     break
     by_group: dict[str, Counter[str]] = defaultdict(Counter)
     for occ in occupations:

@@ -18,7 +18,7 @@ from credstack.market.outlook import (
     parse_soc,
     percentile_ranks,
 )
-from credstack.market.value import market_value, reference_share
+from credstack.market.value import market_value
 from credstack.services.outlook import OutlookService
 
 SEASON = (3.0, -1.0, -4.0, 2.0)
@@ -110,7 +110,8 @@ def test_momentum_and_blend_by_hand() -> None:
     assert m.value == pytest.approx(0.9 / 0.8 - 1)  # fell less than the market: positive relative momentum
     assert momentum({"2024-01": 1.0}).value is None
     assert annualised(15.8) == pytest.approx(1.158**0.1 - 1)
-    assert blend(0.01, 0.5) == pytest.approx(0.01 + 0.2 * 0.25)  # capped at 25 %
+    assert blend(0.01, 0.5) == pytest.approx(0.01 + 0.1 * 0.2)  # momentum capped at 20 %
+    assert blend(0.01, -0.1) == pytest.approx(0.0)
     assert blend(0.01, None) == 0.01
 
 
@@ -155,7 +156,8 @@ def test_real_soc_codes_map_to_bls_projections(outlook: OutlookService) -> None:
 def test_esco_occupation_maps_through_titles_and_isco(outlook: OutlookService) -> None:
     esco = "http://data.europa.eu/esco/occupation/f2b15a0e-e65a-438a-affb-29b9d50b77d1"  # software developer
     o = outlook.occupation_outlook(esco)
-    assert o is not None and o.soc == "15-1252" and o.mapped_from == esco and "O*NET title" in o.mapping
+    assert o is not None and o.soc == "15-1252" and o.mapped_from == esco
+    assert o.mapping == "ESCO preferred label = O*NET title (exact match)"
     isco_mapped = [u for u, (_, soc, how) in outlook.data.esco.items() if how == "isco4"]
     assert isco_mapped
     o2 = outlook.occupation_outlook(isco_mapped[0])
@@ -175,16 +177,17 @@ def test_occupation_forecast_backtests_on_the_real_indeed_series(outlook: Outloo
 
 
 def test_market_value_formula() -> None:
-    postings = {"a": (50, 0.10), "b": (10, 0.02), "c": (1, 0.001)}
-    ref = reference_share([0.10, 0.04, 0.02], rank=2)
-    assert ref == 0.04
-    result = market_value(["a", "b", "c", "d", "a"], postings=postings, share_ref=ref, outlook={"c": 0.8})
-    # a: min(1, 0.10/0.04) = 1; b: 0.02/0.04 = 0.5; c: too few postings -> outlook 0.8; d: unrated
+    postings = {"a": (50, 0.10), "b": (10, 0.02), "c": (1, 0.001), "e": (20, 0.04)}
+    ranks = percentile_ranks({uri: share for uri, (_, share) in postings.items()})
+    assert ranks == {"a": 0.875, "e": 0.625, "b": 0.375, "c": 0.125}
+    result = market_value(["a", "b", "c", "d", "a"], postings=postings, posting_rank=ranks, outlook={"c": 0.8})
+    # a: rank 0.875; b: 0.375; c: too few postings -> its occupations' outlook 0.8; d: unrated; "a" counted once
     assert result.total == 4 and result.rated == 3 and result.basis == "mixed"
-    assert result.score == pytest.approx((1 + 0.5 + 0.8) / 3)
+    assert result.score == pytest.approx((0.875 + 0.375 + 0.8) / 3)
     assert [s.uri for s in result.top_skills] == ["a", "c", "b"]
+    assert [s.basis for s in result.top_skills] == ["postings", "outlook", "postings"]
     assert "1 of 4" in result.note
-    only = market_value(["a"], postings=postings, share_ref=ref, outlook={})
-    assert only.basis == "postings" and only.score == 1.0
-    none = market_value(["z"], postings={}, share_ref=0.0, outlook={})
+    only = market_value(["a"], postings=postings, posting_rank=ranks, outlook={})
+    assert only.basis == "postings" and only.score == 0.875
+    none = market_value(["z"], postings={}, posting_rank={}, outlook={})
     assert none.basis == "none" and none.score == 0.0 and math.isclose(none.coverage, 0.0)

@@ -58,6 +58,7 @@ def search_catalog(
         offset=offset,
         mode=mode,
     )
+    values = cs.outlook.market_values({h.entry.id: [s.uri for s in h.entry.skills] for h in page.hits})
     return {
         "query": q,
         "mode": page.mode,
@@ -72,6 +73,7 @@ def search_catalog(
                 "semanticScore": h.semantic_score,
                 "matchedSkills": list(h.matched_skills),
                 **h.entry.to_json(),
+                "marketValue": values[h.entry.id].to_json(),
             }
             for h in page.hits
         ],
@@ -99,4 +101,8 @@ def get_catalog_entry(entry_id: str, cs: CredstackDep, format: Annotated[str | N
             entry_id, format = entry_id.removesuffix(suffix), format or twin
     if format:
         return cs.catalog.export_entry(entry_id, format)
-    return {**cs.catalog.get(entry_id).to_json(), "achievement": cs.catalog.achievement(entry_id)}
+    return {
+        **cs.catalog.get(entry_id).to_json(),
+        "achievement": cs.catalog.achievement(entry_id),
+        "marketValue": cs.outlook.entry_value(entry_id).to_json(),
+    }

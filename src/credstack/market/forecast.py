@@ -7,8 +7,9 @@ ETS(A,Ad,A), in error-correction form (Hyndman et al., *Forecasting with Exponen
 
 Smoothing parameters are chosen on a grid by the one-step sum of squared errors; the season is considered only
 when the series has at least ``SEASONAL_MIN`` quarters, and kept when it lowers the AIC. The h-step forecast is
-``l + (phi + ... + phi^h) b + s``; its variance is ``sigma^2 (1 + sum_{j<h} c_j^2)`` with ``c_j = alpha + beta (phi + ... + phi^j) + gamma [j mod m = 0]`` (class-1
-ETS, analytic), ``sigma^2`` the mean squared one-step error. Intervals are normal, 80 % and 95 %.
+``l + (phi + ... + phi^h) b + s``; its variance is ``sigma^2 (1 + sum_{j<h} c_j^2)`` with
+``c_j = alpha + beta (phi + ... + phi^j) + gamma [j mod m = 0]`` (class-1 ETS, analytic), ``sigma^2`` the mean
+squared one-step error. Intervals are normal, 80 % and 95 %.
 
 The benchmark is the seasonal naive forecast (the value of the same quarter a year before). :func:`backtest` rolls
 the forecast origin through the series and reports MASE (errors scaled by the in-sample seasonal-naive MAE of each
@@ -52,16 +53,17 @@ _PHIS = (0.8, 0.9, 0.98)
 _GAMMAS = (0.05, 0.1, 0.2, 0.3)
 
 
-def quarterly(months: Sequence[tuple[str, float, float]]) -> list[tuple[str, float]]:
+def quarterly(months: Sequence[tuple[str, float, float]], *, min_weight: float = 0.0) -> list[tuple[str, float]]:
     """Monthly ``(YYYY-MM, numerator, weight)`` to quarters: ``sum(numerator) / sum(weight)`` over the quarter's
-    months (shares: postings and postings with text; an index: value and 1). Quarters with no weight are left out."""
+    months (shares: postings and postings with text; an index: value and 1). Quarters whose weight is 0 or below
+    ``min_weight`` (too few postings for a share to mean much) are left out."""
     num: dict[str, float] = {}
     den: dict[str, float] = {}
     for month, value, weight in months:
         q = f"{month[:4]}-Q{(int(month[5:7]) - 1) // 3 + 1}"
         num[q] = num.get(q, 0.0) + value
         den[q] = den.get(q, 0.0) + weight
-    return [(q, num[q] / den[q]) for q in sorted(num) if den[q] > 0]
+    return [(q, num[q] / den[q]) for q in sorted(num) if den[q] > 0 and den[q] >= min_weight]
 
 
 def _quarter_index(q: str) -> int:

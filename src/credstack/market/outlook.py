@@ -6,9 +6,10 @@ index of the occupation's sector: the mean of the last ``window`` months against
 *relative to the mean of all sectors over the same months* (so a market-wide swing does not move every occupation):
 ``m = (sector_now / sector_before) / (market_now / market_before) - 1``.
 
-``blended_outlook`` (a percentage per year) is ``100 * (g_long + LAMBDA * clip(m, -CAP, CAP))`` with ``LAMBDA = 0.2``
-and ``CAP = 0.25``: postings swing several times more than employment, so a year of momentum moves the outlook by a
-fifth of its size, and no more than 5 points. A heuristic, stated as such; not a fitted model. Without a sector
+``blended_outlook`` (a percentage per year) is ``100 * (g_long + LAMBDA * clip(m, -CAP, CAP))`` with ``LAMBDA = 0.1``
+and ``CAP = 0.2``: postings swing about ten times more than employment (the Indeed index moved -40 % .. +60 % around
+2020-22 while US employment moved a few percent), so a year of relative momentum moves the outlook by a tenth of its
+size, and by at most 2 points. A heuristic, stated as such; not a fitted model. Without a sector
 series, ``blended_outlook`` is the long run alone and ``momentum.value`` is ``None``.
 """
 
@@ -35,8 +36,8 @@ __all__ = [
     "percentile_ranks",
 ]
 
-LAMBDA = 0.2
-CAP = 0.25
+LAMBDA = 0.1
+CAP = 0.2
 PROJECTION_YEARS = 10
 _SOC = re.compile(r"^(\d{2}-\d{4})(\.\d{2})?$")
 

@@ -2,13 +2,16 @@
 
 Each skill ``s`` the credential teaches gets a demand ``d(s)`` in 0..1:
 
-- **postings** (when ingested postings with text ask for ``s`` at least ``min_postings`` times):
-  ``d(s) = min(1, share(s) / share_ref)``, where ``share(s)`` is the share of postings with text asking for ``s`` and
-  ``share_ref`` the share of the ``REFERENCE_RANK``-th most asked-for skill: the top skills count fully, a skill half
-  as common as the 20th counts half.
+- **postings** (when ingested postings with text ask for ``s`` at least ``min_postings`` times): the percentile rank
+  of ``share(s)`` (postings asking for ``s`` / postings with text) among all skills the postings ask for
+  (:func:`~credstack.market.outlook.percentile_ranks`, mid-rank): the most asked-for skills approach 1.
 - **outlook** (postings do not cover ``s``): the mean, over the ESCO occupations for which ``s`` is essential and
   that map to a SOC code, of the occupation's percentile rank of ``blended_outlook`` among all SOC codes (0..1).
 - neither: ``s`` is unrated and left out.
+
+Both bases are percentile ranks, so they share a scale: 0.5 is a typical skill (or a typical occupation's outlook),
+0.9 one in the top tenth. They are not the same measurement, and ``basis`` (per skill and overall) says which was
+used.
 
 ``score = sum(d(s)) / (number of rated skills)``: with 0/1 demands this is exactly the share of the credential's
 skills that are in demand; ``coverage`` says how many skills were rated. ``basis`` is ``postings``, ``outlook``,
@@ -21,9 +24,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["REFERENCE_RANK", "MarketValue", "SkillValue", "market_value", "reference_share"]
+__all__ = ["MIN_POSTINGS", "MarketValue", "SkillValue", "market_value"]
 
-REFERENCE_RANK = 20
 MIN_POSTINGS = 3
 
 
@@ -75,26 +77,19 @@ class MarketValue:
         }
 
 
-def reference_share(shares: Sequence[float], rank: int = REFERENCE_RANK) -> float:
-    """The share of the ``rank``-th largest of ``shares`` (the smallest one when there are fewer; 0 when none)."""
-    ordered = sorted((s for s in shares if s > 0), reverse=True)
-    if not ordered:
-        return 0.0
-    return ordered[min(rank, len(ordered)) - 1]
-
-
 def market_value(
     skill_uris: Sequence[str],
     *,
     postings: Mapping[str, tuple[int, float]],
-    share_ref: float,
+    posting_rank: Mapping[str, float],
     outlook: Mapping[str, float],
     labels: Mapping[str, str] | None = None,
     min_postings: int = MIN_POSTINGS,
     top: int = 5,
 ) -> MarketValue:
-    """The module docstring's formula. ``postings``: uri -> (postings asking for it, share); ``outlook``: uri -> the
-    skill's occupation-outlook percentile (0..1), for the fallback; ``labels`` names the skills in the result."""
+    """The module docstring's formula. ``postings``: uri -> (postings asking for it, share); ``posting_rank``: uri ->
+    percentile rank of its share among the skills in postings; ``outlook``: uri -> the skill's occupation-outlook
+    percentile (0..1), for the fallback; ``labels`` names the skills in the result."""
     labels = labels or {}
     seen: set[str] = set()
     values: list[SkillValue] = []
@@ -104,8 +99,8 @@ def market_value(
         seen.add(uri)
         label = labels.get(uri, uri.rsplit("/", 1)[-1])
         count, share = postings.get(uri, (0, 0.0))
-        if count >= min_postings and share_ref > 0:
-            values.append(SkillValue(uri, label, min(1.0, share / share_ref), "postings", count, share))
+        if count >= min_postings and uri in posting_rank:
+            values.append(SkillValue(uri, label, posting_rank[uri], "postings", count, share))
         elif uri in outlook:
             values.append(SkillValue(uri, label, max(0.0, min(1.0, outlook[uri])), "outlook", count, share))
         else:

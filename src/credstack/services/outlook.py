@@ -14,6 +14,7 @@ import io
 import json
 import lzma
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -32,7 +33,7 @@ from credstack.market.outlook import (
     parse_soc,
     percentile_ranks,
 )
-from credstack.market.value import MarketValue, market_value, reference_share
+from credstack.market.value import MarketValue, market_value
 from credstack.taxonomy import source as taxonomy_source
 
 __all__ = ["SOURCES", "OccupationForecast", "OutlookService", "OutlookViews", "SkillForecast"]
@@ -50,6 +51,10 @@ SOURCES = {
     "esco": "ESCO classification v1.1.1, European Commission",
 }
 MARKET_SERIES = "All sectors (mean)"
+#: seconds the skill shares behind market values are reused before the demand tables are read again
+DEMAND_TTL = 60.0
+#: postings with text a quarter needs before a skill's share in it is shown or used
+MIN_QUARTER_TEXT = 30
 
 
 @dataclass(frozen=True)
@@ -158,6 +163,7 @@ class OutlookService:
         self._market = market
         self._taxonomy = taxonomy
         self._catalog = catalog or (lambda: None)
+        self._demand_cache: tuple[float, dict[str, tuple[int, float]], dict[str, float]] | None = None
         self._lock = threading.Lock()
 
     @cached_property
@@ -180,11 +186,11 @@ class OutlookService:
             isco, soc, how = found
             if not soc:
                 raise NotFoundError(f"ESCO occupation {code!r} (ISCO {isco}) maps to no SOC code")
-            mapping = (
-                f"ESCO label = O*NET title ({how.split(':', 1)[1]})"
-                if how.startswith("title")
-                else f"ISCO-08 group {isco[: int(how[-1])]}: most of its titled occupations map to {soc}"
-            )
+            if how.startswith(("title", "alt")):
+                which = "preferred" if how.startswith("title") else "alternative"
+                mapping = f"ESCO {which} label = O*NET title ({how.split(':', 1)[1]} match)"
+            else:
+                mapping = f"ISCO-08 group {isco[: int(how[-1])]}: most of its titled occupations map to {soc}"
             return soc, None, uri, mapping
         soc, onet = parse_soc(code)
         return soc, onet, code, ""
@@ -238,8 +244,10 @@ class OutlookService:
         )
 
     def esco_for(self, soc: str) -> list[str]:
-        """ESCO occupations whose labels map to ``soc`` by title (ISCO-group fallbacks left out), by URI."""
-        return sorted(uri for uri, (_, s, how) in self.data.esco.items() if s == soc and how.startswith("title"))
+        """ESCO occupations whose labels map to ``soc`` by title (ISCO-group fallbacks left out): those whose
+        preferred label matched first, then by URI."""
+        found = [(how.startswith("alt"), uri) for uri, (_, s, how) in self.data.esco.items() if s == soc]
+        return [uri for alt, uri in sorted(found) if not self.data.esco[uri][2].startswith("isco")]
 
     @cached_property
     def views(self) -> OutlookViews:
@@ -263,12 +271,14 @@ class OutlookService:
         uri = market.resolve_skill(ref)
         points = market.skill_series(uri, region=region)
         monthly = tuple((p.month, p.postings, p.total) for p in points if p.total)
-        quarters = fc.quarterly([(m, float(x), float(n)) for m, x, n in monthly])
+        quarters = fc.quarterly([(m, float(x), float(n)) for m, x, n in monthly], min_weight=MIN_QUARTER_TEXT)
         forecast = fc.forecast_series(quarters, h=h, bounds=(0.0, 1.0), min_quarters=8)
         tail = [v for _, v in fc.contiguous_tail(quarters)]
         notes = list(market.coverage().notes)
         if not forecast.forecast:
             notes.append(f"not forecast: {forecast.note}")
+        if len(quarters) < len({f"{m[:4]}{(int(m[5:7]) - 1) // 3}" for m, _, _ in monthly}):
+            notes.append(f"quarters with fewer than {MIN_QUARTER_TEXT} postings with text are left out")
         label = self._labels([uri]).get(uri, uri.rsplit("/", 1)[-1])
         return SkillForecast(
             uri, label, forecast, fc.backtest(tail, h=h), monthly, (SOURCES["postings"],), tuple(notes)
@@ -357,22 +367,29 @@ class OutlookService:
 
     def market_values(self, skills_by_entry: dict[str, Sequence[str]]) -> dict[str, MarketValue]:
         """:meth:`market_value` for many credentials at once (one read of the demand tables)."""
-        postings, ref = self._posting_demand()
+        postings, ranks = self._posting_demand()
         wanted = {u for uris in skills_by_entry.values() for u in uris}
         labels = self._labels(wanted)
         outlook = self._skill_outlook
         return {
-            key: market_value(list(uris), postings=postings, share_ref=ref, outlook=outlook, labels=labels)
+            key: market_value(list(uris), postings=postings, posting_rank=ranks, outlook=outlook, labels=labels)
             for key, uris in skills_by_entry.items()
         }
 
-    def _posting_demand(self) -> tuple[dict[str, tuple[int, float]], float]:
+    def _posting_demand(self) -> tuple[dict[str, tuple[int, float]], dict[str, float]]:
+        """Every skill's postings and share (kept ``DEMAND_TTL`` seconds: catalog pages ask on every request)."""
         market = self._market()
         if market is None:
-            return {}, 0.0
+            return {}, {}
+        now = time.monotonic()
+        cached = self._demand_cache
+        if cached is not None and now - cached[0] < DEMAND_TTL:
+            return cached[1], cached[2]
         demand = market.skill_demand(limit=100_000)
         postings = {d.uri: (d.postings, d.share) for d in demand}
-        return postings, reference_share([d.share for d in demand])
+        ranks = percentile_ranks({d.uri: d.share for d in demand})
+        self._demand_cache = (now, postings, ranks)
+        return postings, ranks
 
     @cached_property
     def _skill_outlook(self) -> dict[str, float]:
@@ -462,6 +479,14 @@ class OutlookViews:
         esco = [mapped_from] if mapped_from.startswith("http") else o.esco_for(soc)
         skills = None
         market = o._market()
+        if market is not None and len(esco) > 1:  # preferred-label matches, the one with the most postings first
+            esco.sort(
+                key=lambda uri: (
+                    o.data.esco[uri][2].startswith("alt"),
+                    -sum(p.postings for p in market.occupation_series(uri)),
+                )
+            )
+        labels = o._labels(esco)
         if market is not None and esco:
             try:
                 skills = market.occupation_skills(esco[0], limit=15).to_json()
@@ -472,7 +497,10 @@ class OutlookViews:
             "soc": soc,
             "outlook": found.to_json() if found else None,
             "forecasts": [f.to_json() for f in o.forecast_occupation(code)],
-            "escoOccupations": esco,
+            "escoOccupations": [
+                {"uri": uri, "label": labels.get(uri, uri.rsplit("/", 1)[-1]), "mapping": o.data.esco[uri][2]}
+                for uri in esco
+            ],
             "skills": skills,
             "sources": {"skills": "; ".join((SOURCES["postings"], SOURCES["esco"]))},
         }

@@ -87,6 +87,7 @@ def catalog_page(
         "formats": DELIVERY_FORMATS,
         "count": cs.catalog.count(),
         "semantic": cs.catalog.semantic_ready(),
+        "values": cs.outlook.market_values({h.entry.id: [s.uri for s in h.entry.skills] for h in results.hits}),
     }
     return _page(request, "catalog_search.html", context)
 
@@ -96,4 +97,5 @@ def entry_page(request: Request, entry_id: str, cs: CredstackDep) -> HTMLRespons
     entry = cs.catalog.get(entry_id)
     stacks = cs.pathways.containing(entry.id)
     context = {"entry": entry, "attribution": cs.catalog.attribution(), "stacks": stacks}
+    context["value"] = cs.outlook.entry_value(entry.id)
     return _page(request, "catalog_entry.html", context)
