@@ -124,3 +124,11 @@ def test_issuing_and_status_changes_are_audited_in_the_issuing_organisation(cs: 
     assert cs.audit.events(org_id=other.id) == []
     with pytest.raises(InvalidInputError):
         cs.audit.events()
+
+
+def test_credential_views_are_audited(cs: Credstack) -> None:
+    org = cs.accounts.create_org("Example University", issuer_id=cs.issuers.default().id)
+    issued = cs.issuing.issue(micro_achievement(cs).id, recipient="lea@example.com")
+    cs.audit.credential_viewed(issued.id, issued.issuer_id, where="credential page")
+    (event,) = cs.audit.events(org_id=org.id, action="credential.viewed")
+    assert (event.subject, event.actor, event.detail) == (issued.id, "anonymous", {"page": "credential page"})

@@ -215,6 +215,12 @@ def test_share_links_expire_log_views_and_revoke(cs: Credstack, client: httpx.Cl
         "share.viewed",
         "share.created",
     ]
+    viewed = client.get("/api/orgs/uni/audit?action=credential.viewed", headers=world["uni_admin"]).json()["events"]
+    assert [e["detail"]["share"] for e in viewed if e["subject"] == kept["issued"].id] == [share["id"]]
+    page = client.get(f"/credentials/{kept['issued'].id}", headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    viewed = client.get("/api/orgs/uni/audit?action=credential.viewed", headers=world["uni_admin"]).json()["events"]
+    assert viewed[0]["subject"] == kept["issued"].id and viewed[0]["detail"] == {"page": "credential page"}
     past = {"items": [kept["id"]], "expires_at": "2020-01-01T00:00:00Z"}
     problem(client.post("/api/wallet/shares", json=past, headers=world["lea_wallet"]), 400, "invalid_input")
 

@@ -127,6 +127,10 @@ class AuditService:
         with self._db.read() as session:
             return session.scalar(sa.select(OrgRow.id).where(OrgRow.issuer_id == issuer_id).order_by(OrgRow.id))
 
+    def credential_viewed(self, credential_id: str, issuer_id: int, *, actor: str = "anonymous", where: str) -> None:
+        """``credential.viewed``: someone opened an issued credential's page (``where`` names the page)."""
+        self.record(actor, "credential.viewed", credential_id, self._org_of_issuer(issuer_id), {"page": where})
+
     # -- listeners (registered by the composition root) --------------------------------------------------------
     def on_issued(self, issued: IssuedCredential, recipient: str | None) -> None:
         """Issuing listener: ``credential.issued`` in the issuing organisation."""

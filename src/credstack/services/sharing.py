@@ -24,6 +24,7 @@ from credstack.services.wallet import WalletItem, WalletService, item_document
 from credstack.settings import Settings
 from credstack.storage.account_tables import OrgRow, PersonRow, ShareItemRow, ShareRow, ShareViewRow
 from credstack.storage.engine import Database
+from credstack.storage.models import Credential
 
 __all__ = ["MAX_SHARE_DAYS", "Share", "ShareView", "SharedView", "SharingService"]
 
@@ -285,7 +286,26 @@ class SharingService:
                 )
             )
         self._record("share.viewed", share, {"outcome": outcome}, actor=viewer)
+        if self._audit is not None:
+            for item, report in items:  # each credential shown is a view of it, in its issuer's organisation
+                self._audit(
+                    viewer,
+                    "credential.viewed",
+                    item.credential_id or item.document_id or item.id,
+                    self._org_of_credential(item.credential_id),
+                    {"share": share.id, "verified": report.verified},
+                    person_id=share.person_id,
+                )
         return SharedView(share, holder_name, items)
+
+    def _org_of_credential(self, credential_id: str | None) -> str | None:
+        if credential_id is None:
+            return None
+        with self._db.read() as session:
+            issuer_id = session.scalar(sa.select(Credential.issuer_id).where(Credential.id == credential_id))
+            if issuer_id is None:
+                return None
+            return session.scalar(sa.select(OrgRow.id).where(OrgRow.issuer_id == issuer_id).order_by(OrgRow.id))
 
     def shared_with_org(self, org_id: str) -> list[Share]:
         """The active shares addressed to an organisation, with their credentials (for candidate ranking)."""

@@ -76,6 +76,7 @@ def verify_page(
     if credential:
         record = _issued_here(cs, credential)
         report = cs.verifier.verify(record.credential)
+        cs.audit.credential_viewed(record.id, record.issuer_id, where="verification page")
         context.update(_report_context(report), source=credential)
     return _page(request, "verify.html", context)
 
@@ -157,6 +158,7 @@ def credential_page(credential_uuid: str, request: Request, cs: CredstackDep) ->
     if _wants_json(request):
         return JSONResponse(record.credential, media_type="application/vc+ld+json", headers=PUBLIC)
     report = cs.verifier.verify(record.credential)
+    cs.audit.credential_viewed(record.id, record.issuer_id, where="credential page")
     verify_url = f"{cs.settings.base_url.rstrip('/')}/verify?{urlencode({'credential': record.credential['id']})}"
     context = {
         "record": record,
