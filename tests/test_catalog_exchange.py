@@ -268,10 +268,10 @@ def test_cli_export_and_import(
     quals = tmp_path / "quals.json"
     quals.write_text(json.dumps([_qualification(catalog)]))
     out = tmp_path / "catalog.ctdl.json"
-    assert run("export", "--format", "ctdl", "--pathways", str(quals), "-o", str(out)) == 0
+    assert run("export", "--format", "ctdl", "--pathway-file", str(quals), "-o", str(out)) == 0
     graph = json.loads(out.read_text())["@graph"]
     assert sum(n["@type"] == "ceterms:Pathway" for n in graph) == 1 and len(graph) > 501
-    assert run("export", "--format", "ob", "--pathways", str(quals)) == 2
+    assert run("export", "--format", "ob", "--pathway-file", str(quals)) == 2
     assert "CTDL only" in capsys.readouterr().err
     monkeypatch.setenv("CREDSTACK_DATABASE_URL", sqlite_url)
     with open_app(sqlite_url) as app:
@@ -298,3 +298,37 @@ def test_api_formats(seeded: Credstack) -> None:
         assert len(everything) == 128
         assert http.get("/api/catalog/nj-27384", params={"format": "xml"}).status_code == 400
         assert http.get("/api/catalog/nope.ctdl.json").status_code == 404
+
+
+def test_stored_pathways_export_as_ctdl(
+    tmp_path: Path,
+    catalog: list[CatalogEntry],
+    seeded: Credstack,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import shutil
+
+    copy = tmp_path / "with-pathway.db"
+    shutil.copyfile(str(seeded.settings.database_url).removeprefix("sqlite:///"), copy)
+    url = f"sqlite:///{copy}"
+    with open_app(url) as app:
+        app.init()
+        valid = _qualification(catalog)  # without the result threshold and with credits the catalog can give
+        core, electives, _ = valid["requirement"]["requirements"]
+        del core["minResult"]
+        valid["requirement"]["requirements"] = [
+            core,
+            electives,
+            {"type": "credits", "credits": 5, "filter": {"minLevel": 5}},
+        ]
+        stored = app.pathways.create(valid)
+    monkeypatch.setenv("CREDSTACK_DATABASE_URL", url)
+    assert run("export", "--format", "ctdl", "--source", "nj-etpl", "--pathways") == 0
+    graph = json.loads(capsys.readouterr().out)["@graph"]
+    (pathway,) = [n for n in graph if n["@type"] == "ceterms:Pathway"]
+    assert pathway["@id"].endswith(f"/pathways/{stored.id}") and pathway["ceterms:name"]["en"] == stored.name
+    assert sum(n["@type"] == "ceterms:Certification" for n in graph) >= 1  # the NJ entries are there too
+    with open_app(url) as app, live_server(app, free_port()) as base, httpx.Client(base_url=base, timeout=60) as http:
+        body = http.get("/api/catalog/export", params={"format": "ctdl", "source": "demo", "pathways": "true"}).json()
+        assert [n["@id"] for n in body["@graph"] if n["@type"] == "ceterms:Pathway"] == [pathway["@id"]]

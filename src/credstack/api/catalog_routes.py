@@ -89,8 +89,10 @@ def export_catalog(
     cs: CredstackDep,
     format: Annotated[str, _FORMAT],
     source: Annotated[str | None, Query(pattern="^[a-z][a-z0-9-]{0,15}$")] = None,
+    pathways: Annotated[bool, Query(description="CTDL only: add every stored pathway as a ceterms:Pathway.")] = False,
 ) -> Any:
-    return cs.catalog.export(format, source=source)
+    qualifications = [record.definition for record in cs.pathways.list()] if pathways else []
+    return cs.catalog.export(format, source=source, pathways=qualifications)
 
 
 @router.get("/{entry_id}", summary="One catalog entry, with the OB 3.0 Achievement issuing would use")

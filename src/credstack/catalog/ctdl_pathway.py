@@ -100,7 +100,7 @@ class _Builder:
             "@type": "ceterms:CredentialComponent",
             "ceterms:name": _lang(str(node.get("label") or qualification)),
             "ceterms:componentCategory": _lang("qualification"),
-            "ceterms:proxyFor": qualification,
+            "ceterms:proxyFor": f"{self.iri.rsplit('/', 1)[0]}/{qualification}",
         }
         return self._component(f"qualification {qualification}", component)
 

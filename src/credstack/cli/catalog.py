@@ -273,10 +273,13 @@ def _read_json(path: Path, what: str) -> Any:
 def export(
     format: Annotated[Exchange, typer.Option("--format", help="ob: OB 3.0 Achievements; ctdl: CTDL JSON-LD.")],
     pathways: Annotated[
+        bool, typer.Option("--pathways", help="Add every stored pathway as a CTDL ceterms:Pathway graph.")
+    ] = False,
+    pathway_file: Annotated[
         Path | None,
         typer.Option(
-            "--pathways",
-            help="A JSON file of qualifications (stacking JSON form: one or a list) to add as CTDL pathways.",
+            "--pathway-file",
+            help="Add the qualifications in this JSON file (stacking JSON form: one or a list) as CTDL pathways.",
         ),
     ] = None,
     source: Annotated[str | None, typer.Option("--source", help="Only this source (demo, nj-etpl, ...).")] = None,
@@ -285,10 +288,12 @@ def export(
     """Export the catalog as Open Badges 3.0 Achievement JSON (a list) or as one CTDL JSON-LD graph, optionally
     with pathways as ceterms:Pathway graphs."""
     qualifications: list[Any] = []
-    if pathways is not None:
-        loaded = _read_json(pathways, "pathways file")
+    if pathway_file is not None:
+        loaded = _read_json(pathway_file, "pathway file")
         qualifications = loaded if isinstance(loaded, list) else [loaded]
     with open_app() as credstack:
+        if pathways:
+            qualifications += [record.definition for record in credstack.pathways.list()]
         document = credstack.catalog.export(format.value, source=source, pathways=qualifications)
     text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     if output is None:
