@@ -129,3 +129,26 @@ def test_api_batches_bad_uploads_and_limits(served: tuple[Credstack, str], clien
     assert over.status_code == 413 and over.json()["code"] == "document_too_large"
     elsewhere = client.post("/api/verify", content=b"0" * 1_100_000)
     assert elsewhere.status_code == 413  # other endpoints keep the ordinary limit
+
+
+def test_organisations_cannot_read_each_others_work(served: tuple[Credstack, str], client: httpx.Client) -> None:
+    cs, _ = served
+    acme, globex = cs.accounts.create_org("Acme Hiring"), cs.accounts.create_org("Globex Hiring")
+    acme_token = cs.accounts.create_token(acme.id, ["employer"])
+    globex_token = cs.accounts.create_token(globex.id, ["employer"])
+    learner = cs.accounts.create_person("learner@example.org", org_id=globex.id, roles=["learner"])
+    learner_token = cs.accounts.create_token(globex.id, ["employer"], person_id=learner.id)
+    (credential,) = credentials(cs, 1)
+    as_acme = {"Authorization": f"Bearer {acme_token}"}
+    as_globex = {"Authorization": f"Bearer {globex_token}"}
+    upload = {"file": ("one.json", json.dumps(credential).encode(), "application/json")}
+    batch = client.post("/api/employer/batches", files=upload, headers=as_acme).json()
+    assert client.get(f"/api/employer/batches/{batch['id']}", headers=as_acme).status_code == 200
+    for path in ("", "/report.csv", "/report.json", "/items/0"):
+        crossed = client.get(f"/api/employer/batches/{batch['id']}{path}", headers=as_globex)
+        assert crossed.status_code == 404 and crossed.json()["code"] == "not_found"
+    entry = client.post("/api/employer/trusted-issuers", json={"value": "acme.example"}, headers=as_acme).json()
+    assert client.get("/api/employer/trusted-issuers", headers=as_globex).json()["trusted_issuers"] == []
+    assert client.delete(f"/api/employer/trusted-issuers/{entry['id']}", headers=as_globex).status_code == 404
+    refused = client.get("/api/employer/batches", headers={"Authorization": f"Bearer {learner_token}"})
+    assert refused.status_code == 403  # a learner's token is not an employer's, even with the scope

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
-from credstack.api.deps import CredstackDep, EmployerToken
-from credstack.errors import InvalidInputError
-from credstack.services.employer import DEFAULT_ORG
+from credstack.api.deps import CredstackDep
+from credstack.errors import AuthError, InvalidInputError
 
 __all__ = ["BULK_UPLOAD_PATHS", "router"]
 
@@ -28,44 +28,54 @@ BULK_UPLOAD_PATHS = ("/api/employer/batches", "/employer/verify")
 router = APIRouter(prefix="/api/employer", tags=["Employer"])
 
 
-def org_of(token: Any) -> str:
-    """The organisation a token acts for. Tokens carry no organisation yet: every one acts for the default one."""
-    org = getattr(token, "org_id", None)
-    return org if isinstance(org, str) and org else DEFAULT_ORG
+_bearer = HTTPBearer(auto_error=False, description="A token with the `employer` scope")
+
+
+def employer_org(
+    cs: CredstackDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> str:
+    """The organisation the bearer token acts for (401 without a token, 403 without the scope or role)."""
+    if credentials is None or not credentials.credentials:
+        raise AuthError("this endpoint needs a bearer token with the 'employer' scope")
+    return cs.employer.org_for_principal(cs.accounts.principal_for_token(credentials.credentials))
+
+
+#: The organisation of the calling token (an ``Annotated`` dependency, so signatures read like prose).
+EmployerOrg = Annotated[str, Depends(employer_org)]
 
 
 @router.post("/batches", summary="Verify a batch: one file, a zip of files, or a CSV of URLs", status_code=201)
 async def create_batch(
     cs: CredstackDep,
-    token: EmployerToken,
+    org: EmployerOrg,
     file: Annotated[UploadFile, File(description="A credential, a zip of credentials, or a CSV with a url column")],
 ) -> Response:
     data = await file.read()
     if not data:
         raise InvalidInputError("the uploaded file is empty")
-    batch = await run_in_threadpool(cs.employer.batches.submit, org_of(token), file.filename or "upload", data)
+    batch = await run_in_threadpool(cs.employer.batches.submit, org, file.filename or "upload", data)
     status = 201 if batch.state in {"done", "failed"} else 202
     return JSONResponse(batch.to_json(), status_code=status, headers={"Location": f"/api/employer/batches/{batch.id}"})
 
 
 @router.get("/batches", summary="This organisation's recent verification jobs")
-def list_batches(cs: CredstackDep, token: EmployerToken) -> dict[str, Any]:
-    return {"batches": [b.to_json() for b in cs.employer.batches.recent(org_of(token))]}
+def list_batches(cs: CredstackDep, org: EmployerOrg) -> dict[str, Any]:
+    return {"batches": [b.to_json() for b in cs.employer.batches.recent(org)]}
 
 
 @router.get("/batches/{batch_id}", summary="A verification job and its progress")
-def get_batch(batch_id: str, cs: CredstackDep, token: EmployerToken) -> dict[str, Any]:
-    return cs.employer.batches.get(batch_id, org_of(token)).to_json()
+def get_batch(batch_id: str, cs: CredstackDep, org: EmployerOrg) -> dict[str, Any]:
+    return cs.employer.batches.get(batch_id, org).to_json()
 
 
 @router.get("/batches/{batch_id}/report.json", summary="The report: every result with each check's status and reason")
-def batch_report_json(batch_id: str, cs: CredstackDep, token: EmployerToken) -> dict[str, Any]:
-    return cs.employer.batches.report(batch_id, org_of(token))
+def batch_report_json(batch_id: str, cs: CredstackDep, org: EmployerOrg) -> dict[str, Any]:
+    return cs.employer.batches.report(batch_id, org)
 
 
 @router.get("/batches/{batch_id}/report.csv", summary="The report as CSV: file, verdict, each check and reason")
-def batch_report_csv(batch_id: str, cs: CredstackDep, token: EmployerToken) -> Response:
-    text = cs.employer.batches.report_csv(batch_id, org_of(token))
+def batch_report_csv(batch_id: str, cs: CredstackDep, org: EmployerOrg) -> Response:
+    text = cs.employer.batches.report_csv(batch_id, org)
     return Response(text, media_type="text/csv; charset=utf-8", headers=_attachment(f"verification-{batch_id}.csv"))
 
 
@@ -74,10 +84,9 @@ def batch_item(
     batch_id: str,
     position: int,
     cs: CredstackDep,
-    token: EmployerToken,
+    org: EmployerOrg,
     credential: Annotated[bool, Query(description="Include the credential read")] = True,
 ) -> dict[str, Any]:
-    org = org_of(token)
     item = cs.employer.batches.item(batch_id, position, org)
     out = item.to_json(credential=credential)
     out["trust"] = cs.employer.trust_for(org, item.credential, verified=item.verified).to_json()
@@ -96,28 +105,28 @@ class TrustedIssuerIn(BaseModel):
 
 
 @router.get("/trusted-issuers", summary="The organisation's trusted-issuer registry")
-def list_trusted(cs: CredstackDep, token: EmployerToken) -> dict[str, Any]:
-    return {"trusted_issuers": [t.to_json() for t in cs.employer.registry.trusted(org_of(token))]}
+def list_trusted(cs: CredstackDep, org: EmployerOrg) -> dict[str, Any]:
+    return {"trusted_issuers": [t.to_json() for t in cs.employer.registry.trusted(org)]}
 
 
 @router.post("/trusted-issuers", summary="Trust an issuer (a DID or a domain); idempotent", status_code=201)
-def add_trusted(body: TrustedIssuerIn, cs: CredstackDep, token: EmployerToken) -> dict[str, Any]:
-    return cs.employer.registry.add(org_of(token), body.value, body.label).to_json()
+def add_trusted(body: TrustedIssuerIn, cs: CredstackDep, org: EmployerOrg) -> dict[str, Any]:
+    return cs.employer.registry.add(org, body.value, body.label).to_json()
 
 
 @router.delete("/trusted-issuers/{entry_id}", summary="Remove an entry from the registry", status_code=204)
-def remove_trusted(entry_id: int, cs: CredstackDep, token: EmployerToken) -> Response:
-    cs.employer.registry.remove(org_of(token), entry_id)
+def remove_trusted(entry_id: int, cs: CredstackDep, org: EmployerOrg) -> Response:
+    cs.employer.registry.remove(org, entry_id)
     return Response(status_code=204)
 
 
 @router.post("/trust", summary="Verify one credential (any format) and give its trust breakdown")
-async def trust_of(request: Request, cs: CredstackDep, token: EmployerToken) -> dict[str, Any]:
+async def trust_of(request: Request, cs: CredstackDep, org: EmployerOrg) -> dict[str, Any]:
     data = await request.body()
     if not data.strip():
         raise InvalidInputError("the request body is empty: send a credential, a JWT or a baked badge image")
     report = await run_in_threadpool(cs.verifier.verify, data)
-    trust = cs.employer.trust_for(org_of(token), report.credential, verified=report.verified)
+    trust = cs.employer.trust_for(org, report.credential, verified=report.verified)
     return {**report.to_json(), "trust": trust.to_json()}
 
 
@@ -131,7 +140,7 @@ class EndorsementIn(BaseModel):
 
 
 @router.post("/endorsements", summary="Sign an OB 3.0 EndorsementCredential", status_code=201)
-def create_endorsement(body: EndorsementIn, cs: CredstackDep, token: EmployerToken) -> dict[str, Any]:
+def create_endorsement(body: EndorsementIn, cs: CredstackDep, org: EmployerOrg) -> dict[str, Any]:
     record = cs.employer.endorsements.endorse(
         body.subject, endorser=body.endorser, comment=body.comment, name=body.name
     )
@@ -140,18 +149,18 @@ def create_endorsement(body: EndorsementIn, cs: CredstackDep, token: EmployerTok
 
 @router.get("/endorsements", summary="Endorsements signed here (of one subject when given)")
 def list_endorsements(
-    cs: CredstackDep, token: EmployerToken, subject: Annotated[str | None, Query(max_length=500)] = None
+    cs: CredstackDep, org: EmployerOrg, subject: Annotated[str | None, Query(max_length=500)] = None
 ) -> dict[str, Any]:
     return {"endorsements": [e.to_json() for e in cs.employer.endorsements.list(subject)]}
 
 
 @router.get("/endorsements/{endorsement_id}", summary="One endorsement")
-def get_endorsement(endorsement_id: str, cs: CredstackDep, token: EmployerToken) -> dict[str, Any]:
+def get_endorsement(endorsement_id: str, cs: CredstackDep, org: EmployerOrg) -> dict[str, Any]:
     return cs.employer.endorsements.get(endorsement_id).to_json()
 
 
 @router.post("/endorsements/verify", summary="Verify an EndorsementCredential (any format, raw body)")
-async def verify_endorsement(request: Request, cs: CredstackDep, token: EmployerToken) -> dict[str, Any]:
+async def verify_endorsement(request: Request, cs: CredstackDep, org: EmployerOrg) -> dict[str, Any]:
     data = await request.body()
     if not data.strip():
         raise InvalidInputError("the request body is empty: send an EndorsementCredential")

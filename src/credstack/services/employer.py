@@ -28,10 +28,13 @@ from credstack.services.verifying import VerificationService
 from credstack.settings import Settings
 from credstack.storage.engine import Database
 
-__all__ = ["DEFAULT_ORG", "EmployerService"]
+__all__ = ["DEFAULT_ORG", "EMPLOYER_ROLES", "EmployerService"]
 
-#: The organisation the employer pages act for when no accounts service names one (single-organisation servers).
+#: The organisation the employer tools act for when nobody is signed in, or a platform token calls (the public
+#: scratch space of a single-organisation server).
 DEFAULT_ORG = "default"
+#: Roles that may use an organisation's employer tools.
+EMPLOYER_ROLES = ("employer_reviewer", "issuer_admin")
 
 
 class EmployerService:
@@ -72,6 +75,31 @@ class EmployerService:
     def trust_for(self, org_id: str, credential: dict[str, Any] | None, *, verified: bool) -> TrustBreakdown:
         """The trust breakdown of a credential for ``org_id`` (registry, endorsements, market, freshness)."""
         return self.trust.breakdown(org_id, credential, verified=verified)
+
+    @staticmethod
+    def org_for_person(person: Any) -> str:
+        """The organisation a signed-in person uses the employer tools for: the first where they hold an employer
+        role; the default organisation when they hold none."""
+        for org in getattr(person, "orgs", ()):
+            if person.has_role(org, *EMPLOYER_ROLES):
+                return str(org)
+        return DEFAULT_ORG
+
+    @classmethod
+    def org_for_principal(cls, principal: Any) -> str:
+        """The organisation an API caller acts for (ForbiddenError when the token may not use employer tools):
+        an org-bound token's organisation (its person needing an employer role there), a personal token's
+        person's organisation, a platform token: the default organisation."""
+        principal.require_scope("employer")
+        if principal.org_id is not None:
+            if principal.person is not None:
+                principal.require_role(principal.org_id, *EMPLOYER_ROLES)
+            return str(principal.org_id)
+        if principal.person is not None:
+            org = cls.org_for_person(principal.person)
+            principal.require_role(org, *EMPLOYER_ROLES)
+            return org
+        return DEFAULT_ORG
 
     def issued_here(self, url: str) -> dict[str, Any] | None:
         """A credential this server issued, by its URL or id (None when it is not one of ours)."""

@@ -19,6 +19,7 @@ from credstack.errors import InvalidInputError
 from credstack.services.employer import DEFAULT_ORG
 from credstack.web.deps import CredstackDep, templates
 from credstack.web.present import credential_view, overall_status
+from credstack.web.session import check_csrf, current_session
 
 __all__ = ["router", "web_org"]
 
@@ -27,14 +28,19 @@ PAGE = 100
 
 
 def web_org(request: Request, cs: Credstack) -> str:
-    """The organisation the signed-in person acts for; the default organisation when accounts do not say."""
-    accounts = cs.employer.peer("accounts")
-    finder = getattr(accounts, "org_for_request", None)
-    if callable(finder):
-        org = finder(request)
-        if isinstance(org, str) and org:
-            return org
-    return DEFAULT_ORG
+    """The organisation the signed-in person uses the employer tools for (the default organisation when nobody is
+    signed in, or the person holds no employer role)."""
+    session = current_session(request, cs)
+    return cs.employer.org_for_person(session.person) if session is not None else DEFAULT_ORG
+
+
+def _guard(request: Request, cs: Credstack, csrf_token: str | None) -> str:
+    """The organisation for a form POST; a signed-in person's form must carry the session's CSRF token."""
+    session = current_session(request, cs)
+    if session is None:
+        return DEFAULT_ORG
+    check_csrf(session, csrf_token)
+    return cs.employer.org_for_person(session.person)
 
 
 def _status(value: Any) -> CheckStatus:
@@ -42,7 +48,12 @@ def _status(value: Any) -> CheckStatus:
 
 
 def _page(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
-    return templates.TemplateResponse(request, name, {"nav": "employer", **context}, status_code=status_code)
+    session = current_session(request, request.app.state.credstack)
+    org = context.get("org") or (
+        request.app.state.credstack.employer.org_for_person(session.person) if session else DEFAULT_ORG
+    )
+    extra = {"nav": "employer", "csrf": session.csrf_token if session else None, "org": org}
+    return templates.TemplateResponse(request, name, {**extra, **context}, status_code=status_code)
 
 
 @router.get("/employer", response_class=HTMLResponse)
@@ -68,13 +79,17 @@ def bulk_page(request: Request, cs: CredstackDep) -> HTMLResponse:
 
 @router.post("/employer/verify")
 async def bulk_submit(
-    request: Request, cs: CredstackDep, file: Annotated[UploadFile | None, File()] = None
+    request: Request,
+    cs: CredstackDep,
+    file: Annotated[UploadFile | None, File()] = None,
+    csrf_token: Annotated[str | None, Form()] = None,
 ) -> RedirectResponse:
+    org = _guard(request, cs, csrf_token)
     data = await file.read() if file is not None else b""
     if not data:
         raise InvalidInputError("choose a file to upload: a credential, a zip of credentials, or a CSV of URLs")
     filename = file.filename if file is not None and file.filename else "upload"
-    batch = await run_in_threadpool(cs.employer.batches.submit, web_org(request, cs), filename, data)
+    batch = await run_in_threadpool(cs.employer.batches.submit, org, filename, data)
     return RedirectResponse(f"/employer/batches/{batch.id}", status_code=303)
 
 
@@ -148,15 +163,18 @@ def trusted_add(
     value: Annotated[str, Form(max_length=400)],
     label: Annotated[str, Form(max_length=200)] = "",
     back: Annotated[str, Form(max_length=300)] = "",
+    csrf_token: Annotated[str | None, Form()] = None,
 ) -> RedirectResponse:
-    cs.employer.registry.add(web_org(request, cs), value, label)
+    cs.employer.registry.add(_guard(request, cs, csrf_token), value, label)
     target = back if back.startswith("/employer/") else "/employer/trusted"
     return RedirectResponse(target, status_code=303)
 
 
 @router.post("/employer/trusted/{entry_id}/delete")
-def trusted_remove(request: Request, entry_id: int, cs: CredstackDep) -> RedirectResponse:
-    cs.employer.registry.remove(web_org(request, cs), entry_id)
+def trusted_remove(
+    request: Request, entry_id: int, cs: CredstackDep, csrf_token: Annotated[str | None, Form()] = None
+) -> RedirectResponse:
+    cs.employer.registry.remove(_guard(request, cs, csrf_token), entry_id)
     return RedirectResponse("/employer/trusted", status_code=303)
 
 
@@ -174,7 +192,9 @@ def endorsements_submit(
     subject: Annotated[str, Form(max_length=500)],
     endorser: Annotated[str, Form(max_length=300)] = "",
     comment: Annotated[str, Form(max_length=5000)] = "",
+    csrf_token: Annotated[str | None, Form()] = None,
 ) -> HTMLResponse:
+    _guard(request, cs, csrf_token)
     record = cs.employer.endorsements.endorse(subject, endorser=endorser or None, comment=comment)
     context = {"endorsements": cs.employer.endorsements.list(), "issuers": cs.issuers.list(),
                "achievements": cs.achievements.list(), "created": record}  # fmt: skip
