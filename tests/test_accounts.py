@@ -26,6 +26,13 @@ def cs(database_url: str, clock: Clock) -> Iterator[Credstack]:
         yield app
 
 
+@pytest.fixture
+def lite(sqlite_url: str, clock: Clock) -> Iterator[Credstack]:
+    """SQLite only, for behaviour that does not depend on the database (keeps the suite quick)."""
+    with open_app(sqlite_url, clock=clock) as app:
+        yield app
+
+
 def test_passwords_are_stored_as_argon2id_and_checked(cs: Credstack) -> None:
     org = cs.accounts.create_org("Acme Training")
     person = cs.accounts.create_person("Ann@Example.com", password=PASSWORD, org_id=org.id, roles=["issuer_admin"])
@@ -87,7 +94,8 @@ def test_org_tokens_act_only_in_their_organisation(cs: Credstack) -> None:
         cs.accounts.principal_for_token(token)
 
 
-def test_sessions_expire_and_end(cs: Credstack, clock: Clock) -> None:
+def test_sessions_expire_and_end(lite: Credstack, clock: Clock) -> None:
+    cs = lite
     person = cs.accounts.create_person("lea@example.com", password=PASSWORD)
     raw, web = cs.accounts.start_session(person.id)
     with cs.db.read() as session:
@@ -126,7 +134,8 @@ def test_issuing_and_status_changes_are_audited_in_the_issuing_organisation(cs: 
         cs.audit.events()
 
 
-def test_credential_views_are_audited(cs: Credstack) -> None:
+def test_credential_views_are_audited(lite: Credstack) -> None:
+    cs = lite
     org = cs.accounts.create_org("Example University", issuer_id=cs.issuers.default().id)
     issued = cs.issuing.issue(micro_achievement(cs).id, recipient="lea@example.com")
     cs.audit.credential_viewed(issued.id, issued.issuer_id, where="credential page")
