@@ -114,7 +114,8 @@ def forecast(
                 f"{result.label} <{result.uri}>", "share of postings with text", result.to_json(), 100, " %"
             )
             for note in result.notes:
-                out.print(f"  note: {escape(note)}")
+                if not note.startswith("not forecast:"):  # said above
+                    out.print(f"  note: {escape(note)}")
             out.print("  source: " + escape("; ".join(result.sources)))
             return
         assert occupation is not None
