@@ -63,6 +63,9 @@ def test_roles_are_per_organisation_and_checked(cs: Credstack) -> None:
     principal.require_role(acme.id, "issuer_admin")
     with pytest.raises(ForbiddenError, match="employer_reviewer in organisation 'globex'"):
         principal.require_role(globex.id, "employer_reviewer")
+    cs.accounts.require_role(ann, acme.id, "assessor")
+    with pytest.raises(ForbiddenError):
+        cs.accounts.require_role(ann, globex.id, "issuer_admin")
     with pytest.raises(InvalidInputError, match="unknown role"):
         cs.accounts.add_role(ann.id, acme.id, "owner")
     with pytest.raises(NotFoundError):

@@ -16,7 +16,7 @@ import pytest
 
 from credstack.app import Credstack
 from credstack.catalog.model import CatalogEntry, SkillAlignment
-from credstack.errors import CredentialRejectedError, NotFoundError
+from credstack.errors import CredentialRejectedError, FetchError, NotFoundError
 from credstack.proofs.jose import sign_vc_jwt
 from credstack.services.wallet_exports import certificate_pdf, linkedin_url
 from credstack.settings import Settings
@@ -42,6 +42,19 @@ OB2: dict[str, Any] = {
 }
 
 
+OB3_URL = "https://badges.example.org/credentials/7.json"
+
+
+def signed_ob3() -> dict[str, Any]:
+    from datetime import UTC, datetime
+
+    from credstack.proofs.data_integrity import sign
+
+    return sign(
+        ob_credential(), key=KEY, verification_method=KEY.verification_method, created=datetime(2025, 1, 2, tzinfo=UTC)
+    )
+
+
 @pytest.fixture
 def hosted() -> dict[str, Any]:
     """What badges.example.org serves at HOSTED_URL (tests change it)."""
@@ -62,6 +75,8 @@ def cs(sqlite_url: str, hosted: dict[str, Any]) -> Iterator[Credstack]:
     def serve(request: httpx.Request) -> httpx.Response:
         if str(request.url) == HOSTED_URL:
             return httpx.Response(200, json=hosted)
+        if str(request.url) == OB3_URL:
+            return httpx.Response(200, json=signed_ob3())
         return httpx.Response(404)
 
     app.verifier.http_transport = httpx.MockTransport(serve)
@@ -209,3 +224,12 @@ def test_the_demo_seeds_accounts_a_claimed_credential_and_a_claim_link(cs: Creds
     cs.wallet.claim(ada.id, first.claim_url.rsplit("/", 1)[1])
     assert len(cs.wallet.items(ada.id)) == 2
     assert cs.accounts.find_person("hr@acme.example") is not None
+
+
+def test_a_credential_is_imported_from_an_allow_listed_url(cs: Credstack) -> None:
+    person = cs.accounts.create_person(LEARNER)
+    item = cs.wallet.import_url(person.id, OB3_URL)
+    assert (item.source, item.title, item.document_id) == ("imported", "Welding Basics", signed_ob3()["id"])
+    assert cs.wallet.verify_raw(item.raw, item.fmt).verified
+    with pytest.raises(FetchError, match="allow-list"):
+        cs.wallet.import_url(person.id, "https://elsewhere.example/credentials/7.json")

@@ -385,6 +385,13 @@ class AccountService:
         with self._db.write() as session:
             session.execute(sa.delete(SessionRow).where(SessionRow.id == _digest(raw)))
 
+    @staticmethod
+    def require_role(principal: Principal | Person, org_id: str, *roles: str) -> None:
+        """ForbiddenError unless the principal (or person) holds one of ``roles`` in ``org_id`` (platform admins
+        pass); the check the API and the web pages make."""
+        found = principal if isinstance(principal, Principal) else Principal(principal)
+        found.require_role(org_id, *roles)
+
     # -- tokens ------------------------------------------------------------------------------------------------
     def create_token(
         self, org_id: str, scopes: Iterable[str], *, person_id: str | None = None, name: str | None = None
