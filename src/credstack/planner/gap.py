@@ -6,7 +6,8 @@ when job-market figures are given, from demand and trend:
 
     weight = base * (1 + 0.5 * share / max_share) * (1 + 0.5 * clamp(yoy, -0.5, 1.0))
 
-(``share``: the skill's share of postings; ``yoy``: year-on-year growth as a fraction). So the most demanded skill
+(``share``: the skill's share of postings; ``yoy``: its trend, year-on-year growth as a fraction, or quarter on
+quarter when the data has no year to compare). So the most demanded skill
 of the target weighs up to 1.5 times its base, and a skill growing 100% a year another 1.5 times.
 
 The gap compares each requirement with the learner's current (decayed) level: ``met`` at or above the required

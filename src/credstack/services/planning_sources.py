@@ -8,6 +8,7 @@ stand in for the wallet, and a note says so.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -31,6 +32,10 @@ LEVEL_NAMES = {"foundation": 1, "intermediate": 2, "advanced": 3, "expert": 4}
 _CATALOG_URN = "urn:credstack:catalog:"
 #: Pathways read per plan (each is a progress evaluation over the learner's credentials).
 MAX_PATHWAYS = 12
+#: An occupation's own postings weigh its skills when they name at least this many of them (else all postings).
+MIN_OCCUPATION_SKILLS = 5
+#: Seconds a skill's growth figure is reused (each is a query over the demand tables).
+TREND_TTL = 300.0
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,7 @@ class Sources:
     def __init__(self, db: Database, services: Callable[[str], Any]) -> None:
         self._db = db
         self._services = services
+        self._trends: dict[str, tuple[float, float | None]] = {}
 
     def _service(self, name: str) -> Any:
         try:
@@ -169,25 +175,33 @@ class Sources:
         wanted = set(uris)
         shares: dict[str, float] = {}
         try:
-            rows = []
-            if spec.kind == "occupation":
+            if spec.kind == "occupation":  # the occupation's own postings when they name enough of its skills
                 rows = market.skill_demand(occupation=spec.ref, limit=1000)
-            if not rows:
+                shares = {r.uri: float(r.share) for r in rows if r.uri in wanted}
+            if len(shares) < MIN_OCCUPATION_SKILLS:
                 rows = market.skill_demand(limit=5000)
-            shares = {r.uri: float(r.share) for r in rows if r.uri in wanted}
+                shares = {r.uri: float(r.share) for r in rows if r.uri in wanted}
         except (CredstackError, TypeError, ValueError) as exc:
             return {}, [f"job-market demand could not be read ({exc}): weights by status only"]
         out: dict[str, tuple[float | None, float | None]] = {}
         growth = getattr(market, "growth", None)
+        now = time.monotonic()
         for uri in uris:
-            yoy = None
+            trend = None
             if growth is not None and uri in shares:
-                try:
-                    yoy = getattr(growth(uri), "yoy", None)
-                except (CredstackError, TypeError, ValueError):
-                    yoy = None
-            if uri in shares or yoy is not None:
-                out[uri] = (shares.get(uri), yoy)
+                cached = self._trends.get(uri)
+                if cached is not None and now - cached[0] < TREND_TTL:
+                    trend = cached[1]
+                else:
+                    try:
+                        found = growth(uri)
+                    except (CredstackError, TypeError, ValueError):
+                        found = None
+                    yoy, qoq = getattr(found, "yoy", None), getattr(found, "qoq", None)
+                    trend = yoy if yoy is not None else qoq
+                    self._trends[uri] = (now, trend)
+            if uri in shares or trend is not None:
+                out[uri] = (shares.get(uri), trend)
         if not out:
             return {}, ["the job-market data has no postings for the target's skills: weights by status only"]
         return out, [f"weights include job-market demand for {len(out)} of {len(uris)} skills"]
