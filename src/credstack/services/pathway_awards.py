@@ -46,7 +46,7 @@ from credstack.stacking import (
 )
 from credstack.storage.engine import Database
 from credstack.storage.models import Credential
-from credstack.storage.pathway_tables import LearnerCredential, PathwayAward, PathwayAwardComponent
+from credstack.storage.pathway_tables import LearnerCredential, PathwayAward, PathwayAwardComponent, PathwayRow
 
 if TYPE_CHECKING:
     from credstack.services.pathways import PathwayRecord, PathwayService
@@ -173,6 +173,9 @@ class AwardService:
         pathway's award can complete an outer one, so this repeats (at most as deep as pathways nest)."""
         key = normalise_learner(learner)
         made: list[AwardRecord] = []
+        with self._db.read() as session:  # the common case on a server without pathways: one cheap query
+            if not session.scalar(sa.select(sa.func.count()).select_from(PathwayRow)):
+                return made
         for _ in range(8):
             context = self._pathways.contexts.context()
             if not context.qualifications:
