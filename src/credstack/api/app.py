@@ -30,6 +30,7 @@ from credstack.api import (
 )
 from credstack.api.body import BodyLimitMiddleware
 from credstack.api.employer import BULK_UPLOAD_PATHS
+from credstack.api.employer import public_router as presentation_api
 from credstack.api.employer import router as employer_api
 from credstack.api.headers import SecurityHeadersMiddleware
 from credstack.api.problems import error_response, install_error_handlers
@@ -84,6 +85,7 @@ def create_app(credstack: Credstack) -> FastAPI:
     app.include_router(pathways.router)
     app.include_router(planner.router)
     app.include_router(employer_api)
+    app.include_router(presentation_api)
     app.include_router(market.router)
     app.include_router(accounts.router)
     app.include_router(wallet.router)

@@ -166,3 +166,45 @@ async def verify_endorsement(request: Request, cs: CredstackDep, org: EmployerOr
         raise InvalidInputError("the request body is empty: send an EndorsementCredential")
     report = await run_in_threadpool(cs.employer.endorsements.verify, data)
     return report.to_json()
+
+
+class PresentationRequestIn(BaseModel):
+    """What the employer asks for (shown to the learner), the domain (default: this server's host), hours open."""
+
+    purpose: str = Field(default="", max_length=2000)
+    domain: str | None = Field(default=None, max_length=300)
+    hours: float = Field(default=72, gt=0, le=24 * 90)
+
+
+@router.post("/requests", summary="Create a presentation request (a challenge and a domain)", status_code=201)
+def create_request(body: PresentationRequestIn, cs: CredstackDep, org: EmployerOrg) -> dict[str, Any]:
+    return cs.employer.requests.create(org, body.purpose, domain=body.domain, hours=body.hours).to_json()
+
+
+@router.get("/requests", summary="This organisation's presentation requests")
+def list_requests(cs: CredstackDep, org: EmployerOrg) -> dict[str, Any]:
+    return {"requests": [r.to_json() for r in cs.employer.requests.recent(org)]}
+
+
+@router.get("/requests/{request_id}", summary="A presentation request and, once answered, the verified result")
+def get_request(request_id: str, cs: CredstackDep, org: EmployerOrg) -> dict[str, Any]:
+    return cs.employer.requests.get(request_id, org).to_json()
+
+
+public_router = APIRouter(prefix="/api/presentation-requests", tags=["Employer"])
+
+
+@public_router.get("/{request_id}", summary="What a presentation request asks for (public: the learner's side)")
+def show_request(request_id: str, cs: CredstackDep) -> dict[str, Any]:
+    request = cs.employer.requests.get(request_id)
+    return {k: v for k, v in request.to_json().items() if k != "result"}
+
+
+@public_router.post("/{request_id}/answer", summary="Answer with a VerifiablePresentation (raw JSON body)")
+async def answer_request(request_id: str, request: Request, cs: CredstackDep) -> Response:
+    data = await request.body()
+    if not data.strip():
+        raise InvalidInputError("the request body is empty: send a VerifiablePresentation")
+    outcome = await run_in_threadpool(cs.employer.requests.answer, request_id, data)
+    body = {"accepted": outcome.accepted, "state": outcome.request.state, "report": outcome.report.to_json()}
+    return JSONResponse(body, status_code=200 if outcome.accepted else 422)

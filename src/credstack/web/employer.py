@@ -17,6 +17,7 @@ from credstack.app import Credstack
 from credstack.domain._checks import Check, CheckStatus
 from credstack.errors import InvalidInputError
 from credstack.services.employer import DEFAULT_ORG
+from credstack.web.badge_image import qr_data_uri
 from credstack.web.deps import CredstackDep, templates
 from credstack.web.present import credential_view, overall_status
 from credstack.web.session import check_csrf, current_session
@@ -199,3 +200,58 @@ def endorsements_submit(
     context = {"endorsements": cs.employer.endorsements.list(), "issuers": cs.issuers.list(),
                "achievements": cs.achievements.list(), "created": record}  # fmt: skip
     return _page(request, "employer_endorsements.html", context, status_code=201)
+
+
+@router.get("/employer/requests", response_class=HTMLResponse)
+def requests_page(request: Request, cs: CredstackDep) -> HTMLResponse:
+    return _page(request, "employer_requests.html", {"requests": cs.employer.requests.recent(web_org(request, cs))})
+
+
+@router.post("/employer/requests")
+def requests_create(
+    request: Request,
+    cs: CredstackDep,
+    purpose: Annotated[str, Form(max_length=2000)] = "",
+    csrf_token: Annotated[str | None, Form()] = None,
+) -> RedirectResponse:
+    created = cs.employer.requests.create(_guard(request, cs, csrf_token), purpose)
+    return RedirectResponse(f"/employer/requests/{created.id}", status_code=303)
+
+
+@router.get("/employer/requests/{request_id}", response_class=HTMLResponse)
+def request_page(request: Request, request_id: str, cs: CredstackDep) -> HTMLResponse:
+    found = cs.employer.requests.get(request_id, web_org(request, cs))
+    context = {"req": found, "qr": qr_data_uri(found.answer_url), "running": found.state == "open"}
+    return _page(request, "employer_request.html", context)
+
+
+@router.get("/present/{request_id}", response_class=HTMLResponse)
+def present_page(request: Request, request_id: str, cs: CredstackDep) -> HTMLResponse:
+    """The learner's side: pick credentials from the wallet (signed in), or paste a presentation."""
+    found = cs.employer.requests.get(request_id)
+    session = current_session(request, cs)
+    items = cs.wallet.items(session.person.id) if session is not None and cs.employer.peer("wallet") else []
+    context = {"req": found, "items": [i for i in items if not i.is_legacy], "signed_in": session is not None}
+    return _page(request, "present.html", {**context, "nav": "wallet"})
+
+
+@router.post("/present/{request_id}", response_class=HTMLResponse)
+def present_submit(
+    request: Request,
+    request_id: str,
+    cs: CredstackDep,
+    item: Annotated[list[str] | None, Form()] = None,
+    presentation: Annotated[str, Form(max_length=1_000_000)] = "",
+    csrf_token: Annotated[str | None, Form()] = None,
+) -> HTMLResponse:
+    session = current_session(request, cs)
+    if session is not None:
+        check_csrf(session, csrf_token)
+    if item and session is not None:
+        outcome = cs.employer.requests.answer_from_wallet(request_id, session.person.id, item)
+    elif presentation.strip():
+        outcome = cs.employer.requests.answer(request_id, presentation.strip().encode("utf-8"))
+    else:
+        raise InvalidInputError("choose credentials from your wallet, or paste a presentation")
+    context = {"req": outcome.request, "outcome": outcome, "items": [], "signed_in": session is not None}
+    return _page(request, "present.html", {**context, "nav": "wallet"}, status_code=200 if outcome.accepted else 422)
