@@ -273,7 +273,7 @@ class SharingService:
         items: tuple[tuple[WalletItem, VerificationReport], ...] = ()
         if share.state == "active":
             held = self._wallet.items_by_id(share.item_ids)
-            items = tuple((i, self._wallet.verify_raw(i.raw, i.fmt)) for i in held)
+            items = tuple(self._wallet.verify_many(held))
         outcome = "shown" if share.state == "active" else share.state
         with self._db.write() as session:
             session.add(

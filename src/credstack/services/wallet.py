@@ -34,7 +34,7 @@ from credstack.domain._formats import parse_input
 from credstack.domain.identity import matches_identity
 from credstack.domain.ob2_legacy import check_ob2_assertion, is_ob2_assertion, ob2_title
 from credstack.domain.shape import VC_V2
-from credstack.domain.verification import VerificationReport
+from credstack.domain.verification import VerificationReport, VerifyOptions
 from credstack.errors import (
     ConflictError,
     CredentialRejectedError,
@@ -273,11 +273,23 @@ class WalletService:
         verified = not any(c.status == FAIL for c in checks)
         return VerificationReport(verified, "ob2", doc, tuple(checks))
 
-    def verify_raw(self, raw: str, fmt: str, *, at: datetime | None = None) -> VerificationReport:
-        """Verify a held credential now (the OB 2.0 legacy checks for ``ob2`` items)."""
+    def verify_raw(
+        self, raw: str, fmt: str, *, at: datetime | None = None, options: VerifyOptions | None = None
+    ) -> VerificationReport:
+        """Verify a held credential now (the OB 2.0 legacy checks for ``ob2`` items). ``options`` shared by several
+        calls share the status lists and documents fetched and verified (one wallet showing)."""
         if fmt == "ob2":
             return self._legacy_report(json.loads(raw), at)
+        if options is not None:
+            return self._verifier.verify_with(raw, options)
         return self._verifier.verify(raw, at=at)
+
+    def verify_many(
+        self, items: Sequence[WalletItem], *, at: datetime | None = None
+    ) -> list[tuple[WalletItem, VerificationReport]]:
+        """Each item verified now, sharing one set of fetched (and verified) status lists."""
+        options = self._verifier.options(at=at)
+        return [(item, self.verify_raw(item.raw, item.fmt, at=at, options=options)) for item in items]
 
     def import_bytes(self, person_id: str, data: bytes, *, fmt_hint: str | None = None) -> WalletItem:
         """Import a credential file (JSON, JWT, baked PNG or SVG, OB 2.0 hosted assertion): verified first; a
@@ -390,7 +402,7 @@ class WalletService:
         self, person_id: str, *, at: datetime | None = None
     ) -> list[tuple[WalletItem, VerificationReport]]:
         """Every item with a verification report made now (credentials are re-verified whenever shown)."""
-        return [(item, self.verify_raw(item.raw, item.fmt, at=at)) for item in self.items(person_id)]
+        return self.verify_many(self.items(person_id), at=at)
 
     def remove(self, person_id: str, item_id: str) -> None:
         item = self.item(person_id, item_id)
