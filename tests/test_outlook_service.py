@@ -32,9 +32,9 @@ def build_market_app(factory: pytest.TempPathFactory) -> Credstack:
         Settings(database_url=f"sqlite:///{folder / 'credstack.db'}", data_dir=str(folder / "data"))
     )
     for name, step in (
-        ("usajobs_ai_cyber_summaries", 3),
-        ("usajobs_questionnaires_sample", 6),
-        ("usajobs_announcements_2024_2025", 30),
+        ("usajobs_ai_cyber_summaries", 4),
+        ("usajobs_questionnaires_sample", 12),
+        ("usajobs_announcements_2024_2025", 40),
     ):
         cs.market.ingest(write_jsonl(folder / f"{name}.jsonl", real_rows(name, step=step)))
     return cs
@@ -227,3 +227,45 @@ def client_json(tab: Any, url: str) -> Any:
     response = tab.request.get(url)
     assert response.ok, url
     return response.json()
+
+
+# -- command line ---------------------------------------------------------------------------------------------
+
+
+def _run(*args: str) -> int:
+    from credstack.cli import main
+
+    try:
+        main(["outlook", *args])
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    return 0
+
+
+def test_cli_outlook_commands(
+    cs: Credstack, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    monkeypatch.setenv("CREDSTACK_DATABASE_URL", cs.settings.database_url)
+    monkeypatch.setenv("CREDSTACK_DATA_DIR", str(cs.market.data_dir))
+    assert _run("occupation", SOFTWARE_DEVELOPER, "--json") == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["soc"] == "15-1252" and data["medianWage"] == 135_980 and data["sources"]
+    assert _run("occupation", "15-1212") == 0
+    text = capsys.readouterr().out
+    assert "Information security analysts" in text and "blended outlook" in text and "sources: BLS" in text
+    assert _run("occupation", "not-a-code") == 2
+    error = capsys.readouterr().err.strip().splitlines()
+    assert len(error) == 1 and "invalid_input" in error[0]
+    assert _run("forecast", "--occupation", "15-1212", "--json") == 0
+    series = json.loads(capsys.readouterr().out)["series"]
+    assert len(series[0]["forecast"]) == 4
+    assert _run("forecast", "--skill", _top_skill(cs).uri) == 0
+    assert "no forecast" in capsys.readouterr().out
+    assert _run("forecast") == 2 and "exactly one of" in capsys.readouterr().err
+    entry = cs.catalog.search("data analysis", limit=1).hits[0].entry.id
+    assert _run("value", entry, "--json") == 0
+    value = json.loads(capsys.readouterr().out)
+    assert value["entry"] == entry and value["score"] == round(cs.outlook.entry_value(entry).score, 4)
+    assert _run("value", "no-such-entry") == 2 and "not_found" in capsys.readouterr().err
