@@ -85,7 +85,9 @@ def claim(cs: Credstack, client: httpx.Client, world: dict[str, Any], who: str, 
     return {**item, "issued": issued, "token": link.rsplit("/", 1)[1]}
 
 
-def test_org_members_and_audit_cannot_be_read_across_the_boundary(client: httpx.Client, world: dict[str, Any]) -> None:
+def test_org_members_and_audit_cannot_be_read_across_the_boundary(
+    cs: Credstack, client: httpx.Client, world: dict[str, Any]
+) -> None:
     me = client.get("/api/me", headers=world["acme_hr"]).json()
     assert me["org"] == "acme" and me["person"]["roles"] == {"acme": ["employer_reviewer"]}
     own = client.get(f"/api/orgs/acme/people/{world['max'].id}", headers=world["acme_hr"])
@@ -100,6 +102,11 @@ def test_org_members_and_audit_cannot_be_read_across_the_boundary(client: httpx.
     # a learner's personal token is not an organisation admin
     problem(client.get("/api/orgs/uni/audit", headers=world["lea_wallet"]), 403, "forbidden")
     assert client.get("/api/orgs/uni/audit", headers=world["uni_admin"]).status_code == 200
+    # the admin's own wallet token is not an admin token
+    admin = cs.accounts.find_person("admin@uni.example")
+    assert admin is not None
+    wallet_only = bearer(cs.accounts.create_personal_token(admin.id, ["wallet"]))
+    problem(client.get("/api/orgs/uni/audit", headers=wallet_only), 403, "forbidden")
 
 
 def test_claim_links_are_single_use_and_for_the_recipient(

@@ -149,7 +149,10 @@ class Principal:
 
     def require_role(self, org_id: str, *roles: str) -> None:
         """ForbiddenError unless the principal holds one of ``roles`` in ``org_id``. An org-bound token only acts
-        in its organisation; without a person it acts as that organisation's admin when it has the admin scope."""
+        in its organisation; without a person it acts as that organisation's admin when it has the admin scope. A
+        token with only the ``wallet`` scope acts on its person's wallet and nowhere else."""
+        if self.scopes is not None and not self.scopes - {"wallet"}:
+            raise ForbiddenError("a wallet token acts only on its person's wallet")
         if self.is_platform_admin:
             return
         if self.org_id is not None and self.org_id != org_id:
