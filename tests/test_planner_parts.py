@@ -19,7 +19,7 @@ from credstack.planner.exhaustive import exhaustive
 from credstack.planner.gap import Requirement, TargetSpec, gap_analysis, market_weight
 from credstack.planner.greedy import greedy, total
 from credstack.planner.lp import reduced_cost_keep
-from credstack.planner.milestones import Stack, milestones, stack_adjustments
+from credstack.planner.milestones import Stack, milestones, stack_adjustments, weekly
 from credstack.planner.problem import build_problem
 from credstack.planner.profile import (
     Evidence,
@@ -177,3 +177,11 @@ def test_reduced_cost_filter_keeps_the_optimum(seed: int) -> None:
     best_reduced = exhaustive(reduced)
     assert best is not None and best_reduced is not None
     assert total(problem.objective, best) == total(reduced.objective, best_reduced)
+
+
+def test_week_by_week_schedule_splits_steps_at_the_pace() -> None:
+    steps = (Step("x", 15, 0, ()), Step("y", 7, 0, ()))
+    weeks = weekly(steps, 10)
+    assert [w["hours"] for w in weeks] == [10, 10, 2]
+    assert weeks[1]["items"] == [{"achievement": "x", "hours": 5}, {"achievement": "y", "hours": 5}]
+    assert sum(i["hours"] for w in weeks for i in w["items"]) == 22

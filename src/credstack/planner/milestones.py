@@ -16,7 +16,7 @@ from typing import Any
 
 from credstack.planner.model import Achievement, Objective, Step
 
-__all__ = ["Milestone", "Stack", "milestones", "stack_adjustments"]
+__all__ = ["Milestone", "Stack", "milestones", "stack_adjustments", "weekly"]
 
 STACK_BONUS = 0.15
 CREDIT_BONUS = 0.05
@@ -89,4 +89,30 @@ def milestones(steps: Sequence[Step], stacks: Sequence[Stack], held: frozenset[s
         step = steps[position[last]]
         out.append(Milestone(stack.id, stack.name, last, position[last] + 1, step.end_week, stack.credits))
     out.sort(key=lambda m: (m.step, m.stack_id))
+    return out
+
+
+def weekly(steps: Sequence[Step], hours_per_week: float) -> list[dict[str, Any]]:
+    """The plan week by week at a steady pace: ``[{"week": 1, "hours", "items": [{"achievement", "hours"}]}]``
+    (sequential study; the last week may be partial)."""
+    if hours_per_week <= 0:
+        return []
+    out: list[dict[str, Any]] = []
+    week, room = 1, hours_per_week
+    current: dict[str, Any] = {"week": 1, "hours": 0.0, "items": []}
+    for step in steps:
+        left = step.hours
+        while left > 1e-9:
+            take = min(left, room)
+            current["items"].append({"achievement": step.achievement_id, "hours": round(take, 2)})
+            current["hours"] = round(current["hours"] + take, 2)
+            left -= take
+            room -= take
+            if room <= 1e-9:
+                out.append(current)
+                week += 1
+                room = hours_per_week
+                current = {"week": week, "hours": 0.0, "items": []}
+    if current["items"]:
+        out.append(current)
     return out

@@ -29,7 +29,7 @@ from credstack.planner.gap import (
     gap_analysis,
     market_weight,
 )
-from credstack.planner.milestones import Milestone, milestones, stack_adjustments
+from credstack.planner.milestones import Milestone, milestones, stack_adjustments, weekly
 from credstack.planner.problem import build_problem
 from credstack.planner.profile import HalfLives, SkillProfile, build_profile, decay_factor
 from credstack.services.planning_data import PlannerData, RoleProfile, SkillClaim
@@ -118,6 +118,9 @@ class PlanReport:
                     for s in plan.steps
                 ],
                 "milestones": [m.to_json() for m in self.milestones],
+                "schedule": weekly(plan.steps, self.options["hoursPerWeek"])
+                if self.options.get("hoursPerWeek")
+                else [],
                 "explanations": list(self.explanations),
             }
             out["alternative"] = self.alternative

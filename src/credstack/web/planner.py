@@ -77,7 +77,10 @@ def timeline(plan: dict[str, Any]) -> dict[str, Any]:
         {"x": round((m["week"] or 0) * scale, 1), "y": (m["step"] - 1) * ROW, "name": m["name"]}
         for m in plan.get("milestones", [])
     ]
-    return {"bars": bars, "marks": marks, "height": max(ROW, len(bars) * ROW), "width": CHART_WIDTH, "weeks": weeks}
+    step = next((k for k in (1, 2, 5, 10, 20, 50, 100) if weeks / k <= 10), 200)
+    ticks = [{"x": round(w * scale, 1), "label": str(w)} for w in range(0, int(weeks) + 1, step)] if weeks else []
+    height = max(ROW, len(bars) * ROW)
+    return {"bars": bars, "marks": marks, "ticks": ticks, "height": height, "width": CHART_WIDTH, "weeks": weeks}
 
 
 @router.get("/planner", response_class=HTMLResponse)
