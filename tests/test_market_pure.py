@@ -187,3 +187,8 @@ def test_emerging_needs_support_and_a_lower_bound_above_one():
 
 def test_month_points_serialise():
     assert MonthPoint("2025-01", 1, 4, 0.25).to_json() == {"month": "2025-01", "postings": 1, "total": 4, "share": 0.25}
+
+
+def test_a_label_read_across_a_list_is_not_a_skill():
+    labels = {s.label for s in extract_skills(default_linker(), "Clerk", "Submit a document or interview notes.")}
+    assert "document interviews" not in labels

@@ -10,6 +10,7 @@ least ``min_score``; a posting asking twice for a skill counts once, with its be
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ MIN_SKILL_SCORE = 0.6
 #: is not read for skills.
 BOILERPLATE_LINES = 20
 NEW, DUPLICATE, NEAR_DUPLICATE = "new", "duplicate", "near-duplicate"
+_JOINS = re.compile(r"[;,]|\b(?:or|and|nor)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,10 +65,13 @@ class Outcome:
 def _plausible(mention_text: str, link: Link) -> bool:
     """Drop the mentions a gazetteer gets wrong in postings: one- and two-letter words ("C." of an answer list),
     a capitalised name met in lower case ("access" is not *Microsoft Access*), and O*NET product names not written
-    exactly as named ("Act" is not *Act!*)."""
+    exactly as named ("Act" is not *Act!*), and a label read across a list ("document or interview" is not
+    *document interviews*)."""
     if len(mention_text) < 3 and not any(ch in mention_text for ch in "+#"):
         return False
     label = link.matched_label or link.label
+    if _JOINS.search(mention_text) and not _JOINS.search(label):
+        return False
     if link.scheme != ESCO:
         return mention_text == label
     if label != label.lower() and label.lower() == mention_text.lower():

@@ -9,6 +9,7 @@ database; the analytics (``skill_demand``, ``skill_series``, ``occupation_series
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -133,8 +134,6 @@ class MarketService:
         """Ingest a batch of JSON objects (the HTTP endpoint); ``line`` numbers are 1-based positions."""
         if len(records) > MAX_BATCH:
             raise InvalidInputError(f"a batch holds at most {MAX_BATCH} postings, not {len(records)}")
-        import json
-
         rows = (
             RawRow(i, r, json.dumps(r, ensure_ascii=False)[:20_000])
             if isinstance(r, dict)
