@@ -46,6 +46,12 @@ def test_the_demo_has_the_stacks_and_learners_it_promises(seeded: tuple[Credstac
     assert awards[("sql-and-databases", "jonas.weber@example.org")].status == "awarded"  # via the partner
     priya = awards[("data-science-15-ects", "priya.raman@example.org")]
     assert priya.status == "awarded" and priya.credits_earned >= 15
+    certificate = awards[("data-analyst-certificate", MAYA)]
+    assert certificate.clr_credential_id is not None
+    clr = cs.issuing.get(certificate.clr_credential_id).credential
+    edges = {e["associationType"] for e in clr["credentialSubject"]["association"]}
+    assert edges == {"isPartOf", "precedes"}  # the foundation unit precedes its advanced follow-up
+    assert cs.verifier.verify(clr).verified
     review = awards[("electrician-trade-units", "amara.nwosu@example.org")]
     assert review.status == "review" and review.review_reason and "revoked" in review.review_reason
     lucas = cs.pathways.progress("lucas.silva@example.org", "software-developer-essentials", plan=False)

@@ -160,7 +160,8 @@ def _stacks(t: dict[str, Track], partner_achievement: str, partner_did: str, ect
                     "filter": {"tags": ["data analyst"], "minLevel": 6},
                 },
             ),
-            "prerequisites": [{"before": da.f(0), "after": da.a(0)}],
+            "prerequisites": [{"before": da.f(0), "after": da.a(0)}]
+            + ([{"before": da.a(0), "after": da.capstone.id}] if da.capstone is not None else []),
         },
         simple(
             "data-science-foundations",

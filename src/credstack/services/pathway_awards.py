@@ -126,6 +126,30 @@ def find_award(db: Database, pathway_id: str, learner: str) -> AwardRecord | Non
         return None if row is None else _record(row)
 
 
+def _precedes(
+    clr: dict[str, Any], pathway: PathwayRecord, parts: Sequence[Any], documents: Sequence[Mapping[str, Any]]
+) -> None:
+    """Add the CLR's ``precedes`` edges for the pathway's prerequisite rules. The rules name catalog entry ids; the
+    components' achievements have the URLs they were published under, so the edges are drawn between those."""
+    url_of: dict[str, str] = {}
+    for part, document in zip(parts, documents, strict=True):
+        subject = document.get("credentialSubject")
+        achievement = subject.get("achievement") if isinstance(subject, Mapping) else None
+        url = achievement.get("id") if isinstance(achievement, Mapping) else None
+        if isinstance(url, str):
+            url_of.setdefault(part.achievement_id, url)
+    subject = clr["credentialSubject"]
+    edges = subject.setdefault("association", [])
+    present = {(e.get("associationType"), e.get("sourceId"), e.get("targetId")) for e in edges}
+    for rule in pathway.qualification.prerequisites:
+        source, target = url_of.get(rule.before), url_of.get(rule.after)
+        if source and target and ("precedes", source, target) not in present:
+            edges.append({"type": "Association", "associationType": "precedes", "sourceId": source, "targetId": target})
+            present.add(("precedes", source, target))
+    if not edges:
+        del subject["association"]
+
+
 def _key(kind: str, pathway_id: str, learner: str) -> str:
     digest = hashlib.sha256(f"{pathway_id}\n{learner}".encode()).hexdigest()
     return f"pathway-{kind}:{digest}"
@@ -279,6 +303,7 @@ class AwardService:
                     award_credential=signed.credential,
                     valid_from=now,
                 )
+                _precedes(clr, pathway, decision.components, components)
                 bundle, _ = self._issuing.issue_in(
                     session,
                     clr,
