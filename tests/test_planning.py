@@ -238,6 +238,13 @@ def test_cli_plan_over_the_database(
     assert "Quarterly skills audit for ada@example.org" in audit and "decaying: develop software prototype" in audit
     main(["plan", "suggest", "--learner", LEARNER, "--json"])
     assert json.loads(capsys.readouterr().out)["suggestions"]
+    main(["plan", "declare", "--learner", "cli@example.org", "--skill", PYTHON, "--level", "3", "--json"])
+    assert json.loads(capsys.readouterr().out)["source"] == "self"
+    main(["plan", "declare", "--learner", "cli@example.org", "--skill", PYTHON, "--level", "4", "--assessment"])
+    assert "assessment result" in capsys.readouterr().out
+    with open_planning_app(url) as app:
+        claims = {c.source: c.level for c in app.planner.claims("cli@example.org")}
+    assert claims == {"self": 3.0, "assessment": 4.0}
 
 
 def test_api_planner_endpoints(cs: Credstack) -> None:

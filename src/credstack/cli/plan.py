@@ -327,3 +327,26 @@ def audit(
         out.print("nothing to act on this quarter")
     for note in data["notes"]:
         out.print(f"note: {escape(note)}")
+
+
+@plan_app.command("declare")
+def declare(
+    learner: Annotated[str, typer.Option("--learner", help="The learner (e-mail or DID).")],
+    skill: Annotated[str, typer.Option("--skill", help="An ESCO skill: URI, id or code.")],
+    level: Annotated[float, typer.Option("--level", help="Proficiency 1-4 (4: expert).", min=0.1, max=4)],
+    assessment: Annotated[
+        bool, typer.Option("--assessment", help="An assessment result (trusted more than a self-declaration).")
+    ] = False,
+    note: Annotated[str, typer.Option("--note", help="Where the skill comes from.")] = "",
+    json_output: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Record a self-declared skill (or with --assessment an assessment result) for a learner."""
+    with open_app() as cs:
+        claim = cs.planner.declare_skill(
+            learner, skill, level, source="assessment" if assessment else "self", note=note
+        )
+    if json_output:
+        typer.echo(json.dumps(claim.to_json()))
+    else:
+        kind = "assessment result" if assessment else "self-declared skill"
+        out.print(f"recorded {kind}: {claim.skill_uri} at level {claim.level:g} for {claim.learner}", markup=False)
