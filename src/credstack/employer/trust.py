@@ -38,6 +38,7 @@ __all__ = [
     "TrustSignal",
     "achievement_of",
     "assess",
+    "evidence_strength",
     "issuer_domain",
     "issuer_id",
     "on_registry",
@@ -415,3 +416,14 @@ def assess(
             for f in (_verification, _issuer, _registry, _assessment, _evidence, _endorsements, _market, _freshness)
         )
     )
+
+
+_STRENGTH = {"strong": 1.0, "moderate": 0.8, "unknown": 0.65, "weak": 0.5, "concern": 0.0}
+
+
+def evidence_strength(credential: Mapping[str, Any]) -> float:
+    """How well a (verified) credential evidences its skills, 0-1: its assessment method (strong 1.0, moderate 0.8,
+    not stated 0.65, completion only 0.5), +0.1 when evidence is attached (at most 1)."""
+    inputs = _Inputs(credential, True)
+    base = _STRENGTH[_assessment(inputs).level]
+    return min(1.0, base + (0.1 if _evidence(inputs).level in {"strong", "moderate"} else 0.0))

@@ -6,6 +6,8 @@
 - ``endorsements``: sign and verify OB 3.0 EndorsementCredentials (:mod:`credstack.services.employer_endorse`);
 - ``requests``: presentation requests with a challenge, answered from the wallet
   (:mod:`credstack.services.employer_requests`);
+- ``hiring``: jobs and the ranking of candidates who shared their portfolios
+  (:mod:`credstack.services.employer_hiring`);
 
 Other areas are read late and optionally through ``peer(name)`` (``cs.accounts``, ``cs.audit``, ``cs.sharing``,
 ``cs.wallet``, ``cs.planner``, ``cs.outlook``, ``cs.learners``): each feature works without them and uses them when
@@ -23,6 +25,7 @@ from credstack.employer.trust import TrustBreakdown
 from credstack.errors import NotFoundError
 from credstack.services.employer_bulk import BulkVerificationService
 from credstack.services.employer_endorse import EndorsementService
+from credstack.services.employer_hiring import HiringService
 from credstack.services.employer_requests import PresentationRequestService
 from credstack.services.employer_trust import RegistryService, TrustService
 from credstack.services.issuers import IssuerService
@@ -65,6 +68,7 @@ class EmployerService:
         self.registry = RegistryService(db, clock)
         self.trust = TrustService(db, settings, verifier, self.registry, clock, self.peer)
         self.requests = PresentationRequestService(db, settings, verifier, clock, self.peer)
+        self.hiring = HiringService(db, settings, verifier, clock, self.peer)
 
     def peer(self, name: str) -> Any:
         """Another area's service on the composition root, or None when it is not there."""
