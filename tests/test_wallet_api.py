@@ -326,3 +326,33 @@ def test_the_audit_page_shows_the_organisations_events(cs: Credstack, served: tu
         assert page.status_code == 200 and 'data-action="credential.issued"' in page.text
         assert 'data-action="credential.claimed"' not in page.text
         assert browser.get("/orgs/acme/audit").status_code == 403
+
+
+def test_portfolio_page_projects_and_a_shared_portfolio_with_files(
+    served: tuple[Credstack, str], cs: Credstack, client: httpx.Client, world: dict[str, Any]
+) -> None:
+    claimed = claim(cs, client, world, "lea_wallet", "lea@example.com")
+    with httpx.Client(base_url=served[1], timeout=30, headers={"Accept": "text/html"}) as browser:
+        token = _csrf(browser.get("/signin").text)
+        browser.post("/signin", data={"email": "lea@example.com", "password": PASSWORD, "csrf_token": token})
+        page = browser.get("/portfolio")
+        assert page.status_code == 200 and 'data-testid="portfolio-group"' in page.text
+        files = {"file": ("report.txt", b"capstone: cleaning 1M rows", "text/plain")}
+        made = browser.post("/portfolio/evidence", data={"title": "Capstone report", "csrf_token": _csrf(page.text)},
+                            files=files)  # fmt: skip
+        assert made.status_code == 303
+        page = browser.get("/portfolio")
+        assert "Capstone report" in page.text and hashlib.sha256(b"capstone: cleaning 1M rows").hexdigest() in page.text
+        evidence = next(e for e in cs.portfolio.evidence(world["lea"].id) if e.title == "Capstone report")
+        share = {"items": claimed["id"], "expires": "30", "include_evidence": "true", "csrf_token": _csrf(page.text)}
+        location = browser.post("/wallet/shares", data=share).headers["location"]
+    share_id = location.rsplit("/", 1)[1]
+    with httpx.Client(base_url=served[1], timeout=30) as employer:
+        shown = employer.get(f"/s/{share_id}")
+        assert shown.status_code == 200 and "Capstone report" in shown.text
+        download = employer.get(f"/s/{share_id}/evidence/{evidence.id}")
+        assert download.content == b"capstone: cleaning 1M rows"
+        assert download.headers["content-disposition"].startswith("attachment")
+        assert download.headers["content-security-policy"] == "sandbox"
+        cs.sharing.revoke(world["lea"].id, share_id)
+        assert employer.get(f"/s/{share_id}/evidence/{evidence.id}").status_code == 410

@@ -91,6 +91,17 @@ def test_learner_claims_imports_shares_and_revokes(
     assert rows.count() == 2
     assert page.get_by_test_id("item-status").all_inner_texts() == ["active", "active"]
 
+    # the portfolio counts both as verified; the claimed one downloads as a PDF certificate
+    page.goto(f"{base}/portfolio")
+    assert page.get_by_test_id("portfolio-summary").inner_text().startswith("2 of 2 credentials verified")
+    page.goto(f"{base}/wallet")
+    page.get_by_role("link", name="Data Wrangling").click()
+    with page.expect_download() as download:
+        page.get_by_test_id("pdf").click()
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF-")
+    assert page.get_by_test_id("linkedin").get_attribute("href").startswith("https://www.linkedin.com/profile/add?")
+    page.goto(f"{base}/wallet")
+
     # 3. share only the claimed credential, expiring in 7 days
     form = page.get_by_test_id("share-create")
     form.locator('input[data-title="Data Wrangling"]').check()

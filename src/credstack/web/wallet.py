@@ -38,16 +38,20 @@ def _page(request: Request, name: str, context: dict[str, Any], status: int = 20
     return templates.TemplateResponse(request, name, context, status_code=status, headers=NO_STORE)
 
 
-def _shown(item: WalletItem, report: VerificationReport) -> dict[str, Any]:
-    """One credential as the templates show it: the item, its report, the readable view and the status pill."""
+def _report_view(report: VerificationReport) -> dict[str, Any]:
+    """A report as the templates show it: the report, the readable view, the status pill and the failures."""
     credential = report.credential if isinstance(report.credential, dict) else None
     return {
-        "item": item,
         "report": report,
         "view": credential_view(credential) if credential else None,
         "status": overall_status(report.checks, report.verified),
         "failed": report.failures,
     }
+
+
+def _shown(item: WalletItem, report: VerificationReport) -> dict[str, Any]:
+    """One wallet credential as the templates show it."""
+    return {"item": item, **_report_view(report)}
 
 
 def _wallet_context(cs: Credstack, web: WebSession, **extra: Any) -> dict[str, Any]:
@@ -115,7 +119,7 @@ def claim_page(token: str, request: Request, cs: CredstackDep) -> Response:
         "preview": preview,
         "claim_url": str(request.url),
         "qr": qr_data_uri(cs.wallet.claim_url(preview.credential.id)),
-        **_shown(WalletItem("", "", "", "", None, None, "", None, "", "", preview.credential.issued_at), report),
+        **_report_view(report),
     }
     return _page(request, "claim.html", context)
 
@@ -188,7 +192,7 @@ def portfolio_page(request: Request, cs: CredstackDep) -> Response:
     if web is None:
         return sign_in_redirect(request)
     portfolio = cs.portfolio.portfolio(web.person.id)
-    groups = [{"group": g, "items": [_shown(i, r) for i, r in g.items]} for g in portfolio.groups]
+    groups = [{"group": g, "shown": [_shown(i, r) for i, r in g.items]} for g in portfolio.groups]
     items = cs.wallet.items(web.person.id)
     context = {"nav": "portfolio", "web": web, "csrf": web.csrf_token, "portfolio": portfolio, "groups": groups}
     return _page(request, "portfolio.html", {**context, "items": items})
