@@ -356,3 +356,17 @@ def test_portfolio_page_projects_and_a_shared_portfolio_with_files(
         assert download.headers["content-security-policy"] == "sandbox"
         cs.sharing.revoke(world["lea"].id, share_id)
         assert employer.get(f"/s/{share_id}/evidence/{evidence.id}").status_code == 410
+
+
+def test_sign_up_creates_an_account_with_a_wallet(served: tuple[Credstack, str], cs: Credstack) -> None:
+    with httpx.Client(base_url=served[1], timeout=30, headers={"Accept": "text/html"}) as browser:
+        token = _csrf(browser.get("/signup").text)
+        short = browser.post("/signup", data={"email": "new@example.com", "password": "short", "csrf_token": token})
+        assert short.status_code == 400 and "10 to 1024 characters" in short.text
+        assert cs.accounts.find_person("new@example.com") is None
+        form = {"email": "new@example.com", "password": PASSWORD, "name": "Nova", "csrf_token": token}
+        made = browser.post("/signup", data=form)
+        assert made.status_code == 303 and made.headers["location"] == "/wallet"
+        assert "new@example.com" in browser.get("/wallet").text
+        taken = browser.post("/signup", data=form)
+        assert taken.status_code == 409 and "already exists" in taken.text
