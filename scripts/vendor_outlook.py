@@ -14,6 +14,8 @@ CSV files plus ``manifest.json`` (rows, SHA-256) for :mod:`credstack.services.ou
   titles, through :class:`credstack.market.titles.TitleMapper`; ``title:`` when the preferred label matched, ``alt:``
   when an alternative label did), else the SOC code most of its ISCO-08 unit group maps to (``isco4``/``isco3``),
   else nothing.
+- ``projection_accuracy.json``: how far the 2014-24, 2016-26 and 2019-29 BLS projections were from the 2024
+  employment of the 2024-34 matrix (percentage points of growth; codes present in both).
 
 Deterministic: the same inputs give the same bytes.
 """
@@ -99,6 +101,86 @@ def _write(name: str, header: list[str], rows: list[list[object]], manifest: dic
     data = lzma.compress(buffer.getvalue().encode("utf-8"), preset=9 | lzma.PRESET_EXTREME)
     (OUT / name).write_bytes(data)
     manifest[name] = {"rows": len(rows), "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+
+
+_NS = {
+    "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+}
+
+
+def xlsx_rows(path: Path, sheet: str) -> list[dict[str, str]]:
+    """The cells of one worksheet, by column letter (a minimal reader: no openpyxl needed)."""
+    import re
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    book = zipfile.ZipFile(path)
+    workbook = ET.fromstring(book.read("xl/workbook.xml"))  # noqa: S314 - BLS files staged in shared/data
+    sheets = workbook.find("m:sheets", _NS)
+    rid = next(s.attrib[f"{{{_NS['r']}}}id"] for s in sheets or () if s.attrib["name"] == sheet)
+    rels = ET.fromstring(book.read("xl/_rels/workbook.xml.rels"))  # noqa: S314
+    target = next(r.attrib["Target"] for r in rels if r.attrib["Id"] == rid).lstrip("/")
+    target = target if target.startswith("xl/") else "xl/" + target
+    strings = []
+    if "xl/sharedStrings.xml" in book.namelist():
+        for si in ET.fromstring(book.read("xl/sharedStrings.xml")).findall("m:si", _NS):  # noqa: S314
+            strings.append("".join(t.text or "" for t in si.iter(f"{{{_NS['m']}}}t")))
+    rows = []
+    for row in ET.fromstring(book.read(target)).iter(f"{{{_NS['m']}}}row"):  # noqa: S314
+        cells = {}
+        for c in row.findall("m:c", _NS):
+            column = re.match(r"[A-Z]+", c.attrib["r"]).group(0)  # type: ignore[union-attr]
+            v, kind = c.find("m:v", _NS), c.attrib.get("t")
+            if kind == "inlineStr":
+                cells[column] = "".join(x.text or "" for x in c.iter(f"{{{_NS['m']}}}t"))
+            elif v is not None:
+                cells[column] = strings[int(v.text or 0)] if kind == "s" else (v.text or "")
+        rows.append(cells)
+    return rows
+
+
+def accuracy(demand: Path) -> dict[str, object]:
+    """How far older BLS projections were from the 2024 employment of the 2024-34 matrix: for each vintage, the
+    projected growth from its base year to 2024 (geometric interpolation to 2024 when the target is later) against
+    the growth that happened, in percentage points, over the line items whose code is in both matrices."""
+
+    def line_items(vintage: str) -> dict[str, tuple[float, float]]:
+        out = {}
+        for r in xlsx_rows(demand / f"bls_employment_projections/occupation_{vintage}.xlsx", "Table 1.2"):
+            e0, e1 = _num(r.get("D", "")), _num(r.get("E", ""))
+            if r.get("C", "").strip().lower().startswith("line") and e0 and e1 is not None:
+                out[r.get("B", "").strip()] = (e0, e1)
+        return out
+
+    now = line_items("2024-34")
+    result: dict[str, object] = {}
+    for vintage in ("2014-24", "2016-26", "2019-29"):
+        base, target = int(vintage[:4]), 2000 + int(vintage[-2:])
+        errors = []
+        weighted = []
+        for code, (e0, e1) in sorted(line_items(vintage).items()):
+            if code in now:
+                projected = (e1 / e0) ** ((2024 - base) / (target - base)) - 1
+                errors.append(100 * (now[code][0] / e0 - 1 - projected))
+                weighted.append((abs(errors[-1]), e0))
+        absolute = sorted(abs(e) for e in errors)
+        weighted.sort()
+        half, running, weighted_median = sum(w for _, w in weighted) / 2, 0.0, 0.0
+        for error, weight in weighted:
+            running += weight
+            if running >= half:
+                weighted_median = error
+                break
+        result[vintage] = {
+            "years_to_2024": 2024 - base,
+            "matched": len(errors),
+            "median_abs_pp": round(absolute[len(absolute) // 2], 2),
+            "employment_weighted_median_abs_pp": round(weighted_median, 2),
+            "q80_abs_pp": round(absolute[int(0.8 * len(absolute))], 2),
+            "mean_pp": round(sum(errors) / len(errors), 2),
+        }
+    return result
 
 
 def occupations(demand: Path) -> list[list[object]]:
@@ -225,6 +307,9 @@ def main() -> None:
     _write("bright_outlook.csv.xz", ["onet_soc", "title", "categories"], bright(demand), manifest)
     _write("indeed_us_monthly.csv.xz", ["series", "month", "index"], indeed(demand), manifest)
     _write("esco_soc.csv.xz", ["esco_uri", "isco", "soc", "how"], esco_soc({str(r[0]) for r in occ}), manifest)
+    data = (json.dumps(accuracy(demand), indent=1, sort_keys=True) + "\n").encode("utf-8")
+    (OUT / "projection_accuracy.json").write_bytes(data)
+    manifest["projection_accuracy.json"] = {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
     (OUT / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     for name, entry in manifest.items():
         print(name, entry)

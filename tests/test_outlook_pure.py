@@ -141,6 +141,9 @@ def test_real_soc_codes_map_to_bls_projections(outlook: OutlookService) -> None:
     assert dev.bright_outlook and dev.momentum.series == "Software Development" and dev.momentum.as_of == "2024-09"
     assert dev.blended_outlook == pytest.approx(100 * blend(annualised(15.8), dev.momentum.value))
     assert any("Indeed Hiring Lab" in s for s in dev.sources) and any("BLS" in s for s in dev.sources)
+    assert dev.notes and "2014-24 projections missed" in dev.notes[0]
+    accuracy = outlook.data.accuracy["2014-24"]
+    assert accuracy["matched"] > 600 and 0 < accuracy["median_abs_pp"] < accuracy["q80_abs_pp"]
     nurse = outlook.occupation_outlook("29-1141")
     assert nurse is not None and nurse.momentum.series == "Nursing" and nurse.employment == 3_391_000
     farm = outlook.occupation_outlook("45-2092")

@@ -104,13 +104,17 @@ class OccupationForecast:
         }
 
 
-def _read(name: str) -> list[dict[str, str]]:
+def _bytes(name: str) -> bytes:
     folder = resources.files("credstack.market").joinpath("data").joinpath("outlook")
     manifest = json.loads(folder.joinpath("manifest.json").read_text(encoding="utf-8"))
     data = folder.joinpath(name).read_bytes()
     if name not in manifest or hashlib.sha256(data).hexdigest() != manifest[name]["sha256"]:
         raise ConfigurationError(f"outlook data file {name} does not match its manifest (corrupt install?)")
-    return list(csv.DictReader(io.StringIO(lzma.decompress(data).decode("utf-8"), newline="")))
+    return data
+
+
+def _read(name: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(lzma.decompress(_bytes(name)).decode("utf-8"), newline="")))
 
 
 class _Data:
@@ -150,6 +154,17 @@ class _Data:
         self.esco: dict[str, tuple[str, str, str]] = {
             row["esco_uri"]: (row["isco"], row["soc"], row["how"]) for row in _read("esco_soc.csv.xz")
         }
+        #: how far older BLS projections were from 2024 employment (scripts/vendor_outlook.py)
+        self.accuracy: dict[str, dict[str, float]] = json.loads(_bytes("projection_accuracy.json"))
+
+    def accuracy_note(self) -> str:
+        a = self.accuracy["2014-24"]
+        return (
+            f"BLS's 2014-24 projections missed the 2024 employment of the same {a['matched']:.0f} codes by a median "
+            f"{a['median_abs_pp']:.0f} points of 10-year growth (weighted by employment "
+            f"{a['employment_weighted_median_abs_pp']:.0f}; 80 % within {a['q80_abs_pp']:.0f} points; code "
+            "redefinitions add to this): read the projected change as a direction, not a measurement"
+        )
 
 
 class OutlookService:
@@ -213,7 +228,7 @@ class OutlookService:
             categories = tuple(sorted({c for cats in hits for c in cats})) if hits else None
         sources = [SOURCES["bls"], SOURCES["oews"] if projection.wage_source == "oews" else SOURCES["bls"]]
         sources.append(SOURCES["onet"])
-        notes = []
+        notes = [self.data.accuracy_note()]
         if projection.wage_source != "oews":
             notes.append("no OEWS May 2025 median for this code: the wage is BLS's 2024 median")
         moment = self.momentum(projection.sector)
@@ -450,6 +465,8 @@ class OutlookViews:
             "coverage": coverage.to_json() if coverage is not None else None,
             "postingIndex": [{"month": m, "value": v} for m, v in sorted(total.items())],
             "occupations": [x.to_json() for x in best],
+            "projectionAccuracy": o.data.accuracy,
+            "accuracyNote": o.data.accuracy_note(),
             "notes": notes,
             "sources": {
                 "topSkills": SOURCES["postings"],
