@@ -115,6 +115,9 @@ def test_claim_links_are_single_use_and_for_the_recipient(
     item = claim(cs, client, world, "lea_wallet", "lea@example.com")
     assert item["source"] == "claimed" and item["title"] == "Data Wrangling"
     problem(client.post(f"/api/wallet/claims/{item['token']}", headers=world["lea_wallet"]), 409, "conflict")
+    preview = client.get(f"/api/claims/{item['token']}").json()
+    assert preview["claimed"] is True and preview["verified"] is True
+    assert preview["credential"]["id"] == item["issued"].credential["id"]
     # another learner cannot claim a credential issued to lea's address
     issued = cs.issuing.issue(world["achievement"].id, recipient="lea@example.com")
     token = cs.wallet.claim_url(issued.id).rsplit("/", 1)[1]

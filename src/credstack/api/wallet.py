@@ -134,6 +134,18 @@ def wallet_certificate(item_id: str, cs: CredstackDep, person: PersonDep) -> Res
     return Response(pdf, media_type="application/pdf")
 
 
+@router.get("/claims/{token}", summary="What a claim link offers (public: the credential, re-verified)")
+def claim_preview(token: str, cs: CredstackDep) -> dict[str, Any]:
+    preview = cs.wallet.claim_preview(token)
+    report = cs.verifier.verify(preview.credential.credential)
+    return {
+        "claimed": preview.claimed,
+        "verified": report.verified,
+        "checks": [c.to_json() for c in report.checks],
+        "credential": preview.credential.credential,
+    }
+
+
 @router.post("/wallet/claims/{token}", status_code=201, summary="Claim an issued credential into my wallet")
 def wallet_claim(token: str, cs: CredstackDep, person: PersonDep) -> dict[str, Any]:
     return item_json(cs.wallet.claim(person.id, token))
