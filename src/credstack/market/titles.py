@@ -4,7 +4,7 @@ A title is normalised (case, accents, punctuation) and looked up exactly; failin
 parenthesised parts, without seniority words (*Supervisory*, *Senior*, *Lead*...), without grade numerals, each part
 of ``"Nurse - Psychiatry"`` or ``"Engineer/Scientist"``, and the longest run of its words that is a known title
 (*Clinical Social Worker* -> *Social Worker*). Then a fuzzy fallback: rapidfuzz's token-sort ratio against the
-known titles sharing the title's rarest word (at least 88). The two vocabularies are matched independently: a
+known titles sharing the title's rarest known word (at least 88). The two vocabularies are matched independently: a
 title may get an O*NET-SOC code, an ESCO occupation, both or neither. ``how`` says which rule matched.
 """
 
@@ -31,6 +31,8 @@ _GRADES = frozenset({"i", "ii", "iii", "iv", "v", "1", "2", "3", "4", "5", "gs",
 _PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _SPLIT = re.compile(r"\s+[-\u2013\u2014]\s+|/|,|\|")
 FUZZY_CUTOFF = 88.0
+#: Known titles compared in the fuzzy fallback: those sharing the title's rarest known word (at most this many).
+_FUZZY_CANDIDATES = 1500
 
 _HOW_SCORE = {"exact": 1.0, "variant": 0.95, "part": 0.85, "words": 0.75}
 
@@ -53,6 +55,7 @@ class TitleMatch:
         return bool(self.soc_code or self.esco_uri)
 
 
+@lru_cache(maxsize=100_000)
 def _singular(word: str) -> str:
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
@@ -115,10 +118,10 @@ class _Vocabulary:
             )
         self.titles = list(self.exact)
         self.df: Counter[str] = Counter(w for t in self.titles for w in set(t.split()))
-        self.by_word: dict[str, list[int]] = defaultdict(list)
-        for i, t in enumerate(self.titles):
+        self.by_word: dict[str, list[str]] = defaultdict(list)
+        for t in self.titles:
             for w in set(t.split()):
-                self.by_word[w].append(i)
+                self.by_word[w].append(t)
 
     def lookup(self, title: str) -> tuple[str, str, str, float] | None:
         tried = variants(title)
@@ -153,10 +156,9 @@ class _Vocabulary:
         words = [w for w in text.split() if w in self.df]
         if not words:
             return None
-        rare = sorted(set(words), key=lambda w: self.df[w])[:2]
-        candidates = sorted({i for w in rare for i in self.by_word[w][:2000]})
+        rarest = min(set(words), key=lambda w: (self.df[w], w))
         found = process.extractOne(
-            text, [self.titles[i] for i in candidates], scorer=fuzz.token_sort_ratio, score_cutoff=FUZZY_CUTOFF
+            text, self.by_word[rarest][:_FUZZY_CANDIDATES], scorer=fuzz.token_sort_ratio, score_cutoff=FUZZY_CUTOFF
         )
         if found is None:
             return None
