@@ -39,7 +39,14 @@ from credstack.storage.engine import Database
 from credstack.storage.models import Credential
 from credstack.storage.repositories import add_audit, allocate_status_index
 
-__all__ = ["CRYPTOSUITES", "IssuanceListener", "IssuedCredential", "IssuingService", "normalise_cryptosuite"]
+__all__ = [
+    "CRYPTOSUITES",
+    "IssuanceListener",
+    "IssuanceRecorder",
+    "IssuedCredential",
+    "IssuingService",
+    "normalise_cryptosuite",
+]
 
 _log = logging.getLogger(__name__)
 
@@ -85,6 +92,9 @@ class IssuedCredential:
 #: Called after a credential is issued and committed: ``(credential, recipient)``; ``recipient`` is the identifier
 #: given to :meth:`IssuingService.issue` (None for VC-API issuance). Registered by the composition root.
 IssuanceListener = Callable[[IssuedCredential, str | None], None]
+#: Called inside the issuing transaction, after the credential row is added: ``(session, credential, recipient)``. An
+#: exception rolls the issuance back. For bookkeeping that must commit with the credential (the learner index).
+IssuanceRecorder = Callable[[Session, IssuedCredential, str | None], None]
 
 
 def issued_record(row: Credential) -> IssuedCredential:
@@ -114,6 +124,13 @@ class IssuingService:
             raise InvalidInputError("a status list size must be a positive multiple of 8")
         #: issuance listeners (pathway awards, the learner index); a failing listener is logged, never raised
         self.listeners: list[IssuanceListener] = []
+        #: in-transaction recorders (the learner index); registered by the composition root
+        self.recorders: list[IssuanceRecorder] = []
+
+    def _recorded(self, session: Session, issued: IssuedCredential, recipient: str | None) -> IssuedCredential:
+        for recorder in self.recorders:
+            recorder(session, issued, recipient)
+        return issued
 
     def _notify(self, issued: IssuedCredential, recipient: str | None) -> IssuedCredential:
         for listener in self.listeners:
@@ -279,14 +296,18 @@ class IssuingService:
         credential_id = uuid.uuid4().hex
         issued = self._run(
             idempotency_key,
-            lambda session: self._secure_and_store(
+            lambda session: self._recorded(
                 session,
-                credential,
-                issuer_id=issuer.id,
-                credential_id=credential_id,
-                achievement_id=None,
-                cryptosuite=suite,
-                idempotency_key=idempotency_key,
+                self._secure_and_store(
+                    session,
+                    credential,
+                    issuer_id=issuer.id,
+                    credential_id=credential_id,
+                    achievement_id=None,
+                    cryptosuite=suite,
+                    idempotency_key=idempotency_key,
+                ),
+                None,
             ),
         )
         return self._notify(issued, None)
@@ -357,14 +378,18 @@ class IssuingService:
         )
         issued = self._run(
             idempotency_key,
-            lambda session: self._secure_and_store(
+            lambda session: self._recorded(
                 session,
-                unsigned,
-                issuer_id=issuer_id,
-                credential_id=credential_id,
-                achievement_id=stored_id,
-                cryptosuite=suite,
-                idempotency_key=idempotency_key,
+                self._secure_and_store(
+                    session,
+                    unsigned,
+                    issuer_id=issuer_id,
+                    credential_id=credential_id,
+                    achievement_id=stored_id,
+                    cryptosuite=suite,
+                    idempotency_key=idempotency_key,
+                ),
+                recipient,
             ),
         )
         return self._notify(issued, recipient)

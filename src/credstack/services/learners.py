@@ -8,9 +8,9 @@ tampered or not-this-learner's credential comes back with ``verified=False``, a 
 must count only ``verified`` ones.
 
 Finding a learner's issued credentials: a DID subject is in ``credentials.recipient``; an e-mail recipient is
-recorded in ``learner_credentials`` by :meth:`LearnerService.record_issued` (registered as an issuing listener by
-the composition root). Credentials issued without that record (VC-API issuance, bulk jobs) are found by matching
-the IdentityObject hashes of the credentials that have no subject id.
+recorded in ``learner_credentials`` by :meth:`LearnerService.record_issued` (an issuing recorder: it runs inside the
+issuing transaction; the composition root registers it). Credentials issued without that record (VC-API issuance,
+bulk jobs) are found by matching the IdentityObject hashes of the credentials that have no subject id.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from credstack.domain.credential import is_email
 from credstack.domain.identity import matches_identity
@@ -161,15 +162,14 @@ class LearnerService:
         self._level_of = level_of
 
     # -- the issuing hook --------------------------------------------------------------------------------------
-    def record_issued(self, issued: IssuedCredential, recipient: str | None) -> None:
-        """Issuing listener: remember which learner a new credential belongs to (idempotent)."""
-        learner = recipient if recipient is not None else _subject(issued.credential).get("id")
-        if not isinstance(learner, str) or not learner.strip():
+    def record_issued(self, session: Session, issued: IssuedCredential, recipient: str | None) -> None:
+        """Issuing recorder (inside the issuing transaction): which learner a new credential belongs to. A DID
+        subject is already in ``credentials.recipient``; an e-mail address is recorded here."""
+        if recipient is None or not is_email(recipient.strip()):
             return
-        key = normalise_learner(learner)
-        with self._db.write() as session:
-            if session.get(LearnerCredential, issued.id) is None:
-                session.add(LearnerCredential(credential_id=issued.id, learner=key))
+        key = normalise_learner(recipient)
+        if session.get(LearnerCredential, issued.id) is None:
+            session.add(LearnerCredential(credential_id=issued.id, learner=key))
 
     # -- reading -----------------------------------------------------------------------------------------------
     def issued_documents(self, learner: str) -> list[dict[str, Any]]:
