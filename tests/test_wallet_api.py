@@ -260,7 +260,9 @@ def test_exports_pdf_linkedin_and_evidence(cs: Credstack, client: httpx.Client, 
     assert portfolio["credits"] > 0 and portfolio["evidence"][0]["title"] == "Capstone"
 
 
-def test_cli_org_user_and_audit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_org_user_and_audit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     from typer.testing import CliRunner
 
     from credstack.cli import _register, app
@@ -279,6 +281,13 @@ def test_cli_org_user_and_audit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert json.loads(user.stdout)["roles"] == {"globex-corp": ["employer_reviewer"]}
     listed = json.loads(runner.invoke(app, ["audit", "list", "--org", "globex-corp", "--json"]).stdout)
     assert [e["action"] for e in listed] == ["person.created", "org.created"]
+    from credstack.cli import main
+
+    with pytest.raises(SystemExit) as exited:
+        main(["user", "create", "x@globex.example", "--org", "globex-corp", "--role", "owner"])
+    assert exited.value.code == 2
+    assert "[invalid_input]: unknown role(s) owner" in capsys.readouterr().err
+    assert runner.invoke(app, ["org", "list", "--json"]).stdout.count('"id"') == 1
 
 
 def _csrf(html: str) -> str:
