@@ -287,7 +287,11 @@ def test_cli_org_user_and_audit(
         main(["user", "create", "x@globex.example", "--org", "globex-corp", "--role", "owner"])
     assert exited.value.code == 2
     assert "[invalid_input]: unknown role(s) owner" in capsys.readouterr().err
-    assert runner.invoke(app, ["org", "list", "--json"]).stdout.count('"id"') == 1
+    from credstack.app import Credstack
+    from credstack.settings import Settings
+
+    with Credstack.from_settings(Settings.from_env()) as cs:
+        assert cs.accounts.find_person("x@globex.example") is None
 
 
 def _csrf(html: str) -> str:
