@@ -147,6 +147,13 @@ def test_skill_page_and_twin(client: TestClient, cs: Credstack) -> None:
     chart = re.search(r'data-testid="skill-demand".*?</svg>', html, re.S)
     assert chart and chart.group(0).count("data-point=") == len(data["history"]) + len(data["forecast"])
     assert "not forecast" in html
+    # where it is heading: the SOC outlooks of the ESCO occupations that list it as essential
+    rows = data["occupations"]
+    assert rows and [r["blendedOutlook"] for r in rows] == sorted((r["blendedOutlook"] for r in rows), reverse=True)
+    essential_for = {link.uri for link in cs.taxonomy.skill(top.uri).essential_for}
+    assert all(set(r["escoOccupations"]) <= essential_for for r in rows)
+    bars = re.search(r'data-testid="skill-occupations".*?</svg>', html, re.S)
+    assert bars and bars.group(0).count("data-point=") == len(rows)
     assert client.get("/market/skills/not-a-skill-anywhere").status_code == 404
 
 

@@ -407,17 +407,41 @@ class OutlookService:
         return postings, ranks
 
     @cached_property
+    def _essential_for(self) -> dict[str, tuple[str, ...]]:
+        """ESCO skill -> the SOC-mapped ESCO occupations it is essential for (the shipped ESCO relations)."""
+        found: dict[str, list[str]] = defaultdict(list)
+        esco = self.data.esco
+        for rel in taxonomy_source.read("occupation_skills"):
+            if rel.relation_type == "essential" and rel.occupation_uri in esco and esco[rel.occupation_uri][1]:
+                found[rel.skill_uri].append(rel.occupation_uri)
+        return {uri: tuple(occupations) for uri, occupations in found.items()}
+
+    @cached_property
     def _skill_outlook(self) -> dict[str, float]:
         """ESCO skill -> mean outlook percentile of the SOC-mapped occupations it is essential for."""
         ranks = self._outlook_ranks
-        occupation_rank = {
-            uri: ranks[soc] for uri, (_, soc, _) in self.data.esco.items() if soc and soc in ranks
-        }  # fmt: skip
-        sums: dict[str, list[float]] = defaultdict(list)
-        for rel in taxonomy_source.read("occupation_skills"):
-            if rel.relation_type == "essential" and rel.occupation_uri in occupation_rank:
-                sums[rel.skill_uri].append(occupation_rank[rel.occupation_uri])
-        return {uri: sum(v) / len(v) for uri, v in sums.items()}
+        out = {}
+        for skill, occupations in self._essential_for.items():
+            values = [ranks[self.data.esco[o][1]] for o in occupations if self.data.esco[o][1] in ranks]
+            if values:
+                out[skill] = sum(values) / len(values)
+        return out
+
+    def skill_occupations(self, uri: str, *, limit: int = 10) -> list[dict[str, Any]]:
+        """Where a skill is heading in the long run: the outlooks of the SOC codes of the ESCO occupations that list
+        it as essential (one row per SOC code, best blended outlook first, with how many ESCO occupations map there)."""
+        by_soc: dict[str, list[str]] = defaultdict(list)
+        for occupation in self._essential_for.get(uri, ()):
+            by_soc[self.data.esco[occupation][1]].append(occupation)
+        rows = []
+        for soc, occupations in by_soc.items():
+            projection = self.data.projections.get(soc)
+            if projection is None:
+                continue
+            found = self._outlook(projection, None, soc, "")
+            rows.append({**found.to_json(), "escoOccupations": sorted(occupations)})
+        rows.sort(key=lambda r: (-r["blendedOutlook"], r["soc"]))
+        return rows[:limit]
 
     def _labels(self, uris: Iterable[str]) -> dict[str, str]:
         uris = list(uris)
@@ -486,6 +510,8 @@ class OutlookViews:
             **result.to_json(),
             "growth": growth.to_json(),
             "cooccurring": [c.to_json() for c in market.cooccurring(result.uri, 10)],
+            "occupations": o.skill_occupations(result.uri),
+            "occupationSources": "; ".join((SOURCES["esco"], SOURCES["bls"], SOURCES["indeed"])),
         }
 
     def occupation(self, code: str) -> dict[str, Any]:

@@ -68,7 +68,13 @@ def skill_page(request: Request, ref: str, cs: CredstackDep) -> HTMLResponse:
     history = [(h["period"], 100 * h["value"]) for h in data["history"]]
     forecast = [{k: (100 * v if k != "period" else v) for k, v in p.items()} for p in data["forecast"]]
     chart = line_chart(history, forecast, fmt="{:.2f} %", testid="skill-demand")
-    return _page(request, "market_skill.html", {"data": data, "chart": chart, "href": _skill_href})
+    occupations = bar_chart(
+        [(o["title"], o["blendedOutlook"] / 100, f"/market/occupations/{o['soc']}") for o in data["occupations"]],
+        fmt="{:+.2%}",
+        testid="skill-occupations",
+    )
+    context = {"data": data, "chart": chart, "occupations": occupations, "href": _skill_href}
+    return _page(request, "market_skill.html", context)
 
 
 @router.get("/market/occupations/{code:path}.json")
