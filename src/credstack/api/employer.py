@@ -208,3 +208,90 @@ async def answer_request(request_id: str, request: Request, cs: CredstackDep) ->
     outcome = await run_in_threadpool(cs.employer.requests.answer, request_id, data)
     body = {"accepted": outcome.accepted, "state": outcome.request.state, "report": outcome.report.to_json()}
     return JSONResponse(body, status_code=200 if outcome.accepted else 422)
+
+
+class JobIn(BaseModel):
+    """A job: posting ``text``, an ESCO ``occupation`` (URI, id or code), or explicit ``skills``."""
+
+    title: str = Field(default="", max_length=300)
+    text: str = Field(default="", max_length=20_000)
+    occupation: str | None = Field(default=None, max_length=300)
+    skills: list[dict[str, Any]] | None = Field(default=None, max_length=40)
+
+
+@router.post("/jobs", summary="Create a job (its required skills from text, an occupation, or given)", status_code=201)
+def create_job(body: JobIn, cs: CredstackDep, org: EmployerOrg) -> dict[str, Any]:
+    job = cs.employer.hiring.create_job(org, body.title, text=body.text, occupation=body.occupation, skills=body.skills)
+    return job.to_json()
+
+
+@router.get("/jobs", summary="This organisation's jobs")
+def list_jobs(cs: CredstackDep, org: EmployerOrg) -> dict[str, Any]:
+    return {"jobs": [j.to_json() for j in cs.employer.hiring.jobs(org)]}
+
+
+@router.get("/jobs/{job_id}/candidates", summary="Rank the candidates who shared portfolios (logged)")
+def rank_candidates(
+    job_id: str, cs: CredstackDep, org: EmployerOrg, top: Annotated[int, Query(ge=1, le=500)] = 50
+) -> dict[str, Any]:
+    return cs.employer.hiring.rank(job_id, org, top=top).to_json()
+
+
+@router.get("/jobs/{job_id}/rankings", summary="The log of this job's rankings")
+def job_rankings(job_id: str, cs: CredstackDep, org: EmployerOrg) -> dict[str, Any]:
+    return {"rankings": cs.employer.hiring.rankings(job_id, org)}
+
+
+class TeamMemberIn(BaseModel):
+    person: str = Field(max_length=500, description="An e-mail address or DID")
+    name: str = Field(default="", max_length=200)
+    role_profile_id: str | None = Field(default=None, max_length=64)
+
+
+@router.get("/workforce/members", summary="The organisation's team (for the skills matrix and audit)")
+def team(cs: CredstackDep, org: EmployerOrg) -> dict[str, Any]:
+    return {"members": [m.to_json() for m in cs.employer.workforce.members(org)]}
+
+
+@router.post("/workforce/members", summary="Add or update a team member", status_code=201)
+def add_member(body: TeamMemberIn, cs: CredstackDep, org: EmployerOrg) -> dict[str, Any]:
+    return cs.employer.workforce.add_member(org, body.person, body.name, body.role_profile_id).to_json()
+
+
+class InternalCredentialIn(BaseModel):
+    achievement_id: str = Field(max_length=64)
+    person: str = Field(max_length=500)
+
+
+@router.post("/workforce/credentials", summary="Issue an internal credential to a team member", status_code=201)
+def issue_internal(body: InternalCredentialIn, cs: CredstackDep, org: EmployerOrg) -> dict[str, Any]:
+    issued = cs.employer.workforce.issue_internal(org, body.achievement_id, body.person)
+    return {"id": issued.id, "credential": issued.credential}
+
+
+@router.get("/workforce/matrix", summary="The team skills matrix (members x skills, levels 0-4)")
+def team_matrix(cs: CredstackDep, org: EmployerOrg) -> dict[str, Any]:
+    return cs.employer.workforce.team_matrix(org)
+
+
+@router.get("/workforce/audit", summary="The quarterly workforce skills audit (JSON; .csv and .pdf twins)")
+def workforce_audit(
+    cs: CredstackDep, org: EmployerOrg, budget: Annotated[float | None, Query(ge=0, le=1e9)] = None
+) -> dict[str, Any]:
+    return cs.employer.workforce.run_audit(org, budget=budget)
+
+
+@router.get("/workforce/audit.csv", summary="The audit as CSV")
+def workforce_audit_csv(
+    cs: CredstackDep, org: EmployerOrg, budget: Annotated[float | None, Query(ge=0, le=1e9)] = None
+) -> Response:
+    text = cs.employer.workforce.audit_csv(cs.employer.workforce.run_audit(org, budget=budget))
+    return Response(text, media_type="text/csv; charset=utf-8", headers=_attachment("skills-audit.csv"))
+
+
+@router.get("/workforce/audit.pdf", summary="The audit as PDF")
+def workforce_audit_pdf(
+    cs: CredstackDep, org: EmployerOrg, budget: Annotated[float | None, Query(ge=0, le=1e9)] = None
+) -> Response:
+    pdf = cs.employer.workforce.audit_pdf(cs.employer.workforce.run_audit(org, budget=budget), org)
+    return Response(pdf, media_type="application/pdf", headers=_attachment("skills-audit.pdf"))

@@ -8,6 +8,8 @@
   (:mod:`credstack.services.employer_requests`);
 - ``hiring``: jobs and the ranking of candidates who shared their portfolios
   (:mod:`credstack.services.employer_hiring`);
+- ``workforce``: team, internal credentials, skills matrix, quarterly audit with CSV/PDF exports and the learning
+  budget (:mod:`credstack.services.employer_workforce`);
 
 Other areas are read late and optionally through ``peer(name)`` (``cs.accounts``, ``cs.audit``, ``cs.sharing``,
 ``cs.wallet``, ``cs.planner``, ``cs.outlook``, ``cs.learners``): each feature works without them and uses them when
@@ -28,6 +30,7 @@ from credstack.services.employer_endorse import EndorsementService
 from credstack.services.employer_hiring import HiringService
 from credstack.services.employer_requests import PresentationRequestService
 from credstack.services.employer_trust import RegistryService, TrustService
+from credstack.services.employer_workforce import WorkforceService
 from credstack.services.issuers import IssuerService
 from credstack.services.issuing import IssuingService
 from credstack.services.verifying import VerificationService
@@ -69,6 +72,7 @@ class EmployerService:
         self.trust = TrustService(db, settings, verifier, self.registry, clock, self.peer)
         self.requests = PresentationRequestService(db, settings, verifier, clock, self.peer)
         self.hiring = HiringService(db, settings, verifier, clock, self.peer)
+        self.workforce = WorkforceService(db, settings, issuing, clock, self.peer)
 
     def peer(self, name: str) -> Any:
         """Another area's service on the composition root, or None when it is not there."""

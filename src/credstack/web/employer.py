@@ -255,3 +255,91 @@ def present_submit(
         raise InvalidInputError("choose credentials from your wallet, or paste a presentation")
     context = {"req": outcome.request, "outcome": outcome, "items": [], "signed_in": session is not None}
     return _page(request, "present.html", {**context, "nav": "wallet"}, status_code=200 if outcome.accepted else 422)
+
+
+@router.get("/employer/jobs", response_class=HTMLResponse)
+def jobs_page(request: Request, cs: CredstackDep) -> HTMLResponse:
+    return _page(request, "employer_jobs.html", {"jobs": cs.employer.hiring.jobs(web_org(request, cs))})
+
+
+@router.post("/employer/jobs")
+def jobs_create(
+    request: Request,
+    cs: CredstackDep,
+    title: Annotated[str, Form(max_length=300)] = "",
+    text: Annotated[str, Form(max_length=20_000)] = "",
+    occupation: Annotated[str, Form(max_length=300)] = "",
+    csrf_token: Annotated[str | None, Form()] = None,
+) -> RedirectResponse:
+    org = _guard(request, cs, csrf_token)
+    job = cs.employer.hiring.create_job(org, title, text=text, occupation=occupation.strip() or None)
+    return RedirectResponse(f"/employer/jobs/{job.id}", status_code=303)
+
+
+@router.get("/employer/jobs/{job_id}", response_class=HTMLResponse)
+def job_page(request: Request, job_id: str, cs: CredstackDep) -> HTMLResponse:
+    result = cs.employer.hiring.rank(job_id, web_org(request, cs))
+    return _page(request, "employer_job.html", {"result": result, "job": result.job})
+
+
+def _workforce_context(request: Request, cs: Credstack, org: str, budget: float | None) -> dict[str, Any]:
+    workforce = cs.employer.workforce
+    issuer = workforce.issuer_id(org)
+    achievements = cs.achievements.list(issuer_ref=issuer) if issuer is not None else cs.achievements.list()
+    return {
+        "members": workforce.members(org),
+        "roles": cs.planner.role_profiles(org),
+        "matrix": workforce.team_matrix(org),
+        "audit": workforce.run_audit(org, budget=budget),
+        "budget": budget,
+        "achievements": achievements,
+    }
+
+
+@router.get("/employer/workforce", response_class=HTMLResponse)
+def workforce_page(
+    request: Request, cs: CredstackDep, budget: Annotated[float | None, Query(ge=0, le=1e9)] = None
+) -> HTMLResponse:
+    return _page(request, "employer_workforce.html", _workforce_context(request, cs, web_org(request, cs), budget))
+
+
+@router.post("/employer/workforce")
+def workforce_submit(
+    request: Request,
+    cs: CredstackDep,
+    action: Annotated[str, Form(pattern="^(member|role|issue)$")],
+    person: Annotated[str, Form(max_length=500)] = "",
+    name: Annotated[str, Form(max_length=200)] = "",
+    role: Annotated[str, Form(max_length=64)] = "",
+    skills: Annotated[str, Form(max_length=10_000)] = "",
+    achievement: Annotated[str, Form(max_length=64)] = "",
+    csrf_token: Annotated[str | None, Form()] = None,
+) -> RedirectResponse:
+    org = _guard(request, cs, csrf_token)
+    workforce = cs.employer.workforce
+    if action == "member":
+        workforce.add_member(org, person, name, role or None)
+    elif action == "role":
+        workforce.create_role(org, name, skills)
+    else:
+        workforce.issue_internal(org, achievement, person)
+    return RedirectResponse("/employer/workforce", status_code=303)
+
+
+@router.get("/employer/workforce/audit.csv")
+def workforce_csv(
+    request: Request, cs: CredstackDep, budget: Annotated[float | None, Query(ge=0, le=1e9)] = None
+) -> Response:
+    report = cs.employer.workforce.run_audit(web_org(request, cs), budget=budget)
+    headers = {"Content-Disposition": 'attachment; filename="skills-audit.csv"'}
+    return Response(cs.employer.workforce.audit_csv(report), media_type="text/csv; charset=utf-8", headers=headers)
+
+
+@router.get("/employer/workforce/audit.pdf")
+def workforce_pdf(
+    request: Request, cs: CredstackDep, budget: Annotated[float | None, Query(ge=0, le=1e9)] = None
+) -> Response:
+    org = web_org(request, cs)
+    report = cs.employer.workforce.run_audit(org, budget=budget)
+    headers = {"Content-Disposition": 'attachment; filename="skills-audit.pdf"'}
+    return Response(cs.employer.workforce.audit_pdf(report, org), media_type="application/pdf", headers=headers)
