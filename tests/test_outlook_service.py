@@ -155,6 +155,13 @@ def test_skill_page_and_twin(client: TestClient, cs: Credstack) -> None:
     bars = re.search(r'data-testid="skill-occupations".*?</svg>', html, re.S)
     assert bars and bars.group(0).count("data-point=") == len(rows)
     assert client.get("/market/skills/not-a-skill-anywhere").status_code == 404
+    # a taxonomy skill no posting asks for still shows where it is heading
+    asked = {d.uri for d in cs.market.skill_demand(limit=100_000)}
+    quiet = next(uri for uri in sorted(cs.outlook._essential_for) if uri not in asked)
+    unposted = client.get(f"/market/skills/{quiet.rsplit('/', 1)[-1]}.json").json()
+    assert unposted["uri"] == quiet and unposted["history"] == [] and unposted["occupations"]
+    shown = client.get(f"/market/skills/{quiet.rsplit('/', 1)[-1]}")
+    assert shown.status_code == 200 and "no ingested posting with text asks for this skill" in shown.text
 
 
 def test_occupation_page_and_twin(client: TestClient) -> None:

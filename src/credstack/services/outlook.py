@@ -39,6 +39,7 @@ from credstack.taxonomy import source as taxonomy_source
 __all__ = ["SOURCES", "OccupationForecast", "OutlookService", "OutlookViews", "SkillForecast"]
 
 ESCO_OCCUPATION = "http://data.europa.eu/esco/occupation/"
+ESCO_SKILL = "http://data.europa.eu/esco/skill/"
 
 #: Named under every figure that uses them.
 SOURCES = {
@@ -504,13 +505,39 @@ class OutlookViews:
         """A skill's demand over time with its forecast, growth and co-occurring skills."""
         o = self._o
         market = o._require_market()
-        result = o.forecast_skill(ref)
+        try:
+            result = o.forecast_skill(ref)
+        except NotFoundError:
+            return self._unposted_skill(ref)
         growth = market.growth(result.uri)
         return {
             **result.to_json(),
             "growth": growth.to_json(),
             "cooccurring": [c.to_json() for c in market.cooccurring(result.uri, 10)],
             "occupations": o.skill_occupations(result.uri),
+            "occupationSources": "; ".join((SOURCES["esco"], SOURCES["bls"], SOURCES["indeed"])),
+        }
+
+    def _unposted_skill(self, ref: str) -> dict[str, Any]:
+        """A taxonomy skill no ingested posting asks for: its long-run side only (NotFoundError for anything else)."""
+        o = self._o
+        uri = ref if ref.startswith("http") else ESCO_SKILL + ref
+        label = o._labels([uri]).get(uri)
+        if label is None and uri not in o._essential_for:
+            raise NotFoundError(f"no skill {ref!r} in the taxonomy or the ingested postings")
+        empty = fc.Forecast((), (), note="no ingested posting with text asks for this skill")
+        return {
+            "uri": uri,
+            "label": label or uri.rsplit("/", 1)[-1],
+            "unit": "share of postings with text",
+            "monthly": [],
+            **empty.to_json(),
+            "backtest": fc.backtest([]).to_json(),
+            "sources": [SOURCES["postings"]],
+            "notes": ["no ingested posting with text asks for this skill"],
+            "growth": None,
+            "cooccurring": [],
+            "occupations": o.skill_occupations(uri),
             "occupationSources": "; ".join((SOURCES["esco"], SOURCES["bls"], SOURCES["indeed"])),
         }
 
