@@ -151,7 +151,7 @@ class TrustService:
             now=self._clock(),
             registry=self._registry.entries(org_id),
             endorsements=self.endorsements(document),
-            market=self._market(skills),
+            market=self._market(skills, _alignment_labels(document)),
             half_lives=self._half_lives(skills),
             default_half_life=self._settings.skill_half_life_knowledge,
         )
@@ -208,7 +208,7 @@ class TrustService:
         )
 
     # -- optional peers ------------------------------------------------------------------------------------------------
-    def _market(self, skills: Sequence[str]) -> MarketInfo | None:
+    def _market(self, skills: Sequence[str], labels: Mapping[str, str]) -> MarketInfo | None:
         outlook = self._peer("outlook")
         if outlook is None or not skills or not hasattr(outlook, "market_value"):
             return None
@@ -218,7 +218,10 @@ class TrustService:
             return None
         if value is None or getattr(value, "rated", 1) == 0:  # none of the skills has market data
             return None
-        top = tuple(str(getattr(t, "label", t)) for t in getattr(value, "top_skills", ()) or ())
+        top = tuple(
+            str(getattr(t, "label", "") or labels.get(str(getattr(t, "uri", "")), "") or getattr(t, "uri", t))
+            for t in getattr(value, "top_skills", ()) or ()
+        )
         basis = str(getattr(value, "basis", ""))
         rated, total = getattr(value, "rated", None), getattr(value, "total", None)
         if rated is not None and total:
@@ -239,3 +242,12 @@ class TrustService:
 
 def _as_list(value: Any) -> list[Any]:
     return [] if value is None else list(value) if isinstance(value, list) else [value]
+
+
+def _alignment_labels(credential: Mapping[str, Any]) -> dict[str, str]:
+    """Skill URI -> the name the credential's achievement gives it (alignment targetName)."""
+    out: dict[str, str] = {}
+    for alignment in _as_list(achievement_of(credential).get("alignment")):
+        if isinstance(alignment, Mapping) and isinstance(alignment.get("targetUrl"), str):
+            out[alignment["targetUrl"]] = str(alignment.get("targetName") or "")
+    return out
