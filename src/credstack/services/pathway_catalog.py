@@ -32,6 +32,7 @@ from credstack.stacking import (
     ResultSpec,
 )
 from credstack.storage.catalog_tables import CatalogEntryRow, CatalogEntrySkill, CatalogSource
+from credstack.storage.engine import Database
 from credstack.storage.models import Achievement, Issuer
 from credstack.storage.pathway_tables import PathwayRow
 from credstack.storage.taxonomy_tables import TaxonomySkillBroader
@@ -159,7 +160,7 @@ def _skill_areas(session: Session, skills: Iterable[str]) -> dict[str, frozenset
 class StackingContextBuilder:
     """Builds (and caches) the :class:`StackingContext` from the achievements, catalog and pathway tables."""
 
-    def __init__(self, db: Any, base_url: str) -> None:
+    def __init__(self, db: Database, base_url: str) -> None:
         self._db = db
         self._base = base_url.rstrip("/")
         self._lock = threading.Lock()
