@@ -170,10 +170,11 @@ def demo_seed(
     settings = _settings_for("127.0.0.1", port)
     settings.check_for_serving()
     with Credstack.from_settings(settings) as credstack:
-        seeded = seed_demo(credstack)
-        wallet = seed_wallet(credstack)
+        credstack.init_db()
         if not credstack.taxonomy.counts().get("occupations"):
             raise TaxonomyNotLoadedError("the demo stacks are built from the catalog: run `credstack taxonomy load`")
+        seeded = seed_demo(credstack)
+        wallet = seed_wallet(credstack)
         stacks = seed_stacks(credstack)
         index = None
         if not no_index:
