@@ -20,6 +20,7 @@ from credstack.api import (
     catalog_routes,
     credentials,
     market,
+    outlook,
     pathways,
     planner,
     public,
@@ -87,6 +88,7 @@ def create_app(credstack: Credstack) -> FastAPI:
     app.include_router(employer_api)
     app.include_router(presentation_api)
     app.include_router(market.router)
+    app.include_router(outlook.router)
     app.include_router(accounts.router)
     app.include_router(wallet.router)
     app.include_router(wallet.form_router)
