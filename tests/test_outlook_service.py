@@ -283,3 +283,24 @@ def test_cli_outlook_commands(
     value = json.loads(capsys.readouterr().out)
     assert value["entry"] == entry and value["score"] == round(cs.outlook.entry_value(entry).score, 4)
     assert _run("value", "no-such-entry") == 2 and "not_found" in capsys.readouterr().err
+
+
+def test_outlook_api(client: TestClient, cs: Credstack) -> None:
+    one = client.get("/api/outlook/occupations/15-1252.00").json()
+    assert one["soc"] == "15-1252" and one["title"] == "Software developers" and one["brightOutlook"] is True
+    by_esco = client.get(f"/api/outlook/occupations/{SOFTWARE_DEVELOPER}").json()
+    assert by_esco["blendedOutlook"] == one["blendedOutlook"]
+    missing = client.get("/api/outlook/occupations/00-0000")
+    assert missing.status_code == 404 and missing.headers["content-type"].startswith("application/problem+json")
+    assert client.get("/api/outlook/occupations/bogus").json()["status"] == 400
+    series = client.get("/api/outlook/forecast", params={"occupation": "15-1212"}).json()["series"]
+    assert series[0]["forecast"] and series[0]["backtest"]["origins"] > 0
+    skill = client.get("/api/outlook/forecast", params={"skill": _top_skill(cs).uri}).json()
+    assert skill["uri"] == _top_skill(cs).uri and skill["forecast"] == [] and skill["note"]
+    assert client.get("/api/outlook/forecast").status_code == 400
+    uris = [d.uri for d in cs.market.skill_demand(limit=3)]
+    value = client.post("/api/outlook/value", json={"skills": uris}).json()
+    assert value["score"] == round(cs.outlook.market_value(uris).score, 4) and value["basis"] == "postings"
+    assert client.post("/api/outlook/value", json={"skills": "x"}).status_code == 400
+    pooled = client.get("/api/outlook/backtest").json()["pooled"]
+    assert pooled["mase_model"] < pooled["mase_naive"]

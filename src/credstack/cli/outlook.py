@@ -118,8 +118,7 @@ def forecast(
                     out.print(f"  note: {escape(note)}")
             out.print("  source: " + escape("; ".join(result.sources)))
             return
-        assert occupation is not None
-        series = credstack.outlook.forecast_occupation(occupation)
+        series = credstack.outlook.forecast_occupation(occupation or "")
     if as_json:
         _json({"occupation": occupation, "series": [s.to_json() for s in series]})
         return
