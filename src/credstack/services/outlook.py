@@ -316,7 +316,10 @@ class OutlookService:
                     fc.forecast_series(quarters, h=h),
                     fc.backtest([v for _, v in quarters], h=h),
                     SOURCES["indeed"],
-                    ("the sector file ends in September 2024 (the newer files exceed the size we could obtain)",),
+                    (
+                        "the sector file ends in September 2024 (the newer files exceed the size we could obtain): "
+                        "the forecast quarters follow the series' end, not today",
+                    ),
                 )
             )
         market = self._market()
