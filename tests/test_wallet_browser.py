@@ -100,6 +100,8 @@ def test_learner_claims_imports_shares_and_revokes(
         page.get_by_test_id("pdf").click()
     assert Path(download.value.path()).read_bytes().startswith(b"%PDF-")
     assert page.get_by_test_id("linkedin").get_attribute("href").startswith("https://www.linkedin.com/profile/add?")
+    page.get_by_test_id("share-one").get_by_role("button").click()  # a share of this one credential
+    assert page.get_by_test_id("share-items").inner_text().strip() == "Data Wrangling"
     page.goto(f"{base}/wallet")
 
     # 3. share only the claimed credential, expiring in 7 days

@@ -149,6 +149,7 @@ def wallet_item(item_id: str, request: Request, cs: CredstackDep) -> Response:
         "claimed": request.query_params.get("claimed") == "1",
         "linkedin": linkedin_url(facts),
         "verify_url": facts.verify_url,
+        "expiry_days": EXPIRY_DAYS,
         **_shown(item, report),
     }
     return _page(request, "wallet_item.html", context)
