@@ -40,7 +40,8 @@ def _page(request: Request, name: str, context: dict[str, Any], status: int = 20
 
 def _report_view(report: VerificationReport) -> dict[str, Any]:
     """A report as the templates show it: the report, the readable view, the status pill and the failures."""
-    credential = report.credential if isinstance(report.credential, dict) else None
+    # an Open Badges 2.0 assertion is not a VC: its page shows the title and checks, not the VC reading of it
+    credential = report.credential if isinstance(report.credential, dict) and report.format != "ob2" else None
     return {
         "report": report,
         "view": credential_view(credential) if credential else None,
