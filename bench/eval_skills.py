@@ -7,11 +7,16 @@ Not a test. Measured with :func:`credstack.skills.default_linker`:
   URIs through the v1.1.0 skills file (``conceptUri``; the URIs are stable into v1.1.1); sentences with no gold
   label are skipped. MRR, RP@5 and RP@10 averaged over sentences.
 - The same on the SkillSkape dev split (synthetic LLM sentences: a sanity check, not evidence of real quality).
-- The same again with the semantic stage (``+semantic`` rows: all-MiniLM-L6-v2 re-ranking), when it is installed.
-- Span extraction on SkillSpan dev: exact span match, skill and knowledge spans combined, against the mentions of
-  :meth:`SkillLinker.extract` mapped to tokens.
+- The same again with the semantic stage (``semantic`` rows: all-MiniLM-L6-v2 re-ranking), when it is installed.
+- Span extraction on SkillSpan dev with each extraction method (``lexical``, ``tagged``, ``union``) of
+  :meth:`SkillLinker.extract`, mentions mapped to the dataset's tokens: exact span match with skill and knowledge
+  spans pooled (``F1``), exact match with the type too (``typedF1``, SkillSpan's own convention: span-level F1
+  over both layers), and a documented loose variant (``looseF1``, any overlap counts).
+- Test figures (rows ``test/...``) when the held-out test files are given with ``--test-data DIR`` (laid out as
+  in ../shared/data/eval: ``decorte_esco_linking/{house,tech}_test_annotations.csv``, ``skillspan/test.json.gz``);
+  they are not in ../shared/data, so by default the output says they were not measured.
 
-Usage: .venv/bin/python bench/eval_skills.py   (prints a table; writes bench/out/eval.json)
+Usage: .venv/bin/python bench/eval_skills.py [--test-data DIR]   (prints a table; writes bench/out/eval.json)
 """
 
 from __future__ import annotations
@@ -122,6 +127,18 @@ def _gold(row: dict[str, Any]) -> set[tuple[int, int, str]]:
     return skill | {(*s, "KNOWLEDGE") for s in bio_spans(row["tags_knowledge"])}
 
 
+def _loose_f1(pairs: list[tuple[set[tuple[int, int, str]], set[tuple[int, int, str]]]]) -> float:
+    """Overlap match, types ignored (not SkillSpan's convention; shows how many errors are only boundaries):
+    precision = predicted spans overlapping a gold span, recall = gold spans overlapped by a prediction."""
+    hit_p = hit_g = n_p = n_g = 0
+    for pred, gold in pairs:
+        n_p, n_g = n_p + len(pred), n_g + len(gold)
+        hit_p += sum(any(p[0] < g[1] and g[0] < p[1] for g in gold) for p in pred)
+        hit_g += sum(any(p[0] < g[1] and g[0] < p[1] for p in pred) for g in gold)
+    precision, recall = hit_p / n_p if n_p else 0.0, hit_g / n_g if n_g else 0.0
+    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+
+
 def span_metrics(linker: SkillLinker, rows: list[dict[str, Any]], method: str = "lexical") -> dict[str, Any]:
     """Exact span match per source and overall: ``f1`` ignores the span type (skill and knowledge spans pooled),
     ``typed_f1`` needs the type right too (SkillSpan's convention; lexical mentions have no type, so 0)."""
@@ -131,12 +148,14 @@ def span_metrics(linker: SkillLinker, rows: list[dict[str, Any]], method: str = 
         chosen = [i for i, r in enumerate(rows) if source == "all" or r["source"] == source]
         untyped = span_prf(({s[:2] for s in predicted[i]}, {s[:2] for s in _gold(rows[i])}) for i in chosen)
         typed = span_prf((predicted[i], _gold(rows[i])) for i in chosen)
+        loose = _loose_f1([(predicted[i], _gold(rows[i])) for i in chosen])
         result[source] = {
             "sentences": len(chosen),
             "precision": untyped.precision,
             "recall": untyped.recall,
             "f1": untyped.f1,
             "typed_f1": typed.f1,
+            "loose_f1": loose,
             "gold_spans": untyped.gold,
             "predicted_spans": untyped.predicted,
         }
@@ -204,14 +223,14 @@ def main() -> None:
     print(f"{'ESCO linking':<34}{'sentences':>10}{'MRR':>8}{'RP@5':>8}{'RP@10':>8}")
     for name, r in sorted(results["linking"].items()):
         print(f"{name:<34}{r['sentences']:>10}{100 * r['mrr']:>8.1f}{100 * r['rp@5']:>8.1f}{100 * r['rp@10']:>8.1f}")
-    print(f"\n{'SkillSpan spans (exact match)':<34}{'sentences':>10}{'P':>8}{'R':>8}{'F1':>8}{'typedF1':>8}")
+    columns = "".join(f"{c:>8}" for c in ("P", "R", "F1", "typedF1", "looseF1"))
+    print(f"\n{'SkillSpan spans (P R F1: exact match)':<34}{'sentences':>10}{columns}")
     for name, spans in results["spans"].items():
         for source, r in spans.items():
             if not isinstance(r, dict):
                 continue
-            line = (
-                f"{100 * r['precision']:>8.1f}{100 * r['recall']:>8.1f}{100 * r['f1']:>8.1f}{100 * r['typed_f1']:>8.1f}"
-            )
+            figures = (r["precision"], r["recall"], r["f1"], r["typed_f1"], r["loose_f1"])
+            line = "".join(f"{100 * x:>8.1f}" for x in figures)
             print(f"{name + ' ' + source:<34}{r['sentences']:>10}{line}")
     for path in results["test_files_missing"]:
         print(f"test split not measured (held out, not in this checkout's data): {path}")
