@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -304,3 +305,21 @@ def test_outlook_api(client: TestClient, cs: Credstack) -> None:
     assert client.post("/api/outlook/value", json={"skills": "x"}).status_code == 400
     pooled = client.get("/api/outlook/backtest").json()["pooled"]
     assert pooled["mase_model"] < pooled["mase_naive"]
+
+
+def test_outlook_on_an_empty_market_on_both_engines(database_url: str, tmp_path: Path) -> None:
+    """No postings ingested (SQLite and PostgreSQL): outlooks stand on the shipped data, market values fall back to
+    the occupation outlook, the overview says there are no postings, and a skill forecast has nothing to stand on."""
+    with Credstack.from_settings(Settings(database_url=database_url, data_dir=str(tmp_path / "data"))) as app:
+        app.init_db()
+        dev = app.outlook.occupation_outlook("15-1252")
+        assert dev is not None and dev.growth_pct == 15.8
+        skill = next(iter(sorted(app.outlook._skill_outlook)))
+        value = app.outlook.market_value([skill])
+        assert value.basis == "outlook" and value.score == pytest.approx(app.outlook._skill_outlook[skill])
+        overview = app.outlook.views.overview()
+        assert overview["topSkills"] == [] and overview["notes"][0].startswith("no job postings")
+        assert len(overview["postingIndex"]) > 70 and overview["occupations"]
+        empty = app.outlook.forecast_skill(skill)
+        assert empty.forecast.history == () and not empty.forecast.forecast
+        assert any(n.startswith("not forecast: 0 consecutive") for n in empty.notes)

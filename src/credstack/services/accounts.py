@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import threading
 import unicodedata
 import uuid
 from collections.abc import Callable, Iterable
@@ -49,6 +50,9 @@ __all__ = [
 ROLES = ("platform_admin", "issuer_admin", "assessor", "employer_reviewer", "learner")
 #: How long a web session lasts.
 SESSION_DAYS = 14
+#: failed sign-ins for one address within LOCKOUT that lock it out until the oldest ages out (per process)
+MAX_FAILURES = 10
+LOCKOUT = timedelta(minutes=15)
 MIN_PASSWORD = 10
 MAX_PASSWORD = 1024
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -179,6 +183,9 @@ class AccountService:
         self._db = db
         self._tokens = tokens
         self._clock = clock
+        #: recent failed sign-ins per e-mail address (this process): MAX_FAILURES within LOCKOUT lock it out
+        self._failures: dict[str, list[datetime]] = {}
+        self._failures_lock = threading.Lock()
 
     # -- organisations -----------------------------------------------------------------------------------------
     def create_org(self, name: str, *, slug: str | None = None, issuer_id: int | None = None) -> Org:
@@ -332,15 +339,26 @@ class AccountService:
             address = normalise_email(email)
         except InvalidInputError:
             raise failure from None
+        now = self._clock()
+        with self._failures_lock:
+            recent = [t for t in self._failures.get(address, []) if t > now - LOCKOUT]
+            self._failures[address] = recent
+        if len(recent) >= MAX_FAILURES:
+            minutes = int(LOCKOUT.total_seconds() // 60)
+            raise AuthError(f"too many failed sign-ins for this address: try again in {minutes} minutes")
         with self._db.write() as session:
             row = session.scalars(sa.select(PersonRow).where(PersonRow.email == address)).one_or_none()
             stored = row.password_hash if row is not None and row.password_hash else _DUMMY_HASH
             try:
                 _hasher.verify(stored, str(password))
+                if row is None or not row.password_hash:
+                    raise VerifyMismatchError
             except (VerifyMismatchError, VerificationError, InvalidHashError):
+                with self._failures_lock:
+                    self._failures.setdefault(address, []).append(now)
                 raise failure from None
-            if row is None or not row.password_hash:
-                raise failure
+            with self._failures_lock:
+                self._failures.pop(address, None)
             if _hasher.check_needs_rehash(row.password_hash):
                 row.password_hash = _hasher.hash(str(password))
             return self._person(session, row)
