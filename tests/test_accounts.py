@@ -144,3 +144,15 @@ def test_credential_views_are_audited(lite: Credstack) -> None:
     cs.audit.credential_viewed(issued.id, issued.issuer_id, where="credential page")
     (event,) = cs.audit.events(org_id=org.id, action="credential.viewed")
     assert (event.subject, event.actor, event.detail) == (issued.id, "anonymous", {"page": "credential page"})
+
+
+def test_repeated_failed_sign_ins_lock_the_address_out_for_a_while(lite: Credstack, clock: Clock) -> None:
+    cs = lite
+    cs.accounts.create_person("lea@example.com", password=PASSWORD)
+    for _ in range(10):
+        with pytest.raises(AuthError, match="wrong password"):
+            cs.accounts.authenticate("lea@example.com", "not the password")
+    with pytest.raises(AuthError, match="too many failed sign-ins"):
+        cs.accounts.authenticate("lea@example.com", PASSWORD)  # even the right password, for now
+    clock.advance(minutes=16)
+    assert cs.accounts.authenticate("lea@example.com", PASSWORD).email == "lea@example.com"
