@@ -89,6 +89,8 @@ def test_the_registry_marks_an_issuer_trusted(served: tuple[Credstack, str], cli
     registry = {s["name"]: s for s in after["trust"]["signals"]}["registry"]
     assert registry["level"] == "strong" and registry["finding"].startswith("trusted")
     assert "trusted_issuers" in client.get("/api/employer/trusted-issuers", headers=auth).json()
+    page = client.post("/verify", data={"credential": json.dumps(credential)}).text  # the public verify page
+    assert "Why trust it?" in page and 'data-signal="registry" data-level="strong"' in page
     bad = client.post("/api/employer/trusted-issuers", json={"value": "not a domain!"}, headers=auth)
     assert bad.status_code == 400 and bad.json()["code"] == "invalid_input"
     assert client.delete(f"/api/employer/trusted-issuers/{added.json()['id']}", headers=auth).status_code == 204

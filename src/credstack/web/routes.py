@@ -77,7 +77,7 @@ def verify_page(
         record = _issued_here(cs, credential)
         report = cs.verifier.verify(record.credential)
         cs.audit.credential_viewed(record.id, record.issuer_id, where="verification page")
-        context.update(_report_context(report), source=credential)
+        context.update(_report_context(report), source=credential, trust=_trust(request, cs, report))
     return _page(request, "verify.html", context)
 
 
@@ -97,13 +97,24 @@ async def verify_submit(
         raise InvalidInputError("paste a credential, or choose a file to upload")
     results = [await _verified(cs, source, data) for source, data in uploads]
     if len(results) == 1:
-        return _page(request, "verify.html", {"nav": "verify", **results[0]})
+        trust = _trust(request, cs, results[0]["report"])
+        return _page(request, "verify.html", {"nav": "verify", **results[0], "trust": trust})
     return _page(request, "verify.html", {"nav": "verify", "batch": results})
 
 
 async def _verified(cs: Credstack, source: str, data: bytes) -> dict[str, Any]:
     report = await run_in_threadpool(cs.verifier.verify, data)  # CPU-bound: keep the event loop free
     return {"source": source, "badge_url": _baked_image(report.format, data), **_report_context(report)}
+
+
+def _trust(request: Request, cs: Credstack, report: VerificationReport) -> Any:
+    """The trust breakdown of a credential for the visitor's organisation (docs/employer.md); None for a
+    presentation."""
+    if not isinstance(report.credential, dict):
+        return None
+    from credstack.web.employer import web_org
+
+    return cs.employer.trust_for(web_org(request, cs), report.credential, verified=report.verified)
 
 
 def _baked_image(report_format: str, data: bytes) -> str | None:
