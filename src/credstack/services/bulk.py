@@ -14,6 +14,8 @@ import csv
 import hashlib
 import io
 import json
+import logging
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,7 +28,9 @@ from credstack.errors import CredstackError, CsvRosterError, InvalidInputError, 
 from credstack.services.achievements import AchievementRecord, AchievementService
 from credstack.services.issuing import IssuingService, normalise_cryptosuite
 from credstack.storage.engine import Database
-from credstack.storage.models import BulkJob, BulkJobRow
+from credstack.storage.models import Achievement, BulkJob, BulkJobRow
+
+_log = logging.getLogger(__name__)
 
 __all__ = ["COLUMNS", "BulkIssuanceService", "BulkReport", "RowRejection", "parse_roster"]
 
@@ -258,6 +262,47 @@ class BulkIssuanceService:
                 stored.state = "done"
                 stored.finished_at = self._clock()
         return self.report(job_id)
+
+    def run_in_background(self, job_id: str) -> threading.Thread:
+        """Run a job on a daemon thread (a web upload returns at once; :meth:`report` shows the progress)."""
+
+        def work() -> None:
+            try:
+                self.run(job_id)
+            except Exception:  # logged; the job stays resumable (`credstack issue --resume JOB`)
+                _log.exception("bulk job %s failed", job_id)
+
+        thread = threading.Thread(target=work, name=f"bulk-{job_id[:8]}", daemon=True)
+        thread.start()
+        return thread
+
+    def recent(self, issuer_id: int, *, limit: int = 10) -> list[BulkReport]:
+        """The latest jobs for achievements of ``issuer_id``, newest first."""
+        query = (
+            sa.select(BulkJob.id)
+            .join(Achievement, Achievement.id == BulkJob.achievement_id)
+            .where(Achievement.issuer_id == issuer_id)
+            .order_by(BulkJob.created_at.desc(), BulkJob.id)
+            .limit(limit)
+        )
+        with self._db.read() as session:
+            ids = list(session.scalars(query))
+        return [self.report(i) for i in ids]
+
+    def report_csv(self, job_id: str) -> str:
+        """Every roster row of a job as CSV: line, recipient, outcome, credential id, reason."""
+        self.report(job_id)  # NotFoundError for an unknown job
+        with self._db.read() as session:
+            rows = list(
+                session.scalars(sa.select(BulkJobRow).where(BulkJobRow.job_id == job_id).order_by(BulkJobRow.line))
+            )
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["line", "recipient", "outcome", "credential_id", "reason"])
+        for row in rows:
+            recipient = str(dict(row.data).get("recipient", ""))
+            writer.writerow([row.line, recipient, row.outcome, row.credential_id or "", row.reason or ""])
+        return out.getvalue()
 
     def report(self, job_id: str) -> BulkReport:
         """Counts, rejections (line and reason) and the credential ids of a job."""

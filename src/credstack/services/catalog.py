@@ -420,6 +420,33 @@ class CatalogService:
         rows = self.replace_source(source, entries, version=version)
         return ImportReport(source, format, rows, version)
 
+    def define(self, entry: CatalogEntry, issuer_ref: str | int | None = None) -> AchievementRecord:
+        """Add one entry to its source (an issuer's own micro-credential; other entries of the source stay) and
+        publish it as an issuable achievement of ``issuer_ref``. ConflictError if the id is taken."""
+        if not _SOURCE_NAME.match(entry.source) or entry.source in (DEMO_SOURCE, NJ_SOURCE):
+            raise InvalidInputError(f"{entry.source!r} cannot hold issuer-defined entries")
+        now = self._clock()
+        with self._db.write() as session:
+            if session.get(CatalogEntryRow, entry.id) is not None:
+                raise ConflictError(f"a catalog entry {entry.id!r} exists")
+            session.execute(sa.insert(CatalogEntryRow), [_column_values(_row(entry, now))])
+            if entry.skills:
+                session.execute(
+                    sa.insert(CatalogEntrySkill),
+                    [
+                        {"entry_id": entry.id, "skill_uri": s.uri, "label": s.label, "level": s.level, "position": i}
+                        for i, s in enumerate(entry.skills)
+                    ],
+                )
+            rows = session.scalar(
+                sa.select(sa.func.count()).select_from(CatalogEntryRow).where(CatalogEntryRow.source == entry.source)
+            )
+            session.merge(
+                CatalogSource(name=entry.source, version=f"defined {now.isoformat()}", rows=rows, loaded_at=now)
+            )
+        self._cached = None
+        return self.publish(entry.id, issuer_ref)
+
     def count(self) -> int:
         return len(self._index())
 

@@ -17,6 +17,7 @@ from credstack.web.accounts import router as accounts_router
 from credstack.web.catalog import router as catalog_router
 from credstack.web.deps import STATIC_DIR, templates
 from credstack.web.employer import router as employer_router
+from credstack.web.issuer import router as issuer_router
 from credstack.web.market import router as market_router
 from credstack.web.pathways import router as pathways_router
 from credstack.web.planner import router as planner_router
@@ -44,5 +45,6 @@ def install_web(app: FastAPI) -> None:
     app.include_router(planner_router)
     app.include_router(employer_router)
     app.include_router(market_router)
+    app.include_router(issuer_router)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     app.state.html_error_renderer = render_error_page

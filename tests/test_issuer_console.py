@@ -1,0 +1,230 @@
+"""The issuer console (/issuer) through HTTP on a live server: who may use it, defining a micro-credential with
+validation errors and its market value, stacks validated by the pathway service, roster jobs with their report,
+and status changes from a credential's page (CSRF required, another organisation's admin refused)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from api_support import served_credstack
+from credstack.app import Credstack
+from credstack.web.session import SESSION_COOKIE
+
+PASSWORD = "issuer-console-pw"
+PYTHON = "http://data.europa.eu/esco/skill/ccd0a1d9-afda-43d9-b901-96344886e14d"
+SQL = "http://data.europa.eu/esco/skill/598de5b0-5b58-4ea7-8058-a4bc4d18c742"
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Credstack, str, dict[str, str]]]:
+    with served_credstack(tmp_path_factory.mktemp("issuer-console")) as (cs, base):
+        cs.taxonomy.load(only=("skills",))
+        cs.accounts.create_org("Provider", slug="provider", issuer_id=cs.issuers.default().id)
+        other = cs.issuers.create("Other College")
+        cs.accounts.create_org("Other College", slug="other", issuer_id=other.id)
+        people = {
+            "admin": cs.accounts.create_person("admin@provider.test", org_id="provider", roles=["issuer_admin"]),
+            "learner": cs.accounts.create_person("learner@provider.test", org_id="provider", roles=["learner"]),
+            "other": cs.accounts.create_person("admin@other.test", org_id="other", roles=["issuer_admin"]),
+        }
+        cookies = {name: cs.accounts.start_session(p.id)[0] for name, p in people.items()}
+        yield cs, base, cookies
+
+
+def client(base: str, cookie: str | None) -> httpx.Client:
+    http = httpx.Client(base_url=base, timeout=30, follow_redirects=False)
+    if cookie:
+        http.cookies.set(SESSION_COOKIE, cookie)
+    return http
+
+
+def csrf_of(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "the page has no form with a CSRF token"
+    return found.group(1)
+
+
+def test_only_issuer_admins_of_the_organisation_get_in(served: tuple[Credstack, str, dict[str, str]]) -> None:
+    _cs, base, cookies = served
+    with client(base, None) as anonymous:
+        response = anonymous.get("/issuer")
+        assert response.status_code == 303 and response.headers["location"].startswith("/signin?next=")
+    with client(base, cookies["learner"]) as learner:
+        refused = learner.get("/issuer", headers={"Accept": "text/html"})
+        assert refused.status_code == 403 and "issuer admins" in refused.text
+        assert 'data-testid="nav-issue"' not in learner.get("/catalog").text
+    with client(base, cookies["other"]) as other:
+        assert other.get("/issuer", params={"org": "provider"}).status_code == 403
+        assert "Other College" in other.get("/issuer").text
+    with client(base, cookies["admin"]) as admin:
+        home = admin.get("/issuer")
+        assert home.status_code == 200 and "Issuer console: Provider" in home.text
+        assert 'data-testid="nav-issue"' in home.text
+
+
+def test_define_a_micro_credential_with_skills_and_market_value(
+    served: tuple[Credstack, str, dict[str, str]],
+) -> None:
+    cs, base, cookies = served
+    with client(base, cookies["admin"]) as admin:
+        token = csrf_of(admin.get("/issuer/achievements/new").text)
+        form: dict[str, Any] = {"csrf_token": token, "org": "provider", "name": "Data wrangling"}
+        searched = admin.post("/issuer/achievements/new", data={**form, "q": "python", "op": "search"})
+        assert searched.status_code == 200 and f'data-add="{PYTHON}"' in searched.text
+        added = admin.post(
+            "/issuer/achievements/new",
+            data={**form, "op": f"add:{PYTHON}|Python (computer programming)", "skill": f"{SQL}|SQL"},
+        )
+        assert f'data-skill="{PYTHON}"' in added.text and f'data-skill="{SQL}"' in added.text
+        assert 'data-testid="market-score"' in added.text and 'data-testid="market-basis"' in added.text
+        expected = cs.outlook.market_value([SQL, PYTHON])
+        assert f"{round(expected.score * 100)} / 100" in added.text
+
+        skills = [f"{PYTHON}|Python (computer programming)", f"{SQL}|SQL"]
+        bad = admin.post(
+            "/issuer/achievements/new",
+            data={**form, "op": "create", "skill": skills, "description": "", "eqf_level": "11", "ects": "lots"},
+        )
+        assert bad.status_code == 400
+        assert 'data-error="description"' in bad.text and "EQF level is 1 to 8" in bad.text
+        assert "ECTS credits must be a number" in bad.text
+        assert not [a for a in cs.achievements.list() if a.name == "Data wrangling"]
+
+        created = admin.post(
+            "/issuer/achievements/new",
+            data={
+                **form,
+                "op": "create",
+                "skill": skills,
+                "description": "Clean and join data in Python and SQL.",
+                "criteria": "A graded project.",
+                "achievement_type": "MicroCredential",
+                "eqf_level": "5",
+                "ects": "3",
+                "effort_hours": "75",
+                "price": "490",
+                "currency": "EUR",
+                "assessment_method": "practical project with rubric",
+                "validity_months": "36",
+            },
+        )
+        assert created.status_code == 303
+    (record,) = [a for a in cs.achievements.list() if a.name == "Data wrangling"]
+    assert record.issuer_id == cs.issuers.default().id
+    assert {x["targetUrl"] for x in record.definition["alignment"]} >= {PYTHON, SQL}
+    entry = cs.catalog.get(record.definition["humanCode"])
+    assert (entry.eqf_level, entry.ects, entry.effort_hours, entry.price, entry.validity_months) == (5, 3, 75, 490, 36)
+    assert entry.provider == "Provider"
+
+
+def test_forms_need_the_csrf_token(served: tuple[Credstack, str, dict[str, str]]) -> None:
+    cs, base, cookies = served
+    with client(base, cookies["admin"]) as admin:
+        refused = admin.post("/issuer/achievements/new", data={"op": "search", "q": "python"})
+        assert refused.status_code == 403 and refused.json()["code"] == "forbidden"
+        record = cs.issuing.issue(cs.achievements.list()[0].id, recipient="csrf@example.org")
+        assert admin.post(f"/issuer/credentials/{record.id}/suspend", data={"csrf_token": "x"}).status_code == 403
+    assert cs.status.status_of(record.id).state == "active"
+
+
+def test_stack_errors_are_shown_and_a_valid_stack_is_stored(served: tuple[Credstack, str, dict[str, str]]) -> None:
+    cs, base, cookies = served
+    first = cs.achievements.create(
+        None, name="Stack part one", description="One.", criteria_narrative="Pass.", credits_available=2
+    )
+    second = cs.achievements.create(
+        None, name="Stack part two", description="Two.", criteria_narrative="Pass.", credits_available=3
+    )
+    with client(base, cookies["admin"]) as admin:
+        token = csrf_of(admin.get("/issuer/stacks/new").text)
+        base_form = {"csrf_token": token, "org": "provider", "name": "Two parts"}
+        too_many = admin.post(
+            "/issuer/stacks/new", data={**base_form, "rule": "n-of", "n": "3", "achievement": [first.url, second.url]}
+        )
+        assert too_many.status_code == 400 and 'data-testid="stack-error"' in too_many.text
+        assert "n-of(3): needs 3 of 2 requirements" in too_many.text  # where the problem is, and what it is
+        made = admin.post(
+            "/issuer/stacks/new",
+            data={
+                **base_form,
+                "rule": "credits",
+                "min_credits": "5",
+                "credits": "5",
+                "achievement": [first.url, second.url],
+            },
+        )
+        assert made.status_code == 303
+        assert "Two parts" in admin.get("/issuer").text
+    stack = cs.pathways.get("provider-two-parts")
+    assert stack.definition["requirement"]["type"] == "credits" and stack.issuer.id == cs.issuers.default().id
+
+
+def _finished(http: httpx.Client, job_url: str) -> dict[str, Any]:
+    deadline = time.monotonic() + 30
+    while True:
+        job: dict[str, Any] = http.get(f"{job_url}.json").json()
+        if job["state"] == "done" or time.monotonic() > deadline:
+            return job
+        time.sleep(0.1)
+
+
+def test_roster_job_report_and_status_changes(served: tuple[Credstack, str, dict[str, str]]) -> None:
+    cs, base, cookies = served
+    achievement = cs.achievements.create(
+        None, name="Roster badge", description="For the roster.", criteria_narrative="Attend."
+    )
+    roster = "recipient,name\nana@example.org,Ana\nnot an address,Bo\ncy@example.org,Cy\n"
+    with client(base, cookies["admin"]) as admin:
+        token = csrf_of(admin.get("/issuer/issue").text)
+        empty = admin.post("/issuer/issue", data={"csrf_token": token, "achievement": achievement.id})
+        assert empty.status_code == 400 and "choose a CSV roster" in empty.text
+        uploaded = admin.post(
+            "/issuer/issue",
+            data={"csrf_token": token, "achievement": achievement.id, "org": "provider"},
+            files={"roster": ("roster.csv", roster.encode(), "text/csv")},
+        )
+        assert uploaded.status_code == 303
+        job_url = uploaded.headers["location"].split("?")[0]
+        job = _finished(admin, job_url)
+        assert (job["issued"], job["rejected"]) == (2, 1)
+        assert job["rejections"][0]["line"] == 3 and "neither an e-mail address" in job["rejections"][0]["reason"]
+        page = admin.get(job_url).text
+        assert "2 issued · 1 rejected" in page and 'data-line="3"' in page
+        rows = list(csv.DictReader(io.StringIO(admin.get(f"{job_url}/report.csv").text)))
+        assert [(r["line"], r["outcome"]) for r in rows] == [("2", "issued"), ("3", "rejected"), ("4", "issued")]
+
+        first, second = job["credentialIds"]
+        credential_page = admin.get(f"/credentials/{first}").text
+        token = csrf_of(credential_page)
+        assert admin.post(f"/issuer/credentials/{first}/suspend", data={"csrf_token": token}).status_code == 303
+        not_confirmed = admin.post(f"/issuer/credentials/{second}/revoke", data={"csrf_token": token})
+        assert not_confirmed.status_code == 400 and cs.status.status_of(second).state == "active"
+        revoked = admin.post(f"/issuer/credentials/{second}/revoke", data={"csrf_token": token, "confirm": "yes"})
+        assert revoked.status_code == 303
+        assert 'data-testid="credential-state">suspended' in admin.get(f"/credentials/{first}").text
+    with client(base, cookies["other"]) as other:
+        page = other.get(f"/credentials/{first}").text
+        assert 'data-testid="issuer-actions"' not in page
+        refused = other.post(
+            f"/issuer/credentials/{first}/unsuspend", data={"csrf_token": csrf_of_session(cs, cookies["other"])}
+        )
+        assert refused.status_code == 403
+        assert other.get(f"{job_url}.json").status_code in (403, 404)
+    assert cs.status.status_of(first).state == "suspended" and cs.status.status_of(second).state == "revoked"
+    with client(base, None) as anyone:
+        verify = anyone.get("/verify", params={"credential": cs.issuing.get(second).credential["id"]}).text
+        assert "revoked" in verify.lower()
+
+
+def csrf_of_session(cs: Credstack, raw: str) -> str:
+    web = cs.accounts.session(raw)
+    assert web is not None
+    return web.csrf_token
