@@ -6,16 +6,23 @@ import csv
 import gzip
 import io
 import json
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from credstack.market.source import builtin_datasets, read_builtin
 
 
-def real_rows(name: str, *, step: int = 1, limit: int | None = None) -> list[dict[str, Any]]:
-    """Every ``step``-th row of shipped dataset ``name`` (at most ``limit``)."""
+@cache
+def _all_rows(name: str) -> tuple[dict[str, Any], ...]:
     dataset = next(d for d in builtin_datasets() if d.name == name)
-    rows = [json.loads(line) for line in read_builtin(dataset).splitlines()][::step]
+    return tuple(json.loads(line) for line in read_builtin(dataset).splitlines())
+
+
+def real_rows(name: str, *, step: int = 1, limit: int | None = None) -> list[dict[str, Any]]:
+    """Every ``step``-th row of shipped dataset ``name`` (at most ``limit``; read once per process, do not
+    modify the rows)."""
+    rows = list(_all_rows(name)[::step])
     return rows[:limit] if limit is not None else rows
 
 

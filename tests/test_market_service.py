@@ -34,17 +34,18 @@ def market(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
             cs.taxonomy.load(only=("skills", "occupations", "occupation_skills"))
         files = {
             "summaries": write_jsonl(
-                folder / "summaries.jsonl.gz", real_rows("usajobs_ai_cyber_summaries", step=6), gzipped=True
+                folder / "summaries.jsonl.gz", real_rows("usajobs_ai_cyber_summaries", step=10), gzipped=True
             ),
             "questionnaires": write_jsonl(
-                folder / "questionnaires.jsonl", real_rows("usajobs_questionnaires_sample", step=12)
+                folder / "questionnaires.jsonl", real_rows("usajobs_questionnaires_sample", step=25)
             ),
-            "nyc": write_csv(folder / "nyc.csv.gz", real_rows("nyc_jobs_2019", step=2), gzipped=True),
+            "nyc": write_csv(folder / "nyc.csv.gz", real_rows("nyc_jobs_2019", step=4), gzipped=True),
             "announcements": write_jsonl(
                 folder / "announcements.jsonl", real_rows("usajobs_announcements_2024_2025", step=40)
             ),
         }
-        reports = {name: cs.market.ingest(path) for name, path in files.items()}
+        reports = {name: cs.market.ingest(path, refresh=False) for name, path in files.items()}
+        cs.market.refresh()
         yield {"cs": cs, "reports": reports, "files": files, "engine": request.param}
     finally:
         cs.close()
@@ -61,7 +62,7 @@ def test_every_row_is_accounted_for_and_reposts_are_caught(market):
     for name, report in reports.items():
         assert report.balanced, name
         assert report.rejected == 0, (name, report.rejections[:3])
-    assert reports["summaries"].rows_read == len(real_rows("usajobs_ai_cyber_summaries", step=6))
+    assert reports["summaries"].rows_read == len(real_rows("usajobs_ai_cyber_summaries", step=10))
     assert reports["summaries"].exact_duplicates > 0 and reports["summaries"].near_duplicates > 0
     assert reports["nyc"].source == "nyc-jobs" and reports["nyc"].duplicates > 0  # internal + external rows
     assert reports["announcements"].source == "usajobs-announcements"

@@ -98,9 +98,11 @@ class MarketService:
         rejects: Path | None = None,
         progress: Callable[[int], None] | None = None,
         tick: Tick | None = None,
+        refresh: bool = True,
     ) -> IngestReport:
         """Ingest a CSV or JSONL file (gzip detected from its bytes). ``progress`` gets the bytes read from the
-        file as they are consumed; ``tick`` the number of rows read. Rejected rows go to ``rejects`` (JSON lines)."""
+        file as they are consumed; ``tick`` the number of rows read. Rejected rows go to ``rejects`` (JSON lines).
+        ``refresh=False`` leaves the demand tables for a later :meth:`refresh` (loading many files)."""
         try:
             raw = path.open("rb")
         except OSError as exc:
@@ -123,6 +125,7 @@ class MarketService:
                     file_name=path.name,
                     rejects=rejects_file,
                     tick=tick,
+                    refresh=refresh,
                 )
             finally:
                 if rejects_file is not None:
