@@ -97,8 +97,11 @@ def line_chart(
             f'<text class="chart-axis" x="{left - 4}" y="{_f(y(v) + 4)}" text-anchor="end">'
             f"{escape(fmt.format(v))}</text>"
         )
-    step = max(1, n // 8)
-    for i in range(0, n, step):
+    placed = -1e9  # x of the last axis label drawn: labels keep 64 px apart
+    for i in range(n):
+        if x(i) - placed < 64:
+            continue
+        placed = x(i)
         parts.append(
             f'<text class="chart-axis" x="{_f(x(i))}" y="{height - 14}" text-anchor="middle">{escape(labels[i])}</text>'
         )
