@@ -192,3 +192,9 @@ def test_month_points_serialise():
 def test_a_label_read_across_a_list_is_not_a_skill():
     labels = {s.label for s in extract_skills(default_linker(), "Clerk", "Submit a document or interview notes.")}
     assert "document interviews" not in labels
+
+
+def test_a_title_only_onet_knows_reaches_esco_through_the_onet_occupation():
+    found = default_title_mapper().map("Loan Analyst")
+    assert (found.soc_code, found.soc_title) == ("13-2072.00", "Loan Officers")
+    assert (found.esco_label, found.esco_how) == ("loan officer", "via-onet")

@@ -5,7 +5,9 @@ parenthesised parts, without seniority words (*Supervisory*, *Senior*, *Lead*...
 of ``"Nurse - Psychiatry"`` or ``"Engineer/Scientist"``, and the longest run of its words that is a known title
 (*Clinical Social Worker* -> *Social Worker*). Then a fuzzy fallback: rapidfuzz's token-sort ratio against the
 known titles sharing the title's rarest known word (at least 88). The two vocabularies are matched independently: a
-title may get an O*NET-SOC code, an ESCO occupation, both or neither. ``how`` says which rule matched.
+title may get an O*NET-SOC code, an ESCO occupation, both or neither; when only O*NET matches, the O*NET
+occupation's own title is looked up among the ESCO labels (exact or variant only: ``how`` "via-onet"). ``how`` says
+which rule matched.
 """
 
 from __future__ import annotations
@@ -183,6 +185,10 @@ class TitleMapper:
     def _map(self, title: str) -> TitleMatch:
         soc = self._onet.lookup(title)
         esco = self._esco.lookup(title)
+        if esco is None and soc is not None:
+            via = self._esco.lookup(soc[1])  # the O*NET occupation's own title, when ESCO has it as a label
+            if via is not None and via[2] in {"exact", "variant"}:
+                esco = (via[0], via[1], "via-onet", min(soc[3], via[3]) * 0.9)
         if soc is None and esco is None:
             return TitleMatch()
         scores = [m[3] for m in (soc, esco) if m is not None]
