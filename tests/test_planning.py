@@ -16,6 +16,7 @@ from credstack.api.app import create_app
 from credstack.app import Credstack
 from credstack.cli import main
 from credstack.errors import ConflictError, InvalidInputError, NotFoundError
+from learner_support import session_cookie
 from planning_support import (
     LEARNER,
     NOW,
@@ -249,13 +250,18 @@ def test_cli_plan_over_the_database(
 
 def test_api_planner_endpoints(cs: Credstack) -> None:
     client = TestClient(create_app(cs))
+    admin = {"Authorization": f"Bearer {cs.tokens.create(['admin'])}"}  # a learner's plan is private
     got = client.get(
-        "/api/planner/plan", params={"learner": LEARNER, "target": SOFTWARE_DEVELOPER, "hours_per_week": 10}
+        "/api/planner/plan",
+        params={"learner": LEARNER, "target": SOFTWARE_DEVELOPER, "hours_per_week": 10},
+        headers=admin,
     )
     assert got.status_code == 200 and got.json()["feasible"]
+    client.cookies.update(session_cookie(cs, LEARNER))
     twin = client.get("/planner.json", params={"learner": LEARNER, "target": SOFTWARE_DEVELOPER, "hours_per_week": 10})
+    client.cookies.clear()
     assert twin.json()["plan"]["achievements"] == got.json()["plan"]["achievements"]
-    missing = client.get("/api/planner/plan", params={"learner": LEARNER, "target": "role:nope"})
+    missing = client.get("/api/planner/plan", params={"learner": LEARNER, "target": "role:nope"}, headers=admin)
     assert missing.status_code == 404 and missing.json()["code"] == "not_found"
     body = {"org_id": "acme", "name": "Dev", "skills": [{"uri": PYTHON}]}
     assert client.post("/api/planner/roles", json=body).status_code == 401
@@ -264,5 +270,5 @@ def test_api_planner_endpoints(cs: Credstack) -> None:
     assert made.status_code == 201 and made.json()["orgId"] == "acme"
     listed = client.get("/api/planner/roles", params={"org_id": "acme"}).json()["roles"]
     assert made.json()["id"] in {r["id"] for r in listed}
-    profile = client.get("/api/planner/profile", params={"learner": LEARNER}).json()
+    profile = client.get("/api/planner/profile", params={"learner": LEARNER}, headers=admin).json()
     assert any(s["selfDeclared"] for s in profile["skills"])

@@ -12,9 +12,11 @@ import pytest
 
 from api_support import free_port, live_server
 from browser_support import SCREENSHOTS, browser, page  # noqa: F401  (pytest fixtures)
+from learner_support import admin_session, browser_sign_in
 from planning_support import LEARNER, SOFTWARE_DEVELOPER, open_planning_app, planning_database
 
 pytestmark = pytest.mark.browser
+SIGNED_IN: dict[str, dict[str, str]] = {}
 
 
 @pytest.fixture(scope="module")
@@ -22,6 +24,7 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     cs = open_planning_app(planning_database(tmp_path_factory))
     try:
         with live_server(cs, free_port()) as url:
+            SIGNED_IN[url] = admin_session(cs)  # a learner's plan is private: a platform admin looks
             yield url
     finally:
         cs.close()
@@ -29,6 +32,7 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 def test_planner_page_shows_gap_timeline_and_what_if(base: str, page: Any) -> None:  # noqa: F811
     query = urlencode({"learner": LEARNER, "target": SOFTWARE_DEVELOPER, "hours_per_week": 8})
+    browser_sign_in(page, base, SIGNED_IN[base])
     page.goto(f"{base}/planner?{query}")
     summary = page.get_by_test_id("gap-summary").inner_text()
     assert "software developer" in summary and "aged" in summary
@@ -59,5 +63,6 @@ def test_planner_page_without_input_shows_the_form(base: str, page: Any) -> None
     page.goto(f"{base}/planner")
     assert page.get_by_test_id("planner-form").is_visible()
     assert page.get_by_test_id("gap").count() == 0
+    browser_sign_in(page, base, SIGNED_IN[base])
     page.goto(f"{base}/planner?" + urlencode({"learner": LEARNER, "target": "role:missing"}))
     assert "role:missing" in page.content() or "no role profile" in page.content()

@@ -1,6 +1,7 @@
 """JSON API of pathways (stacks; docs/stacking.md): ``GET /api/pathways``, ``GET /api/pathways/{id}``,
-``GET /api/pathways/{id}/progress?learner=`` (public, like the ``/pathways`` pages they are twins of) and
-``GET /api/awards`` (every award, with learners' identifiers: needs a token with the ``status`` scope)."""
+``GET /api/pathways/{id}/progress?learner=`` (private: a token bound to that learner with the ``wallet`` scope, or a
+platform ``admin`` token; others get 403) and ``GET /api/awards`` (every award, with learners' identifiers: needs a
+token with the ``status`` scope). The pathway definitions are public."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from fastapi import APIRouter, Query
 
 from credstack.api.body import JsonRoute
 from credstack.api.deps import CredstackDep, StatusToken
+from credstack.api.principal import MaybePrincipalDep
 
 __all__ = ["router"]
 
@@ -41,8 +43,10 @@ def pathway_progress(
     pathway_id: str,
     cs: CredstackDep,
     learner: Learner,
+    who: MaybePrincipalDep,
     by: Annotated[str, Query(pattern="^(price|hours)$", description="Cheapest by price or by hours.")] = "price",
 ) -> dict[str, Any]:
+    cs.accounts.require_learner_access(who, learner)
     return cs.pathways.progress(learner, pathway_id, by=by).to_json()
 
 

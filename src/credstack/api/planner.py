@@ -1,9 +1,11 @@
 """JSON API of the pathway planner (``/api/planner/...``); the ``/planner`` web page is the twin of ``GET
 /api/planner/plan``.
 
-Reads (profile, gap, plan, suggestions, audit, role profiles) are public like the demo pages; writing role profiles
-needs a token with the ``employer`` scope, recording skill claims (self-declared or assessed) and allocating a
-budget the ``admin`` or ``employer`` scope.
+A learner's data (profile, gap, plan, suggestions, audit, claims) is private: only a token bound to that learner
+(``credstack user token EMAIL --scopes wallet``; the learner is one of their recipient identifiers) or a platform
+token with the ``admin`` scope (or a platform admin's own token) reads it; anyone else gets 403 ``forbidden``. Role
+profiles are public; writing them needs a token with the ``employer`` scope, recording skill claims (self-declared
+or assessed) the ``admin`` scope and allocating a budget the ``employer`` scope.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pydantic import BaseModel, Field
 
 from credstack.api.body import JsonRoute
 from credstack.api.deps import AdminToken, CredstackDep, EmployerToken
+from credstack.api.principal import MaybePrincipalDep
 
 __all__ = ["router"]
 
@@ -74,12 +77,14 @@ class AllocationRequest(BaseModel):
 
 
 @router.get("/profile", summary="A learner's skill profile: verified, assessed and self-declared, decayed by age")
-def profile(cs: CredstackDep, learner: Learner) -> dict[str, Any]:
+def profile(cs: CredstackDep, learner: Learner, who: MaybePrincipalDep) -> dict[str, Any]:
+    cs.accounts.require_learner_access(who, learner)
     return cs.planner.profile(learner).to_json()
 
 
 @router.get("/gap", summary="The skills gap between a learner and a target, most important first")
-def gap(cs: CredstackDep, learner: Learner, target: TargetRef) -> dict[str, Any]:
+def gap(cs: CredstackDep, learner: Learner, target: TargetRef, who: MaybePrincipalDep) -> dict[str, Any]:
+    cs.accounts.require_learner_access(who, learner)
     spec = cs.planner.target(target)
     return {"learner": learner, "target": spec.to_json(), **cs.planner.gap(learner, target).to_json()}
 
@@ -89,6 +94,7 @@ def plan_get(
     cs: CredstackDep,
     learner: Learner,
     target: TargetRef,
+    who: MaybePrincipalDep,
     minimize: Annotated[str, Query(pattern="^(time|cost)$")] = "time",
     budget: Annotated[float | None, Query(ge=0)] = None,
     hours_per_week: Annotated[float | None, Query(gt=0, le=168)] = None,
@@ -97,6 +103,7 @@ def plan_get(
     format: Annotated[list[str] | None, Query(max_length=20)] = None,
     provider: Annotated[list[str] | None, Query(max_length=50)] = None,
 ) -> dict[str, Any]:
+    cs.accounts.require_learner_access(who, learner)
     report = cs.planner.plan(
         learner,
         target,
@@ -112,7 +119,8 @@ def plan_get(
 
 
 @router.post("/plan", summary="A plan, with the target given as a job posting's text or any GET parameter")
-def plan_post(cs: CredstackDep, body: PlanRequest) -> dict[str, Any]:
+def plan_post(cs: CredstackDep, body: PlanRequest, who: MaybePrincipalDep) -> dict[str, Any]:
+    cs.accounts.require_learner_access(who, body.learner)
     report = cs.planner.plan(
         body.learner,
         body.target,
@@ -130,7 +138,10 @@ def plan_post(cs: CredstackDep, body: PlanRequest) -> dict[str, Any]:
 
 
 @router.get("/suggestions", summary="Occupations close to a learner's verified skills, with outlook and gap")
-def suggestions(cs: CredstackDep, learner: Learner, limit: Annotated[int, Query(ge=1, le=50)] = 10) -> dict[str, Any]:
+def suggestions(
+    cs: CredstackDep, learner: Learner, who: MaybePrincipalDep, limit: Annotated[int, Query(ge=1, le=50)] = 10
+) -> dict[str, Any]:
+    cs.accounts.require_learner_access(who, learner)
     found, notes = cs.planner.suggest(learner, limit=limit)
     return {"learner": learner, "suggestions": [s.to_json() for s in found], "notes": notes}
 
@@ -139,13 +150,16 @@ def suggestions(cs: CredstackDep, learner: Learner, limit: Annotated[int, Query(
 def audit(
     cs: CredstackDep,
     learner: Learner,
+    who: MaybePrincipalDep,
     target: Annotated[str | None, Query(max_length=300)] = None,
 ) -> dict[str, Any]:
+    cs.accounts.require_learner_access(who, learner)
     return cs.planner.audit(learner, target=target or None).to_json()
 
 
 @router.get("/claims", summary="A learner's self-declared and assessed skills")
-def claims(cs: CredstackDep, learner: Learner) -> dict[str, Any]:
+def claims(cs: CredstackDep, learner: Learner, who: MaybePrincipalDep) -> dict[str, Any]:
+    cs.accounts.require_learner_access(who, learner)
     return {"learner": learner, "claims": [c.to_json() for c in cs.planner.claims(learner)]}
 
 

@@ -16,7 +16,7 @@ from credstack.api.deps import CredstackDep
 from credstack.errors import AuthError
 from credstack.services.accounts import Person, Principal
 
-__all__ = ["PersonDep", "PrincipalDep", "get_person", "get_principal"]
+__all__ = ["MaybePrincipalDep", "PersonDep", "PrincipalDep", "get_maybe_principal", "get_person", "get_principal"]
 
 _bearer = HTTPBearer(
     auto_error=False, description="A token from `credstack user token` (a person) or `credstack token create`"
@@ -32,6 +32,18 @@ def get_principal(
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def get_maybe_principal(
+    cs: CredstackDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Principal | None:
+    """The bearer token's principal, or None without one (the route decides; a wrong token is still 401)."""
+    if credentials is None or not credentials.credentials:
+        return None
+    return cs.accounts.principal_for_token(credentials.credentials)
+
+
+MaybePrincipalDep = Annotated[Principal | None, Depends(get_maybe_principal)]
 
 
 def get_person(principal: PrincipalDep) -> Person:

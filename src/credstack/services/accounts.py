@@ -449,3 +449,32 @@ class AccountService:
 
     def principal_for_session(self, web: WebSession) -> Principal:
         return Principal(web.person)
+
+    # -- a learner's own data ------------------------------------------------------------------------------------
+    def recipient_identifiers(self, person: Person) -> frozenset[str]:
+        """The identifiers credentials are issued to for ``person``: their e-mail address and, once their wallet
+        has made one, their holder DID."""
+        with self._db.read() as session:
+            row = session.get(PersonRow, person.id)
+            did = row.holder_did if row is not None else None
+        return frozenset(value for value in (normalise_email(person.email), did) if value)
+
+    def require_learner_access(self, principal: Principal | None, learner: str) -> None:
+        """ForbiddenError unless ``principal`` may read ``learner``'s data (skill profile, gap, plan, audit, claims,
+        pathway progress): the learner themself, signed in or through a token bound to them with the ``wallet``
+        scope, when ``learner`` is one of their recipient identifiers; a platform admin; or a platform token with
+        the ``admin`` scope. Organisation tokens never read a learner's data this way."""
+        who = "sign in as this learner (or use a token with the 'wallet' scope of this learner, or 'admin')"
+        if principal is None:
+            raise ForbiddenError(f"a learner's profile, gap, plan and progress are private: {who}")
+        if principal.scopes is not None and not principal.scopes & {"wallet", "admin"}:
+            raise ForbiddenError("reading a learner's data needs a token with the 'wallet' or 'admin' scope")
+        if principal.is_platform_admin and (principal.scopes is None or "admin" in principal.scopes):
+            return
+        if principal.person is not None and principal.org_id is None:
+            principal.require_scope("wallet")
+            value = learner.strip()
+            key = value.lower() if "@" in value and not value.startswith("did:") else value
+            if key in self.recipient_identifiers(principal.person):
+                return
+        raise ForbiddenError(f"this is another learner's data: {who}")

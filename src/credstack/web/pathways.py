@@ -2,6 +2,9 @@
 and ``/pathways/{id}`` (the requirement tree drawn as nested boxes; with ``?learner=`` satisfied and missing nodes,
 the credits bar, the cheapest remaining set and the award). JSON twins: ``/pathways.json`` and
 ``/pathways/{id}.json`` (the same data as ``/api/pathways...``). Handlers call one service method and render.
+
+Without ``?learner=`` the pages are public (the definitions); with it they are private: only the signed-in learner
+(one of their recipient identifiers) or a platform admin sees them, anyone else gets the 403 page.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from credstack.services.pathways import LearnerProgress
 from credstack.stacking import NodeProgress
 from credstack.web.deps import CredstackDep, templates
+from credstack.web.session import require_learner
 
 __all__ = ["router"]
 
@@ -63,9 +67,10 @@ def _page(request: Request, name: str, context: dict[str, Any]) -> HTMLResponse:
 
 
 @router.get("/pathways.json")
-def pathways_json(cs: CredstackDep, learner: Learner = "") -> JSONResponse:
+def pathways_json(request: Request, cs: CredstackDep, learner: Learner = "") -> JSONResponse:
     base = cs.settings.base_url.rstrip("/")
     if learner.strip():
+        require_learner(request, cs, learner)
         standing = cs.pathways.overview(learner)
         return JSONResponse({"learner": learner.strip(), "pathways": [s.to_json(base) for s in standing]})
     return JSONResponse({"pathways": [p.to_json() for p in cs.pathways.list()]})
@@ -74,13 +79,18 @@ def pathways_json(cs: CredstackDep, learner: Learner = "") -> JSONResponse:
 @router.get("/pathways", response_class=HTMLResponse)
 def pathways_page(request: Request, cs: CredstackDep, learner: Learner = "") -> HTMLResponse:
     learner = learner.strip()
+    if learner:
+        require_learner(request, cs, learner)
     standing = cs.pathways.overview(learner) if learner else None
     return _page(request, "pathways.html", {"pathways": cs.pathways.list(), "standing": standing, "learner": learner})
 
 
 @router.get("/pathways/{pathway_id}.json")
-def pathway_json(pathway_id: str, cs: CredstackDep, learner: Learner = "", by: By = "price") -> JSONResponse:
+def pathway_json(
+    request: Request, pathway_id: str, cs: CredstackDep, learner: Learner = "", by: By = "price"
+) -> JSONResponse:
     if learner.strip():
+        require_learner(request, cs, learner)
         return JSONResponse(cs.pathways.progress(learner, pathway_id, by=by).to_json())
     return JSONResponse(cs.pathways.get(pathway_id).to_json())
 
@@ -90,6 +100,8 @@ def pathway_page(
     request: Request, pathway_id: str, cs: CredstackDep, learner: Learner = "", by: By = "price"
 ) -> HTMLResponse:
     learner = learner.strip()
+    if learner:
+        require_learner(request, cs, learner)
     pathway = cs.pathways.get(pathway_id)
     # without a learner the tree is drawn from an empty holding, and the page shows no marks
     result = cs.pathways.progress(learner or "did:example:no-learner", pathway.id, by=by, plan=bool(learner))

@@ -2,6 +2,11 @@
 plan as a week-by-week timeline with stack milestones, why each credential is there, and the "5 more hours a week"
 what-if. ``/planner.json`` (same parameters) is its JSON twin, identical to ``GET /api/planner/plan``.
 
+A learner's plan is private: the signed-in learner sees their own (``learner`` defaults to their e-mail address and
+must be one of their recipient identifiers), a platform admin anyone's; everyone else gets the 403 page. Picking a
+target: ``/planner?q=...`` searches ESCO occupations by label (the taxonomy search), each hit links to the plan for
+it; ``POST /planner`` (signed in, CSRF) plans against a pasted job posting.
+
 Charts are server-rendered inline SVG (no script, CSP-safe); the geometry is computed here, the template only draws.
 """
 
@@ -10,10 +15,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
+from credstack.errors import CredstackError
+from credstack.services.accounts import WebSession
 from credstack.web.deps import CredstackDep, templates
+from credstack.web.session import check_csrf, current_session, require_learner, sign_in_redirect
 
 __all__ = ["router"]
 
@@ -26,10 +34,21 @@ DEFAULT_PACE = 10.0
 
 
 def _report(
-    cs: Any, learner: str, target: str, minimize: str, budget: float | None, hours_per_week: float | None
+    cs: Any,
+    learner: str,
+    target: str,
+    minimize: str,
+    budget: float | None,
+    hours_per_week: float | None,
+    posting: str | None = None,
 ) -> dict[str, Any]:
     report = cs.planner.plan(
-        learner, target, minimize=minimize, budget=budget, hours_per_week=hours_per_week or DEFAULT_PACE
+        learner,
+        target,
+        posting=posting,
+        minimize=minimize,
+        budget=budget,
+        hours_per_week=hours_per_week or DEFAULT_PACE,
     )
     data: dict[str, Any] = report.to_json()
     return data
@@ -83,16 +102,52 @@ def timeline(plan: dict[str, Any]) -> dict[str, Any]:
     return {"bars": bars, "marks": marks, "ticks": ticks, "height": height, "width": CHART_WIDTH, "weeks": weeks}
 
 
+NO_STORE = {"Cache-Control": "no-store"}
+SEARCH_HITS = 12
+
+
+def _occupations(cs: Any, q: str) -> list[Any] | None:
+    """ESCO occupations whose labels match ``q`` (the taxonomy search), or None without a query."""
+    if not q.strip():
+        return None
+    try:
+        return [h for h in cs.taxonomy.search(q, kind="occupation", limit=SEARCH_HITS) if h.scheme == "esco"]
+    except CredstackError:  # no taxonomy loaded: the page says there is nothing to pick from
+        return []
+
+
+def _context(web: WebSession | None, form: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {
+        "nav": "planner",
+        "web": web,
+        "csrf": web.csrf_token if web else None,
+        "form": form,
+        "data": None,
+        "hits": None,
+        "q": "",
+        "posting": None,
+        **extra,
+    }
+
+
+def _page(request: Request, context: dict[str, Any], status: int = 200) -> HTMLResponse:
+    return templates.TemplateResponse(request, "planner.html", context, status_code=status, headers=NO_STORE)
+
+
 @router.get("/planner", response_class=HTMLResponse)
 def planner_page(
     request: Request,
     cs: CredstackDep,
     learner: Annotated[str, Query(max_length=500)] = "",
     target: Annotated[str, Query(max_length=300)] = "",
+    q: Annotated[str, Query(max_length=200)] = "",
     minimize: Annotated[str, Query(pattern="^(time|cost)$")] = "time",
     budget: Annotated[float | None, Query(ge=0)] = None,
     hours_per_week: Annotated[float | None, Query(gt=0, le=168)] = None,
 ) -> HTMLResponse:
+    web = current_session(request, cs)
+    own = web.person.email if web else ""
+    learner = learner.strip() or own
     form = {
         "learner": learner,
         "target": target,
@@ -100,10 +155,11 @@ def planner_page(
         "budget": budget,
         "hours_per_week": hours_per_week or DEFAULT_PACE,
     }
-    context: dict[str, Any] = {"nav": "planner", "form": form, "data": None}
-    if learner.strip() and target.strip():
+    context = _context(web, form, q=q, hits=_occupations(cs, q))
+    if learner and target.strip():
+        require_learner(request, cs, learner)
         data = _report(cs, learner, target, minimize, budget, hours_per_week)
-        params = {k: v for k, v in form.items() if v not in (None, "")}
+        params = {k: v for k, v in form.items() if v not in (None, "") and not (k == "learner" and v == own)}
         faster = {**params, "hours_per_week": f"{(hours_per_week or DEFAULT_PACE) + 5:g}"}
         context.update(
             data=data,
@@ -112,16 +168,57 @@ def planner_page(
             json_url="/planner.json?" + urlencode(params),
             faster_url="/planner?" + urlencode(faster),
         )
-    return templates.TemplateResponse(request, "planner.html", context)
+    return _page(request, context)
+
+
+@router.post("/planner", response_class=HTMLResponse)
+def planner_posting(
+    request: Request,
+    cs: CredstackDep,
+    posting: Annotated[str, Form(max_length=100_000)],
+    csrf_token: Annotated[str | None, Form()] = None,
+    title: Annotated[str, Form(max_length=300)] = "",
+    minimize: Annotated[str, Form(pattern="^(time|cost)$")] = "time",
+    budget: Annotated[float | None, Form(ge=0)] = None,
+    hours_per_week: Annotated[float | None, Form(gt=0, le=168)] = None,
+) -> Response:
+    """A plan for the signed-in learner against a pasted job posting (the what-if re-posts the same text)."""
+    web = current_session(request, cs)
+    if web is None:
+        return sign_in_redirect(request)
+    check_csrf(web, csrf_token)
+    name = title.strip() or "the job posting"
+    form = {
+        "learner": web.person.email,
+        "target": name,
+        "minimize": minimize,
+        "budget": budget,
+        "hours_per_week": hours_per_week or DEFAULT_PACE,
+    }
+    data = _report(cs, web.person.email, name, minimize, budget, hours_per_week, posting=posting)
+    context = _context(
+        web,
+        form,
+        data=data,
+        posting=posting,
+        faster_hours=f"{(hours_per_week or DEFAULT_PACE) + 5:g}",
+        gap=gap_chart(data["gap"]["skills"]),
+        timeline=timeline(data["plan"]) if data.get("plan") else None,
+    )
+    return _page(request, context)
 
 
 @router.get("/planner.json")
 def planner_json(
+    request: Request,
     cs: CredstackDep,
-    learner: Annotated[str, Query(min_length=1, max_length=500)],
     target: Annotated[str, Query(min_length=1, max_length=300)],
+    learner: Annotated[str, Query(max_length=500)] = "",
     minimize: Annotated[str, Query(pattern="^(time|cost)$")] = "time",
     budget: Annotated[float | None, Query(ge=0)] = None,
     hours_per_week: Annotated[float | None, Query(gt=0, le=168)] = None,
 ) -> JSONResponse:
-    return JSONResponse(_report(cs, learner, target, minimize, budget, hours_per_week))
+    web = current_session(request, cs)
+    learner = learner.strip() or (web.person.email if web else "")
+    require_learner(request, cs, learner)
+    return JSONResponse(_report(cs, learner, target, minimize, budget, hours_per_week), headers=NO_STORE)

@@ -28,6 +28,7 @@ __all__ = [
     "current_session",
     "form_csrf",
     "remember_form_csrf",
+    "require_learner",
     "set_session_cookie",
     "sign_in_redirect",
 ]
@@ -43,6 +44,13 @@ def _secure(cs: Credstack) -> bool:
 def current_session(request: Request, cs: Credstack) -> WebSession | None:
     """The signed-in person's session, or None."""
     return cs.accounts.session(request.cookies.get(SESSION_COOKIE))
+
+
+def require_learner(request: Request, cs: Credstack, learner: str) -> WebSession | None:
+    """The session, when it may see ``learner``'s data (their own identifiers, or a platform admin); else 403."""
+    web = current_session(request, cs)
+    cs.accounts.require_learner_access(cs.accounts.principal_for_session(web) if web else None, learner)
+    return web
 
 
 def sign_in_redirect(request: Request) -> RedirectResponse:

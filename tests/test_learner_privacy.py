@@ -1,0 +1,158 @@
+"""A learner's data is theirs: the planner (profile, gap, plan, suggestions, audit, claims) and pathway progress are
+shown to that signed-in learner (their own recipient identifiers), a platform admin, or a token with the right scope
+(the learner's own ``wallet`` token, a platform ``admin`` token); a second learner, an anonymous visitor, an
+employer's token and an organisation's token are refused with 403. Pathway definitions stay public."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+from fastapi.testclient import TestClient
+
+from credstack.api.app import create_app
+from credstack.app import Credstack
+from credstack.web.session import SESSION_COOKIE
+from planning_support import LEARNER, SOFTWARE_DEVELOPER, open_planning_app, planning_database
+
+PASSWORD = "correct horse battery"
+OTHER = "bob@example.org"
+PLAN = {"learner": LEARNER, "target": SOFTWARE_DEVELOPER, "hours_per_week": 10}
+#: every read of a learner's data: (path, params)
+READS = (
+    ("/api/planner/profile", {"learner": LEARNER}),
+    ("/api/planner/gap", {"learner": LEARNER, "target": SOFTWARE_DEVELOPER}),
+    ("/api/planner/plan", PLAN),
+    ("/api/planner/suggestions", {"learner": LEARNER, "limit": 2}),
+    ("/api/planner/audit", {"learner": LEARNER}),
+    ("/api/planner/claims", {"learner": LEARNER}),
+    ("/api/pathways/dev-cert/progress", {"learner": LEARNER}),
+    ("/planner.json", PLAN),
+    ("/pathways/dev-cert.json", {"learner": LEARNER}),
+    ("/pathways.json", {"learner": LEARNER}),
+)
+PAGES = (("/planner", PLAN), ("/pathways/dev-cert", {"learner": LEARNER}), ("/pathways", {"learner": LEARNER}))
+
+
+@pytest.fixture(scope="module")
+def cs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Credstack]:
+    source = planning_database(tmp_path_factory).removeprefix("sqlite:///")
+    copy = tmp_path_factory.mktemp("privacy") / "credstack.db"
+    shutil.copyfile(source, copy)
+    app = open_planning_app(f"sqlite:///{Path(copy)}")
+    org = app.accounts.create_org("Acme Hiring", slug="acme")
+    if app.accounts.find_person(LEARNER) is None:  # other modules may have signed the learner in already
+        app.accounts.create_person(LEARNER, password=PASSWORD)
+    app.accounts.create_person(OTHER, password=PASSWORD)
+    app.accounts.create_person("root@example.org", password=PASSWORD, org_id=org.id, roles=["platform_admin"])
+    app.accounts.create_person("hr@example.org", password=PASSWORD, org_id=org.id, roles=["employer_reviewer"])
+    yield app
+    app.close()
+
+
+@pytest.fixture(scope="module")
+def client(cs: Credstack) -> Iterator[TestClient]:
+    with TestClient(create_app(cs)) as test_client:
+        yield test_client
+
+
+def _session(cs: Credstack, email: str) -> dict[str, str]:
+    person = cs.accounts.find_person(email)
+    assert person is not None
+    raw, _ = cs.accounts.start_session(person.id)
+    return {SESSION_COOKIE: raw}
+
+
+def _bearer(raw: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {raw}"}
+
+
+def _get(client: TestClient, path: str, params: dict[str, object], **kwargs: object) -> tuple[int, dict[str, object]]:
+    client.cookies.clear()
+    cookies = kwargs.pop("cookies", None)
+    if isinstance(cookies, dict):
+        client.cookies.update(cookies)
+    got = client.get(path, params=params, **kwargs)  # type: ignore[arg-type]
+    client.cookies.clear()
+    return got.status_code, got.json() if "json" in got.headers.get("content-type", "") else {}
+
+
+def test_the_learner_and_an_admin_read_the_learners_data(cs: Credstack, client: TestClient) -> None:
+    ada = cs.accounts.find_person(LEARNER)
+    assert ada is not None
+    own_token = _bearer(cs.accounts.create_personal_token(ada.id, ["wallet"]))
+    admin_token = _bearer(cs.tokens.create(["admin"]))
+    for path, params in READS:
+        credentials = admin_token if path.startswith("/api/") else None
+        status, _ = _get(client, path, params, headers=credentials)
+        if path.startswith("/api/"):
+            assert status == 200, path
+            assert _get(client, path, params, headers=own_token)[0] == 200, path
+        else:  # the web twins go by the session
+            assert status == 403, path
+            assert _get(client, path, params, cookies=_session(cs, LEARNER))[0] == 200, path
+            assert _get(client, path, params, cookies=_session(cs, "root@example.org"))[0] == 200, path
+    # the learner's own identifier is matched case-insensitively, as credentials hash e-mail addresses
+    upper = {**PLAN, "learner": LEARNER.upper()}
+    assert _get(client, "/api/planner/plan", upper, headers=own_token)[0] == 200
+    # the JSON twin and the API agree
+    _, api = _get(client, "/api/planner/plan", PLAN, headers=own_token)
+    _, twin = _get(client, "/planner.json", PLAN, cookies=_session(cs, LEARNER))
+    assert api["plan"] == twin["plan"]
+
+
+def test_others_are_refused_with_403(cs: Credstack, client: TestClient) -> None:
+    bob = cs.accounts.find_person(OTHER)
+    assert bob is not None
+    bob_token = _bearer(cs.accounts.create_personal_token(bob.id, ["wallet"]))
+    employer_token = _bearer(cs.tokens.create(["employer", "market"]))
+    org_token = _bearer(cs.accounts.create_token("acme", ["admin"]))
+    for path, params in READS:
+        refusals = [
+            _get(client, path, params),
+            _get(client, path, params, headers=bob_token),
+            _get(client, path, params, headers=employer_token),
+            _get(client, path, params, headers=org_token),
+            _get(client, path, params, cookies=_session(cs, OTHER)),
+            _get(client, path, params, cookies=_session(cs, "hr@example.org")),
+        ]
+        for status, problem in refusals:
+            assert status == 403, path
+            assert problem["code"] == "forbidden" and problem["status"] == 403, path
+    assert _get(client, "/api/planner/plan", PLAN, headers=_bearer("not-a-token"))[0] == 401
+    posted = client.post("/api/planner/plan", json={"learner": LEARNER, "target": SOFTWARE_DEVELOPER})
+    assert posted.status_code == 403
+
+
+def test_pages_show_the_403_page_to_others_and_stay_public_without_a_learner(cs: Credstack, client: TestClient) -> None:
+    html = {"Accept": "text/html"}
+    for path, params in PAGES:
+        for cookies in (None, _session(cs, OTHER)):
+            client.cookies.clear()
+            if cookies:
+                client.cookies.update(cookies)
+            page = client.get(path, params=params, headers=html)
+            assert page.status_code == 403, path
+            assert "text/html" in page.headers["content-type"] and LEARNER not in page.text
+        client.cookies.update(_session(cs, LEARNER))
+        assert client.get(path, params=params, headers=html).status_code == 200, path
+    client.cookies.clear()
+    definition = client.get("/pathways/dev-cert", headers=html)
+    assert definition.status_code == 200 and "Developer certificate" in definition.text
+    assert client.get("/api/pathways/dev-cert").status_code == 200
+    form = client.get("/planner", headers=html)
+    assert form.status_code == 200 and 'data-testid="sign-in-note"' in form.text
+
+
+def test_a_signed_in_learner_plans_for_themself_by_default(cs: Credstack, client: TestClient) -> None:
+    client.cookies.clear()
+    client.cookies.update(_session(cs, LEARNER))
+    found = client.get("/planner", params={"q": "software developer"}, headers={"Accept": "text/html"})
+    assert found.status_code == 200 and urlencode({"target": SOFTWARE_DEVELOPER}) in found.text
+    mine = client.get("/planner", params={"target": SOFTWARE_DEVELOPER}, headers={"Accept": "text/html"})
+    assert mine.status_code == 200 and 'data-testid="plan"' in mine.text and "(aged)" in mine.text
+    assert 'name="learner"' not in mine.text  # a learner plans only for themself
+    client.cookies.clear()
