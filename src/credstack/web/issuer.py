@@ -34,6 +34,12 @@ ROLE = "issuer_admin"
 ACHIEVEMENT_TYPES = ("MicroCredential", "Badge", "Certificate", "Course", "Competency", "Assessment", "Award")
 RULES = ("all-of", "n-of", "credits")
 _SLUG = re.compile(r"[^a-z0-9]+")
+#: The pages' policy (``credstack.api.headers.PAGE_POLICY``) plus this server's scripts and fetches: the job page
+#: alone runs a script (``/static/issuer.js``).
+JOB_PAGE_POLICY = (
+    "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
 
 
 # -- who may use the console -------------------------------------------------------------------------------------
@@ -500,7 +506,10 @@ def job_page(request: Request, job_id: str, cs: CredstackDep, org: Annotated[str
         "issued": issued,
         "running": report.state != "done",
     }
-    return _page(request, "issuer_job.html", web, chosen, context)
+    response = _page(request, "issuer_job.html", web, chosen, context)
+    # this page alone runs a script: this server's /static/issuer.js, which may fetch the job's JSON twin
+    response.headers["Content-Security-Policy"] = JOB_PAGE_POLICY
+    return response
 
 
 @router.get("/issuer/jobs/{job_id}/report.csv")
