@@ -37,7 +37,8 @@ def build_market_app(factory: pytest.TempPathFactory) -> Credstack:
         ("usajobs_questionnaires_sample", 12),
         ("usajobs_announcements_2024_2025", 40),
     ):
-        cs.market.ingest(write_jsonl(folder / f"{name}.jsonl", real_rows(name, step=step)))
+        cs.market.ingest(write_jsonl(folder / f"{name}.jsonl", real_rows(name, step=step)), refresh=False)
+    cs.market.refresh()
     return cs
 
 
