@@ -53,7 +53,7 @@ def csrf_of(html: str) -> str:
 
 
 def test_only_issuer_admins_of_the_organisation_get_in(served: tuple[Credstack, str, dict[str, str]]) -> None:
-    _cs, base, cookies = served
+    cs, base, cookies = served
     with client(base, None) as anonymous:
         response = anonymous.get("/issuer")
         assert response.status_code == 303 and response.headers["location"].startswith("/signin?next=")
@@ -68,6 +68,10 @@ def test_only_issuer_admins_of_the_organisation_get_in(served: tuple[Credstack, 
         home = admin.get("/issuer")
         assert home.status_code == 200 and "Issuer console: Provider" in home.text
         assert 'data-testid="nav-issue"' in home.text
+        twin = admin.get("/issuer.json").json()
+        assert twin["org"] == {"id": "provider", "name": "Provider", "issuerId": cs.issuers.default().id}
+    with client(base, cookies["learner"]) as learner:
+        assert learner.get("/issuer.json").status_code == 403
 
 
 def test_define_a_micro_credential_with_skills_and_market_value(

@@ -166,6 +166,37 @@ def console(request: Request, cs: CredstackDep, org: Annotated[str | None, Query
     return _page(request, "issuer_home.html", web, chosen, context)
 
 
+@router.get("/issuer.json")
+def console_json(request: Request, cs: CredstackDep, org: Annotated[str | None, Query()] = None) -> Any:
+    """The console's JSON twin: the organisation, its achievements, stacks, roster jobs and latest credentials."""
+    found = _console(request, cs, org)
+    if isinstance(found, Response):
+        return found
+    chosen = found[1]
+    body = {
+        "org": {"id": chosen.id, "name": chosen.name, "issuerId": chosen.issuer_id},
+        "achievements": [
+            {
+                "id": a["record"].id,
+                "url": a["record"].url,
+                "key": a["key"],
+                "name": a["record"].name,
+                "achievementType": a["record"].achievement_type,
+                "credits": a["credits"],
+                "skills": a["skills"],
+            }
+            for a in _achievement_rows(cs, chosen)
+        ],
+        "stacks": [{"id": p.id, "name": p.name, "credits": p.credits} for p in _stacks(cs, chosen)],
+        "jobs": [_job_json(j) for j in cs.bulk.recent(chosen.issuer_id or 0, limit=10)],
+        "issued": [
+            {"id": c.id, "achievementId": c.achievement_id, "state": c.state, "issuedAt": c.issued_at.isoformat()}
+            for c in cs.issuing.list(issuer_ref=chosen.issuer_id, limit=20)
+        ],
+    }
+    return JSONResponse(body, headers={"Cache-Control": "no-store"})
+
+
 # -- define a micro-credential ------------------------------------------------------------------------------------
 
 
