@@ -140,6 +140,10 @@ def demo(
     typer.echo(f"  a revoked one      {seeded.revoked_id.replace(seeded.base_url, base)}")
     typer.echo(f"  API documentation  {base}/docs")
     _print_wallet(seed_wallet(credstack), seeded.base_url, base)
+    from credstack.cli._employer_demo import seed_employer_demo
+
+    seed_employer_demo(credstack, seeded)
+    typer.echo(f"  employer tools     {base}/employer (candidates shared with 'default' and 'acme', a job to rank)")
     if credstack.taxonomy.counts().get("occupations") and not credstack.pathways.list():
         from credstack.cli._demo_stacks import seed_stacks
 
@@ -175,6 +179,9 @@ def demo_seed(
             raise TaxonomyNotLoadedError("the demo stacks are built from the catalog: run `credstack taxonomy load`")
         seeded = seed_demo(credstack)
         wallet = seed_wallet(credstack)
+        from credstack.cli._employer_demo import seed_employer_demo
+
+        seed_employer_demo(credstack, seeded)
         stacks = seed_stacks(credstack)
         index = None
         if not no_index:
