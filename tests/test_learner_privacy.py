@@ -156,3 +156,22 @@ def test_a_signed_in_learner_plans_for_themself_by_default(cs: Credstack, client
     assert mine.status_code == 200 and 'data-testid="plan"' in mine.text and "(aged)" in mine.text
     assert 'name="learner"' not in mine.text  # a learner plans only for themself
     client.cookies.clear()
+
+
+def test_a_pasted_job_posting_is_planned_for_the_signed_in_learner_only(cs: Credstack, client: TestClient) -> None:
+    posting = "Python developer: develop software prototypes, design SQL databases, debug software in agile teams."
+    form = {"posting": posting, "title": "Developer at Acme", "hours_per_week": "10"}
+    client.cookies.clear()
+    anonymous = client.post("/planner", data=form, follow_redirects=False)
+    assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/signin")
+    ada = cs.accounts.find_person(LEARNER)
+    assert ada is not None
+    raw, web = cs.accounts.start_session(ada.id)
+    client.cookies.update({SESSION_COOKIE: raw})
+    forged = client.post("/planner", data=form, headers={"Accept": "text/html"})
+    assert forged.status_code == 403  # no CSRF token
+    planned = client.post("/planner", data={**form, "csrf_token": web.csrf_token}, headers={"Accept": "text/html"})
+    client.cookies.clear()
+    assert planned.status_code == 200
+    assert "Skills gap to Developer at Acme" in planned.text and 'data-testid="gap-row"' in planned.text
+    assert 'name="posting"' in planned.text and "plan at 15 hours a week" in planned.text  # the what-if re-posts
