@@ -167,8 +167,22 @@ def test_stack_errors_are_shown_and_a_valid_stack_is_stored(served: tuple[Credst
         )
         assert made.status_code == 303
         assert "Two parts" in admin.get("/issuer").text
+        larger = admin.post(
+            "/issuer/stacks/new",
+            data={
+                **base_form,
+                "name": "Larger qualification",
+                "rule": "all-of",
+                "credits": "10",
+                "achievement": [first.url],
+                "nested": "provider-two-parts",
+            },
+        )
+        assert larger.status_code == 303
     stack = cs.pathways.get("provider-two-parts")
     assert stack.definition["requirement"]["type"] == "credits" and stack.issuer.id == cs.issuers.default().id
+    nested = cs.pathways.get("provider-larger-qualification").definition["requirement"]["requirements"]
+    assert {"type": "qualification", "qualificationId": "provider-two-parts"} in nested
 
 
 def _finished(http: httpx.Client, job_url: str) -> dict[str, Any]:
@@ -232,3 +246,45 @@ def csrf_of_session(cs: Credstack, raw: str) -> str:
     web = cs.accounts.session(raw)
     assert web is not None
     return web.csrf_token
+
+
+def test_console_services_on_both_databases(database_url: str, tmp_path: Any) -> None:
+    """The service methods the console adds: a defined catalog entry published as an achievement, a job listed for
+    its issuer (not another's), and the job's CSV report, on SQLite and PostgreSQL."""
+    from api_support import make_credstack
+    from credstack.catalog.model import CatalogEntry, SkillAlignment
+    from credstack.errors import ConflictError
+
+    cs = make_credstack(tmp_path, "https://issuer.test", database_url=database_url)
+    try:
+        other = cs.issuers.create("Elsewhere")
+        entry = CatalogEntry(
+            id="prov-abc123",
+            source="o-prov",
+            name="Data wrangling",
+            description="Clean data.",
+            provider="Provider",
+            skills=(SkillAlignment(PYTHON, "Python"),),
+            eqf_level=5,
+            ects=3,
+            effort_hours=75,
+            price=490,
+            validity_months=36,
+        )
+        record = cs.catalog.define(entry)
+        assert record.definition["humanCode"] == "prov-abc123" and record.definition["creditsAvailable"] == 3
+        assert cs.catalog.get("prov-abc123").price == 490
+        with pytest.raises(ConflictError):
+            cs.catalog.define(entry)
+        job = cs.bulk.start(record.id, "recipient\nana@example.org\nnobody\n")
+        cs.bulk.run(job)
+        assert [j.job_id for j in cs.bulk.recent(cs.issuers.default().id)] == [job]
+        assert cs.bulk.recent(other.id) == []
+        rows = list(csv.DictReader(io.StringIO(cs.bulk.report_csv(job))))
+        assert [(r["line"], r["recipient"], r["outcome"]) for r in rows] == [
+            ("2", "ana@example.org", "issued"),
+            ("3", "nobody", "rejected"),
+        ]
+        assert rows[1]["reason"].startswith("[invalid_input]") and rows[0]["credential_id"]
+    finally:
+        cs.close()
