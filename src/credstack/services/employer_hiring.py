@@ -24,6 +24,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from credstack.domain.shape import as_list, parse_datetime
 from credstack.employer.ranking import JobSkills, Ranked, evidence_arrays, rank
 from credstack.employer.trust import achievement_of, evidence_strength
 from credstack.errors import InvalidInputError, NotFoundError
@@ -291,29 +292,12 @@ def _evidence(
 ) -> list[tuple[int, int, float, float, float]]:
     achievement = achievement_of(credential)
     results = [
-        r
-        for s in _as_list(credential.get("credentialSubject"))
-        if isinstance(s, dict)
-        for r in _as_list(s.get("result"))
+        r for s in as_list(credential.get("credentialSubject")) if isinstance(s, dict) for r in as_list(s.get("result"))
     ]
     levels = credential_skill_levels(achievement, results, _LEVELS)
     if not levels:  # non-ESCO alignments: any aligned URL counts at level 2
-        levels = {str(a.get("targetUrl")): 2.0 for a in _as_list(achievement.get("alignment")) if isinstance(a, dict)}
-    issued = _date(credential.get("awardedDate")) or _date(credential.get("validFrom")) or now
+        levels = {str(a.get("targetUrl")): 2.0 for a in as_list(achievement.get("alignment")) if isinstance(a, dict)}
+    issued = parse_datetime(credential.get("awardedDate")) or parse_datetime(credential.get("validFrom")) or now
     age = max((now - issued).total_seconds() / _YEAR, 0.0)
     strength = evidence_strength(credential)
     return [(candidate, index[uri], float(level), age, strength) for uri, level in levels.items() if uri in index]
-
-
-def _as_list(value: Any) -> list[Any]:
-    return [] if value is None else list(value) if isinstance(value, list) else [value]
-
-
-def _date(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo is not None else None

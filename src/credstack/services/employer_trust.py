@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from credstack.domain.shape import as_list
 from credstack.employer.trust import (
     EndorsementInfo,
     MarketInfo,
@@ -172,7 +173,7 @@ class TrustService:
         ]
         for node, what in nodes:
             if isinstance(node, Mapping):
-                for item in [*_as_list(node.get("endorsement")), *_as_list(node.get("endorsementJwt"))]:
+                for item in [*as_list(node.get("endorsement")), *as_list(node.get("endorsementJwt"))]:
                     found.append((item, what))
         if subjects:
             with self._db.read() as session:
@@ -240,14 +241,10 @@ class TrustService:
         return {uri: float(getattr(self._settings, f"skill_half_life_{kind}", 5.0)) for uri, kind in kinds.items()}
 
 
-def _as_list(value: Any) -> list[Any]:
-    return [] if value is None else list(value) if isinstance(value, list) else [value]
-
-
 def _alignment_labels(credential: Mapping[str, Any]) -> dict[str, str]:
     """Skill URI -> the name the credential's achievement gives it (alignment targetName)."""
     out: dict[str, str] = {}
-    for alignment in _as_list(achievement_of(credential).get("alignment")):
+    for alignment in as_list(achievement_of(credential).get("alignment")):
         if isinstance(alignment, Mapping) and isinstance(alignment.get("targetUrl"), str):
             out[alignment["targetUrl"]] = str(alignment.get("targetName") or "")
     return out
