@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -154,3 +155,29 @@ def test_organisations_cannot_read_each_others_work(served: tuple[Credstack, str
     assert client.delete(f"/api/employer/trusted-issuers/{entry['id']}", headers=as_globex).status_code == 404
     refused = client.get("/api/employer/batches", headers={"Authorization": f"Bearer {learner_token}"})
     assert refused.status_code == 403  # a learner's token is not an employer's, even with the scope
+
+
+def test_a_large_batch_runs_in_the_background_with_progress(
+    served: tuple[Credstack, str], client: httpx.Client, token: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from credstack.services import employer_bulk
+
+    monkeypatch.setattr(employer_bulk, "PARALLEL_THRESHOLD", 2)  # "large" = more than 2, to keep the test quick
+    monkeypatch.setattr(employer_bulk, "CHUNK", 2)
+    cs, _ = served
+    upload = zipped({f"{i}.json": json.dumps(c).encode() for i, c in enumerate(credentials(cs, 5))})
+    auth = {"Authorization": f"Bearer {token}"}
+    started = client.post("/api/employer/batches", files={"file": ("big.zip", upload, "application/zip")}, headers=auth)
+    assert started.status_code == 202 and started.json()["state"] in {"pending", "running", "done"}
+    location = started.headers["location"]
+    deadline = time.monotonic() + 60
+    seen = []
+    while True:
+        job = client.get(location, headers=auth).json()
+        seen.append(job["done"])
+        if job["state"] == "done" or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert job["state"] == "done" and (job["done"], job["verified"]) == (5, 5) and seen == sorted(seen)
+    page = client.get(f"/employer/batches/{job['id']}")
+    assert "5 of 5 verified" in page.text and 'http-equiv="refresh"' not in page.text
