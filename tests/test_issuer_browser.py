@@ -71,6 +71,10 @@ def test_journey_1_define_stack_issue_and_revoke(
     expected = cs.outlook.market_value([PYTHON, SQL])
     assert score == f"{round(expected.score * 100)} / 100"
     assert page.inner_text("[data-testid=market-basis]") == expected.basis
+    with page.expect_navigation():
+        page.press("#name", "Enter")  # Enter searches (the form's default button); it removes nothing
+    assert page.locator("[data-testid=chosen-skills] li").count() == 2
+    assert page.input_value("#name") == "Data wrangling with Python and SQL"
     page.fill("#description", "Clean, join and reshape data with pandas and SQL.")
     page.fill("#criteria", "A graded data-wrangling project.")
     page.fill("#eqf_level", "5")
