@@ -224,6 +224,8 @@ def test_the_demo_seeds_accounts_a_claimed_credential_and_a_claim_link(cs: Creds
     cs.wallet.claim(ada.id, first.claim_url.rsplit("/", 1)[1])
     assert len(cs.wallet.items(ada.id)) == 2
     assert cs.accounts.find_person("hr@acme.example") is not None
+    # the demo stacks' learners sign in to see their own (private) pathway progress
+    assert cs.accounts.authenticate("maya.okafor@example.org", DEMO_PASSWORD).email == "maya.okafor@example.org"
 
 
 def test_a_credential_is_imported_from_an_allow_listed_url(cs: Credstack) -> None:

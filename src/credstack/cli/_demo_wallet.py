@@ -1,5 +1,6 @@
-"""Demo accounts for the wallet and employer journeys (``credstack demo``): organisations, people who can sign in,
-a claimed credential in Ada's wallet and a claim link for one she has not claimed yet. Idempotent.
+"""Demo accounts for the wallet and employer journeys (``credstack demo``): organisations, people who can sign in
+(also the demo stacks' learners, whose pathway progress is private to them), a claimed credential in Ada's wallet and
+a claim link for one she has not claimed yet. Idempotent.
 
 The demo password is printed by ``credstack demo``; it is for a local demo only.
 """
@@ -39,6 +40,20 @@ def _org(cs: Credstack, slug: str, name: str, issuer_id: int | None) -> None:
         cs.accounts.create_org(name, slug=slug, issuer_id=issuer_id)
 
 
+def _demo_learner_accounts(cs: Credstack) -> None:
+    """The demo stacks' learners can sign in (demo password) to see their own pathway progress and plans, which are
+    private to them."""
+    from credstack.cli._demo_learners import DEMO_LEARNERS
+
+    for email, name, _ in DEMO_LEARNERS:
+        person = cs.accounts.find_person(email)
+        if person is None:
+            org = "demo-provider"
+            cs.accounts.create_person(email, name=name, password=DEMO_PASSWORD, org_id=org, roles=["learner"])
+        else:  # made without a password by an earlier demo step
+            cs.accounts.set_password(person.id, DEMO_PASSWORD)
+
+
 def seed_wallet(cs: Credstack) -> WalletDemo:
     """Organisations, people and Ada's wallet (her first demo credential claimed, the second one's link kept)."""
     _org(cs, "demo-provider", "Demo Training Provider", cs.issuers.default().id)
@@ -49,6 +64,7 @@ def seed_wallet(cs: Credstack) -> WalletDemo:
             person = cs.accounts.create_person(email, name=name, password=DEMO_PASSWORD, org_id=org, roles=[role])
         else:
             cs.accounts.add_role(person.id, org, role)
+    _demo_learner_accounts(cs)
     ada = cs.accounts.find_person(LEARNER)
     if ada is None:  # pragma: no cover - created just above
         raise NotFoundError(LEARNER)

@@ -97,7 +97,7 @@ def _print_stacks(seeded: Any, base: str) -> None:
     typer.echo(f"  pathways           {base}/pathways")
     for learner, what in seeded.learners:
         typer.echo(f"  {what}")
-        typer.echo(f"    {base}/pathways?learner={learner}")
+        typer.echo(f"    {base}/pathways?learner={learner}  (signed in as {learner})")
     typer.echo("  awards to review   credstack pathway awards --review")
 
 
