@@ -181,3 +181,24 @@ def test_a_large_batch_runs_in_the_background_with_progress(
     assert job["state"] == "done" and (job["done"], job["verified"]) == (5, 5) and seen == sorted(seen)
     page = client.get(f"/employer/batches/{job['id']}")
     assert "5 of 5 verified" in page.text and 'http-equiv="refresh"' not in page.text
+
+
+def test_a_signed_in_reviewer_works_in_their_organisation_with_csrf(
+    served: tuple[Credstack, str], client: httpx.Client
+) -> None:
+    cs, _ = served
+    org = cs.accounts.create_org("Initech Hiring").id
+    robin = cs.accounts.create_person("robin@initech.example", org_id=org, roles=["employer_reviewer"])
+    raw, session = cs.accounts.start_session(robin.id)
+    client.cookies.set("credstack_session", raw)
+    try:
+        page = client.get("/employer/trusted").text
+        assert f'name="csrf_token" value="{session.csrf_token}"' in page
+        refused = client.post("/employer/trusted", data={"value": "initech.example"})
+        assert refused.status_code == 403
+        added = client.post("/employer/trusted", data={"value": "initech.example", "csrf_token": session.csrf_token})
+        assert added.status_code == 200 and "initech.example" in added.text
+    finally:
+        client.cookies.clear()
+    assert [t.value for t in cs.employer.registry.trusted(org)] == ["initech.example"]
+    assert "initech.example" not in client.get("/employer/trusted").text  # the anonymous default organisation
