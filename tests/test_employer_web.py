@@ -155,6 +155,16 @@ def test_organisations_cannot_read_each_others_work(served: tuple[Credstack, str
     assert client.delete(f"/api/employer/trusted-issuers/{entry['id']}", headers=as_globex).status_code == 404
     refused = client.get("/api/employer/batches", headers={"Authorization": f"Bearer {learner_token}"})
     assert refused.status_code == 403  # a learner's token is not an employer's, even with the scope
+    # an organisation endorses with its own issuer only (Acme has none; Globex's is not Acme's)
+    subject = {"subject": credential["issuer"]["id"], "comment": "ok"}
+    assert client.post("/api/employer/endorsements", json=subject, headers=as_acme).status_code == 403
+    own = cs.issuers.create("Globex Hiring", method="key")
+    cs.accounts.create_org("Initrode", slug="initrode", issuer_id=own.id)
+    initrode = {"Authorization": f"Bearer {cs.accounts.create_token('initrode', ['employer'])}"}
+    endorsed = client.post("/api/employer/endorsements", json=subject, headers=initrode)
+    assert endorsed.status_code == 201 and endorsed.json()["endorser"]["id"] == own.did
+    other = {**subject, "endorser": cs.issuers.default().slug}
+    assert client.post("/api/employer/endorsements", json=other, headers=initrode).status_code == 403
 
 
 def test_a_large_batch_runs_in_the_background_with_progress(

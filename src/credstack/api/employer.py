@@ -31,13 +31,17 @@ router = APIRouter(prefix="/api/employer", tags=["Employer"])
 _bearer = HTTPBearer(auto_error=False, description="A token with the `employer` scope")
 
 
-def employer_org(
+def employer_principal(
     cs: CredstackDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-) -> str:
-    """The organisation the bearer token acts for (401 without a token, 403 without the scope or role)."""
+) -> Any:
     if credentials is None or not credentials.credentials:
         raise AuthError("this endpoint needs a bearer token with the 'employer' scope")
-    return cs.employer.org_for_principal(cs.accounts.principal_for_token(credentials.credentials))
+    return cs.accounts.principal_for_token(credentials.credentials)
+
+
+def employer_org(cs: CredstackDep, principal: Annotated[Any, Depends(employer_principal)]) -> str:
+    """The organisation the bearer token acts for (401 without a token, 403 without the scope or role)."""
+    return cs.employer.org_for_principal(principal)
 
 
 #: The organisation of the calling token (an ``Annotated`` dependency, so signatures read like prose).
@@ -140,10 +144,12 @@ class EndorsementIn(BaseModel):
 
 
 @router.post("/endorsements", summary="Sign an OB 3.0 EndorsementCredential", status_code=201)
-def create_endorsement(body: EndorsementIn, cs: CredstackDep, org: EmployerOrg) -> dict[str, Any]:
-    record = cs.employer.endorsements.endorse(
-        body.subject, endorser=body.endorser, comment=body.comment, name=body.name
-    )
+def create_endorsement(
+    body: EndorsementIn, cs: CredstackDep, org: EmployerOrg, principal: Annotated[Any, Depends(employer_principal)]
+) -> dict[str, Any]:
+    """An org-bound token endorses with its organisation's issuer; a platform token with any issuer here."""
+    signer = cs.employer.endorser_for(org, body.endorser, any_issuer=principal.org_id is None)
+    record = cs.employer.endorsements.endorse(body.subject, endorser=signer, comment=body.comment, name=body.name)
     return record.to_json()
 
 

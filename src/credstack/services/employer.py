@@ -24,7 +24,7 @@ from functools import cached_property
 from typing import Any
 
 from credstack.employer.trust import TrustBreakdown
-from credstack.errors import NotFoundError
+from credstack.errors import ForbiddenError, NotFoundError
 from credstack.services.employer_bulk import BulkVerificationService
 from credstack.services.employer_endorse import EndorsementService
 from credstack.services.employer_hiring import HiringService
@@ -112,6 +112,18 @@ class EmployerService:
             principal.require_role(org, *EMPLOYER_ROLES)
             return org
         return DEFAULT_ORG
+
+    def endorser_for(self, org_id: str, requested: str | None, *, any_issuer: bool) -> int | str | None:
+        """Which issuer signs an organisation's endorsement: its own issuer (from its account); another one only
+        for callers that may act for any issuer (platform admins and tokens, the development demo)."""
+        own = self.workforce.issuer_id(org_id)
+        if any_issuer:
+            return requested or own
+        if own is None:
+            raise ForbiddenError(f"organisation {org_id!r} has no issuer of its own to endorse with")
+        if requested and self._issuers.get(requested).id != own:
+            raise ForbiddenError("an organisation endorses with its own issuer only")
+        return own
 
     def issued_here(self, url: str) -> dict[str, Any] | None:
         """A credential this server issued, by its URL or id (None when it is not one of ours)."""

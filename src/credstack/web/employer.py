@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 
 from credstack.app import Credstack
 from credstack.domain._checks import Check, CheckStatus
-from credstack.errors import InvalidInputError
+from credstack.errors import AuthError, InvalidInputError
 from credstack.services.employer import DEFAULT_ORG
 from credstack.web.badge_image import qr_data_uri
 from credstack.web.deps import CredstackDep, templates
@@ -29,19 +29,22 @@ PAGE = 100
 
 
 def web_org(request: Request, cs: Credstack) -> str:
-    """The organisation the signed-in person uses the employer tools for (the default organisation when nobody is
-    signed in, or the person holds no employer role)."""
+    """The organisation the signed-in person uses the employer tools for (the default organisation when the person
+    holds no employer role). Nobody signed in: the default organisation in development mode (the demo), else 401."""
     session = current_session(request, cs)
-    return cs.employer.org_for_person(session.person) if session is not None else DEFAULT_ORG
+    if session is None:
+        if not cs.settings.development:
+            raise AuthError("sign in to use the employer tools")
+        return DEFAULT_ORG
+    return cs.employer.org_for_person(session.person)
 
 
 def _guard(request: Request, cs: Credstack, csrf_token: str | None) -> str:
     """The organisation for a form POST; a signed-in person's form must carry the session's CSRF token."""
     session = current_session(request, cs)
-    if session is None:
-        return DEFAULT_ORG
-    check_csrf(session, csrf_token)
-    return cs.employer.org_for_person(session.person)
+    if session is not None:
+        check_csrf(session, csrf_token)
+    return web_org(request, cs)
 
 
 def _status(value: Any) -> CheckStatus:
@@ -195,8 +198,11 @@ def endorsements_submit(
     comment: Annotated[str, Form(max_length=5000)] = "",
     csrf_token: Annotated[str | None, Form()] = None,
 ) -> HTMLResponse:
-    _guard(request, cs, csrf_token)
-    record = cs.employer.endorsements.endorse(subject, endorser=endorser or None, comment=comment)
+    org = _guard(request, cs, csrf_token)
+    session = current_session(request, cs)
+    any_issuer = session.person.is_platform_admin if session is not None else cs.settings.development
+    signer = cs.employer.endorser_for(org, endorser or None, any_issuer=any_issuer)
+    record = cs.employer.endorsements.endorse(subject, endorser=signer, comment=comment)
     context = {"endorsements": cs.employer.endorsements.list(), "issuers": cs.issuers.list(),
                "achievements": cs.achievements.list(), "created": record}  # fmt: skip
     return _page(request, "employer_endorsements.html", context, status_code=201)
