@@ -91,6 +91,8 @@ def test_define_a_micro_credential_with_skills_and_market_value(
         assert 'data-testid="market-score"' in added.text and 'data-testid="market-basis"' in added.text
         expected = cs.outlook.market_value([SQL, PYTHON])
         assert f"{round(expected.score * 100)} / 100" in added.text
+        twin = admin.get("/issuer/market-value.json", params={"skill": [SQL, PYTHON]}).json()
+        assert (twin["score"], twin["basis"], twin["total"]) == (round(expected.score, 4), expected.basis, 2)
 
         skills = [f"{PYTHON}|Python (computer programming)", f"{SQL}|SQL"]
         bad = admin.post(
