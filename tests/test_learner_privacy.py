@@ -5,8 +5,10 @@ employer's token and an organisation's token are refused with 403. Pathway defin
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -15,8 +17,9 @@ from fastapi.testclient import TestClient
 
 from credstack.api.app import create_app
 from credstack.app import Credstack
+from credstack.settings import Settings
 from credstack.web.session import SESSION_COOKIE
-from planning_support import LEARNER, SOFTWARE_DEVELOPER, open_planning_app, planning_database
+from planning_support import LEARNER, NOW, SOFTWARE_DEVELOPER, open_planning_app, planning_database
 
 PASSWORD = "correct horse battery"
 OTHER = "bob@example.org"
@@ -175,3 +178,34 @@ def test_a_pasted_job_posting_is_planned_for_the_signed_in_learner_only(cs: Cred
     assert planned.status_code == 200
     assert "Skills gap to Developer at Acme" in planned.text and 'data-testid="gap-row"' in planned.text
     assert 'name="posting"' in planned.text and "plan at 15 hours a week" in planned.text  # the what-if re-posts
+
+
+def test_a_credential_imported_from_elsewhere_counts_in_the_learners_profile(
+    cs: Credstack, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Journey 2's seam between step 1 (import a credential earned elsewhere) and step 3 (the gap): the planner
+    reads the learner's wallet, not only what this server issued."""
+    skill = "http://data.europa.eu/esco/skill/f28617ad-afdd-4041-814c-216153a38998"  # not in Ada's profile
+    assert skill not in cs.planner.profile(LEARNER).profile.skills
+    elsewhere_db = tmp_path_factory.mktemp("elsewhere") / "credstack.db"
+    settings = Settings(database_url=f"sqlite:///{elsewhere_db}", base_url="https://elsewhere.example")
+    with Credstack.from_settings(settings, clock=lambda: NOW) as elsewhere:
+        elsewhere.init()
+        issuer = elsewhere.issuers.create("Elsewhere Academy", method="key")
+        achievement = elsewhere.achievements.create(
+            issuer.slug,
+            name="Elsewhere micro-credential",
+            description="Taught and assessed elsewhere.",
+            criteria_narrative="Pass the assessment.",
+            alignments=[{"targetName": "an ESCO skill", "targetUrl": skill, "targetType": "ext:ESCO"}],
+        )
+        issued = elsewhere.issuing.issue(achievement.id, recipient=LEARNER, valid_from=NOW - timedelta(days=30))
+    ada = cs.accounts.find_person(LEARNER)
+    assert ada is not None
+    item = cs.wallet.import_bytes(ada.id, json.dumps(issued.credential).encode("utf-8"))
+    try:
+        evidence = cs.planner.profile(LEARNER).profile.skills[skill]
+        assert evidence.source == "credential" and evidence.level > 0 and not evidence.aged
+    finally:
+        cs.wallet.remove(ada.id, item.id)
+    assert skill not in cs.planner.profile(LEARNER).profile.skills

@@ -3,11 +3,14 @@ and growth (``market``), occupation outlooks (``outlook``) and stacks (``pathway
 values and notes; when a service is missing or fails, the note says what the plan was made without.
 
 Without the learners service, the credentials this server issued to the learner (active, within their validity)
-stand in for the wallet, and a note says so.
+stand in for the wallet, and a note says so. When the learner is the e-mail address of a person with a wallet
+(``accounts`` and ``wallet`` services), the credentials in that wallet count too: those imported from elsewhere are
+verified like the rest (and must be issued to the learner).
 """
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -79,13 +82,36 @@ class Sources:
 
     # -- credentials ---------------------------------------------------------------------------------------------
 
+    def _wallet_documents(self, learner: str) -> list[Mapping[str, Any]]:
+        """The credential documents in the wallet of the person whose e-mail address is ``learner`` (none when there
+        is no such person or no wallet; VC-JWT items are left out)."""
+        accounts, wallet = self._service("accounts"), self._service("wallet")
+        if accounts is None or wallet is None or "@" not in learner or learner.strip().startswith("did:"):
+            return []
+        try:
+            person = accounts.find_person(learner)
+            items = wallet.items(person.id) if person is not None else []
+        except CredstackError:
+            return []
+        documents: list[Mapping[str, Any]] = []
+        for item in items:
+            if getattr(item, "is_jwt", False) or getattr(item, "is_legacy", False):
+                continue
+            try:
+                document = json.loads(item.raw)
+            except ValueError:
+                continue
+            if isinstance(document, dict):
+                documents.append(document)
+        return documents
+
     def credentials(self, learner: str, at: datetime) -> HeldEvidence:
         learners = self._service("learners")
         notes: list[str] = []
         items: list[tuple[Mapping[str, Any], datetime | None, datetime | None, str, Sequence[Any]]] = []
         if learners is not None and hasattr(learners, "verified_credentials"):
             try:
-                held = learners.verified_credentials(learner, at=at)
+                held = learners.verified_credentials(learner, extra=self._wallet_documents(learner), at=at)
             except CredstackError as exc:
                 held = []
                 notes.append(f"the learner's wallet could not be read: {exc}")
