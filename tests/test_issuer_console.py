@@ -242,6 +242,12 @@ def test_roster_job_report_and_status_changes(served: tuple[Credstack, str, dict
     with client(base, None) as anyone:
         verify = anyone.get("/verify", params={"credential": cs.issuing.get(second).credential["id"]}).text
         assert "revoked" in verify.lower()
+    with client(base, cookies["admin"]) as admin:
+        token = csrf_of_session(cs, cookies["admin"])
+        assert admin.post(f"/issuer/credentials/{first}/unsuspend", data={"csrf_token": token}).status_code == 303
+        refused = admin.post(f"/issuer/credentials/{second}/unsuspend", data={"csrf_token": token})
+        assert refused.status_code == 409 and refused.json()["code"] == "conflict"
+    assert cs.status.status_of(first).state == "active" and cs.status.status_of(second).state == "revoked"
 
 
 def csrf_of_session(cs: Credstack, raw: str) -> str:
