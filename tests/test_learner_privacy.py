@@ -10,7 +10,7 @@ import shutil
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import pytest
 from fastapi.testclient import TestClient
@@ -140,6 +140,7 @@ def test_pages_show_the_403_page_to_others_and_stay_public_without_a_learner(cs:
             page = client.get(path, params=params, headers=html)
             assert page.status_code == 403, path
             assert "text/html" in page.headers["content-type"] and LEARNER not in page.text
+            assert 'data-testid="error-sign-in"' in page.text
         client.cookies.update(_session(cs, LEARNER))
         assert client.get(path, params=params, headers=html).status_code == 200, path
     client.cookies.clear()
@@ -158,6 +159,8 @@ def test_a_signed_in_learner_plans_for_themself_by_default(cs: Credstack, client
     mine = client.get("/planner", params={"target": SOFTWARE_DEVELOPER}, headers={"Accept": "text/html"})
     assert mine.status_code == 200 and 'data-testid="plan"' in mine.text and "(aged)" in mine.text
     assert 'name="learner"' not in mine.text  # a learner plans only for themself
+    pathways = client.get("/pathways", headers={"Accept": "text/html"}).text
+    assert f'href="/pathways?learner={quote(LEARNER)}" data-testid="my-progress"' in pathways
     client.cookies.clear()
 
 

@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from credstack.services.pathways import LearnerProgress
 from credstack.stacking import NodeProgress
 from credstack.web.deps import CredstackDep, templates
-from credstack.web.session import require_learner
+from credstack.web.session import current_session, require_learner
 
 __all__ = ["router"]
 
@@ -82,7 +82,10 @@ def pathways_page(request: Request, cs: CredstackDep, learner: Learner = "") -> 
     if learner:
         require_learner(request, cs, learner)
     standing = cs.pathways.overview(learner) if learner else None
-    return _page(request, "pathways.html", {"pathways": cs.pathways.list(), "standing": standing, "learner": learner})
+    web = current_session(request, cs)
+    me = web.person.email if web else ""
+    page = {"pathways": cs.pathways.list(), "standing": standing, "learner": learner, "me": me}
+    return _page(request, "pathways.html", page)
 
 
 @router.get("/pathways/{pathway_id}.json")
