@@ -180,3 +180,30 @@ def test_a_long_ingestion_flushes_in_chunks_and_publishes_everything(quiet_app, 
     )[0]
     assert stored == (report.accepted, 1)
     assert not list(quiet_app.market.data_dir.glob(".staging-*"))
+
+
+def _tables(cs: Credstack) -> dict[str, list[tuple[object, ...]]]:
+    import sqlalchemy as sa
+
+    from credstack.storage import market_tables as mt
+
+    out = {}
+    with cs.db.read() as session:
+        for table in (mt.MarketDemand, mt.MarketTotal, mt.MarketCooccurrence, mt.MarketSkill, mt.MarketOccupation):
+            columns = [c for c in table.__table__.columns]
+            out[table.__tablename__] = sorted(tuple(r) for r in session.execute(sa.select(*columns)))
+    return out
+
+
+def test_http_batches_update_the_demand_tables_exactly_as_a_full_recount(tmp_path):
+    cs = Credstack.from_settings(Settings(database_url=f"sqlite:///{tmp_path / 'c.db'}"))
+    with cs:
+        cs.init_db()
+        rows = real_rows("usajobs_ai_cyber_summaries", step=15)
+        cs.market.ingest(write_jsonl(tmp_path / "first.jsonl", rows[: len(rows) // 2]))
+        second = cs.market.ingest_records(rows[len(rows) // 2 :], mapping="usajobs-summaries")
+        third = cs.market.ingest_records(real_rows("nyc_jobs_2019", step=40))
+        assert second.accepted and third.accepted
+        incremental = _tables(cs)
+        cs.market.refresh()
+        assert _tables(cs) == incremental

@@ -143,7 +143,7 @@ class MarketService:
             else RawRow(i, None, json.dumps(r)[:20_000], f"a posting must be an object, not {type(r).__name__}")
             for i, r in enumerate(records, start=1)
         )
-        return self._ingestor.run(rows, mapping=mapping, source=source or "api", file_name="api")
+        return self._ingestor.run(rows, mapping=mapping, source=source or "api", file_name="api", incremental=True)
 
     def ingest_builtin(self, *, tick: Tick | None = None) -> list[IngestReport]:
         """Ingest the real postings shipped with the package (idempotent: a second run finds only duplicates)."""

@@ -22,6 +22,7 @@ from credstack.market.fields import MAPPINGS, RowError, detect_mapping, map_row
 from credstack.market.pipeline import NEAR_DUPLICATE, NEW, Outcome, PostingProcessor
 from credstack.market.records import IngestReport, Rejection
 from credstack.market.titles import TitleMapper
+from credstack.services.market_increment import add_outcomes, in_sync
 from credstack.services.market_read import RawRow
 from credstack.services.market_store import PostingStore
 from credstack.skills import SkillLinker
@@ -61,8 +62,14 @@ class Ingestor:
         self._linker = linker
         self._titles = titles
         self._clock = clock
+        self._cached: tuple[frozenset[str], PostingProcessor] | None = None
 
     def processor(self) -> PostingProcessor:
+        """Deduplication state seeded with every stored posting; reused between runs of this service while the
+        dataset holds exactly the files it was built from (another process writing invalidates it)."""
+        cached, self._cached = self._cached, None
+        if cached is not None and cached[0] == self.store.files():
+            return cached[1]
         processor = PostingProcessor(self._linker(), self._titles())
         processor.seed(*self.store.existing())
         return processor
@@ -78,12 +85,16 @@ class Ingestor:
         tick: Tick | None = None,
         processor: PostingProcessor | None = None,
         refresh: bool = True,
+        incremental: bool = False,
     ) -> IngestReport:
         """Ingest ``rows``; ``mapping`` is a name of :data:`credstack.market.fields.MAPPINGS` or ``auto`` (from the
-        first row). Rejected rows are written to ``rejects`` as JSON lines ``{"line", "reason", "raw"}``."""
+        first row). Rejected rows are written to ``rejects`` as JSON lines ``{"line", "reason", "raw"}``.
+        ``incremental``: add the new postings to the demand tables instead of recomputing them (when the tables
+        agree with the dataset; the HTTP batch path)."""
         if mapping != "auto" and mapping not in MAPPINGS:
             raise InvalidInputError(f"unknown mapping {mapping!r}: use auto or {', '.join(MAPPINGS)}")
         started, clock0 = self._clock(), time.perf_counter()
+        own = processor is None
         processor = processor or self.processor()
         run = f"{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
         read = duplicates = near = mapped = with_skills = mentions = 0
@@ -145,11 +156,14 @@ class Ingestor:
         )
         if not report.balanced:  # pragma: no cover - the loop above makes this impossible; refuse to write if not
             raise CredstackError("row accounting does not balance; nothing was written")
+        stored_before = self.store.count() if incremental and refresh and not flushed else -1
         try:
             self.store.write(accepted[flushed:], run, staged=True)
             self.store.publish(run)
         finally:
             self.store.discard(run)
+        if own:
+            self._cached = (self.store.files(), processor)
         seconds = time.perf_counter() - clock0
         with self._db.write() as session:
             session.add(
@@ -168,7 +182,14 @@ class Ingestor:
                 )
             )
         if refresh and accepted:
-            self.refresh()
+            done = False
+            if stored_before >= 0:
+                with self._db.write() as session:
+                    if in_sync(session, stored_before):
+                        add_outcomes(session, self.store, accepted)
+                        done = True
+            if not done:
+                self.refresh()
         return _with_seconds(report, time.perf_counter() - clock0)
 
     def refresh(self) -> None:

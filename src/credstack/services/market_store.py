@@ -220,17 +220,7 @@ class PostingStore:
                           count(DISTINCT posting_id) AS postings
                    FROM s GROUP BY skill_uri""",
             )
-            cooccurrence = _dicts(
-                con,
-                f"""WITH pairs AS (
-                        SELECT a.skill_uri, b.skill_uri AS other_uri, count(*) AS postings
-                        FROM s a JOIN s b ON a.posting_id = b.posting_id AND a.skill_uri <> b.skill_uri
-                        GROUP BY ALL)
-                    SELECT skill_uri, other_uri, postings,
-                           CAST(row_number() OVER (PARTITION BY skill_uri ORDER BY postings DESC, other_uri) AS INTEGER)
-                               AS rank
-                    FROM pairs QUALIFY rank <= {int(top_n)}""",  # noqa: S608 - an int
-            )
+            cooccurrence = _dicts(con, _COOCCURRENCE.format(where="", top_n=int(top_n)))
             occupations = _dicts(
                 con,
                 """SELECT soc_code AS code, 'onet' AS scheme, min(soc_title) AS label, count(*) AS postings
@@ -243,6 +233,31 @@ class PostingStore:
                    FROM p WHERE opm_series <> '' GROUP BY opm_series""",
             )
         return Aggregates(demand, totals, cooccurrence, skill_rows, occupations)
+
+    def cooccurrence(self, uris: Sequence[str], *, top_n: int = 20) -> list[dict[str, Any]]:
+        """The top ``top_n`` co-occurring skills of each of ``uris``, over the whole dataset."""
+        skills = self._glob(self.skills)
+        if skills is None or not uris:
+            return []
+        with self._connect() as con:
+            con.execute(f"CREATE TEMP VIEW s AS SELECT * FROM {_scan(skills)}")  # noqa: S608 - quoted path
+            con.execute("CREATE TEMP TABLE wanted (uri VARCHAR)")
+            con.executemany("INSERT INTO wanted VALUES (?)", [[u] for u in uris])
+            query = _COOCCURRENCE.format(where="WHERE a.skill_uri IN (SELECT uri FROM wanted)", top_n=int(top_n))
+            return _dicts(con, query)
+
+    def count(self) -> int:
+        """Postings stored."""
+        pattern = self._glob(self.postings)
+        if pattern is None:
+            return 0
+        with self._connect() as con:
+            found = con.execute(f"SELECT count(*) FROM {_scan(pattern)}").fetchone()  # noqa: S608 - quoted path
+        return int(found[0]) if found else 0
+
+    def files(self) -> frozenset[str]:
+        """The dataset's posting files (what a cached deduplication state was built from)."""
+        return frozenset(str(p.relative_to(self.root)) for p in self.postings.glob("month=*/*.parquet"))
 
     def sql(self, query: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Run DuckDB SQL with views ``postings`` and ``posting_skills`` over the dataset (``month`` included)."""
@@ -257,6 +272,17 @@ class PostingStore:
                 else:  # an empty dataset still answers queries (with no rows)
                     con.register(name, schema.append(pa.field("month", pa.string())).empty_table())
             return list(con.execute(query, list(params)).fetchall())
+
+
+_COOCCURRENCE = """
+    WITH pairs AS (
+        SELECT a.skill_uri, b.skill_uri AS other_uri, count(*) AS postings
+        FROM s a JOIN s b ON a.posting_id = b.posting_id AND a.skill_uri <> b.skill_uri
+        {where}
+        GROUP BY ALL)
+    SELECT skill_uri, other_uri, postings,
+           CAST(row_number() OVER (PARTITION BY skill_uri ORDER BY postings DESC, other_uri) AS INTEGER) AS rank
+    FROM pairs QUALIFY rank <= {top_n}"""
 
 
 def _scan(pattern: str) -> str:
