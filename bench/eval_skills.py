@@ -32,6 +32,8 @@ import time
 from pathlib import Path
 from typing import Any, Protocol
 
+import numpy as np
+
 from credstack.errors import ConfigurationError
 from credstack.skills import SkillLinker, default_linker
 from credstack.skills.metrics import bio_spans, mean, reciprocal_rank, rp_at_k, span_prf
@@ -87,10 +89,25 @@ class Ranker(Protocol):
     def rank(self, text: str) -> list[str]: ...
 
 
+def _rankings(linker: Ranker, sentences: list[str], depth: int = 100) -> list[list[str]]:
+    """The first ``depth`` URIs for each sentence; the semantic stage embeds the sentences in batches."""
+    from credstack.skills.semantic import SemanticLinker
+
+    if not isinstance(linker, SemanticLinker):
+        return [linker.rank(s)[:depth] for s in sentences]
+    out = []
+    for offset in range(0, len(sentences), 64):
+        scores = linker.scores(sentences[offset : offset + 64])
+        for row in scores:
+            best = np.argpartition(-row, depth)[:depth]
+            best = best[np.argsort(-row[best], kind="stable")]
+            out.append([linker.linker.concepts[int(linker.linker.esco[p])].uri for p in best])
+    return out
+
+
 def ranking_metrics(linker: Ranker, data: list[tuple[str, set[str]]]) -> dict[str, Any]:
     rr, rp5, rp10 = [], [], []
-    for sentence, gold in data:
-        ranking = linker.rank(sentence)[:100]
+    for ranking, (_sentence, gold) in zip(_rankings(linker, [s for s, _ in data]), data, strict=True):
         rr.append(reciprocal_rank(ranking, gold))
         rp5.append(rp_at_k(ranking, gold, 5))
         rp10.append(rp_at_k(ranking, gold, 10))

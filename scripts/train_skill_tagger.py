@@ -108,6 +108,7 @@ def main() -> None:
     parser.add_argument("--c2", type=float, default=0.01)
     parser.add_argument("--iterations", type=int, default=200)
     parser.add_argument("--grid", action="store_true")
+    parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
     started = time.perf_counter()
     linker = default_linker()
@@ -139,8 +140,8 @@ def main() -> None:
         if best is None or result["f1"] > best[0]:
             best = (result["f1"], model, params)
     assert best is not None
-    OUT.write_bytes(lzma.compress(best[1], preset=9 | lzma.PRESET_EXTREME))
-    print(f"best {best[2]}: dev F1 {100 * best[0]:.1f}; written {OUT} ({OUT.stat().st_size / 1e6:.2f} MB)")
+    args.out.write_bytes(lzma.compress(best[1], preset=9 | lzma.PRESET_EXTREME))
+    print(f"best {best[2]}: dev F1 {100 * best[0]:.1f}; written {args.out} ({args.out.stat().st_size / 1e6:.2f} MB)")
 
 
 if __name__ == "__main__":

@@ -200,7 +200,8 @@ class BulkIssuanceService:
                 achievement=achievement,
             )
             with self._db.write() as session:
-                stored = session.get(BulkJobRow, row.id)
+                # the row lock makes a second runner of this job wait here, then see the outcome
+                stored = session.get(BulkJobRow, row.id, with_for_update=True)
                 if stored is None or stored.outcome != "pending":
                     return  # another runner of this job got there first
                 record, created = self._issuing.issue_in(

@@ -3,7 +3,7 @@ credential is verified with every check explained, stored, and downloadable as a
 
 - :meth:`BulkVerificationService.start` reads the upload (:func:`credstack.employer.batch_input.read_upload`, with
   the limits in docs/employer.md; an unreadable upload raises and nothing is stored) and records a ``pending`` job.
-- :meth:`run` verifies: entries over :data:`PARALLEL_THRESHOLD` are spread over a pool of forked worker processes
+- :meth:`run` verifies: entries over :data:`PARALLEL_THRESHOLD` are spread over a pool of worker processes
   (one per core; each worker reuses one set of options, so a status list is fetched once per worker and batch),
   each worker stores the results of the chunk of :data:`CHUNK` it verified, and the job's ``done`` count moves as
   chunks finish (the progress bar).
@@ -154,11 +154,14 @@ def _verify_chunk(chunk: _Chunk) -> tuple[int, int]:
     return len(rows), sum(1 for r in rows if r["verified"])
 
 
-def _init_worker() -> None:
-    """In a forked worker: drop the parent's database connections, and start a fresh memo for this batch."""
-    db: Database = _WORKER["db"]
-    db.engine.dispose(close=False)
-    _WORKER["options"] = _WORKER["verifier"].options()
+def _init_worker(settings: Settings, database_url: str, now: datetime) -> None:
+    """In a worker (started by the fork server, never forked from the threaded web server): open the database and
+    assemble the verifier (this server's status lists resolve locally), with one memo of fetched documents."""
+    from credstack.app import Credstack
+
+    db = Database.from_url(database_url)
+    app = Credstack(settings, db)
+    _WORKER.update(db=db, verifier=app.verifier, options=app.verifier.options(at=now))
 
 
 class BulkVerificationService:
@@ -276,18 +279,25 @@ class BulkVerificationService:
         return BatchEntry(entry.name, data=json.dumps(document).encode("utf-8"))
 
     def _verify_chunks(self, chunks: list[_Chunk], *, parallel: bool) -> Iterator[tuple[int, int]]:
-        """``(count, verified)`` per chunk as chunks finish: in this process, or on a forked pool (one per core)."""
+        """``(count, verified)`` per chunk as chunks finish: in this process, or on a pool of worker processes (one per core)."""
         _WORKER.update(db=self._db, verifier=self._verifier, options=self._verifier.options())
         import multiprocessing
 
-        if not parallel or self.workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        if not parallel or self.workers < 2 or "forkserver" not in multiprocessing.get_all_start_methods():
             yield from map(_verify_chunk, chunks)
             return
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
-        _verify_data(chunks[0][1][0][2])  # warm the parent's caches (contexts, canonicaliser) for every fork
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(self.workers, mp_context=context, initializer=_init_worker) as pool:
+        # Not "fork": this process runs the web server's threads, and a child forked while one of them holds a lock
+        # (a connection pool, the key store) waits on it forever. The fork server is a clean process that imports
+        # credstack once (the first batch pays about a second) and forks the workers from there.
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["credstack.app"])
+        url = self._db.engine.url.render_as_string(hide_password=False)
+        now = _WORKER["options"].now
+        with ProcessPoolExecutor(
+            self.workers, mp_context=context, initializer=_init_worker, initargs=(self._settings, url, now)
+        ) as pool:
             for future in as_completed([pool.submit(_verify_chunk, chunk) for chunk in chunks]):
                 yield future.result()
 
