@@ -243,3 +243,23 @@ def test_pathways_are_validated_stored_replaced_and_deleted(database_url: str) -
         with pytest.raises(NotFoundError):
             cs.pathways.progress(LEARNER, "outer")
         assert [p.id for p in cs.pathways.containing("u2")] == ["cert"]
+
+
+def test_a_roster_issue_completes_a_pathway_and_is_audited(database_url: str) -> None:
+    """A bulk (CSV roster) issuance is an issuance like any other: the last unit awards the stack, the learner's
+    e-mail address finds the credential, and the audit log records it."""
+    with open_app(database_url) as cs:
+        units = _catalog(cs)
+        cs.pathways.create(CERT)
+        for unit in ("u1", "u3"):
+            cs.issuing.issue(units[unit], recipient=LEARNER)
+        report = cs.bulk.run(cs.bulk.start(units["u5"], f"recipient\n{LEARNER}\nbob@example.org\n"))
+        assert report.issued == 2
+
+        awards = cs.pathways.awards.list()
+        assert [(a.pathway_id, a.learner, a.status) for a in awards] == [("cert", LEARNER, "awarded")]
+        roster_credential = report.credential_ids[0]
+        held = {h.credential_id for h in cs.learners.verified_credentials(LEARNER) if h.verified}
+        assert cs.issuing.get(roster_credential).credential["id"] in held
+        issued = cs.audit.events(action="credential.issued", subject=roster_credential, everything=True)
+        assert len(issued) == 1 and issued[0].detail["recipient"] == LEARNER

@@ -212,9 +212,12 @@ class BulkIssuanceService:
                     achievement_id=achievement_id,
                     cryptosuite=job.cryptosuite,
                     idempotency_key=row.idempotency_key,
+                    recipient=data.get("recipient") or None,
                 )
                 stored.outcome = "issued" if created else "skipped"
                 stored.credential_id = record.id
+            if created:  # committed: audit log, pathway awards and the wallet hear of it, as for a single issue
+                self._issuing.notify(record, data.get("recipient") or None)
         except IntegrityError:
             return  # a concurrent runner committed this row's idempotency key; it records the outcome
         except (InvalidInputError, NotFoundError) as exc:

@@ -404,8 +404,10 @@ class IssuingService:
         achievement_id: str | None,
         cryptosuite: str,
         idempotency_key: str,
+        recipient: str | None = None,
     ) -> tuple[IssuedCredential, bool]:
-        """Issue inside the caller's transaction (bulk jobs); returns ``(credential, newly_issued)``."""
+        """Issue inside the caller's transaction (bulk jobs); returns ``(credential, newly_issued)``. The learner index
+        is written in the same transaction; once it commits, the caller calls :meth:`notify` for a new credential."""
         existing = self._existing(session, idempotency_key)
         if existing is not None:
             return issued_record(existing), False
@@ -418,7 +420,11 @@ class IssuingService:
             cryptosuite=normalise_cryptosuite(cryptosuite),
             idempotency_key=idempotency_key,
         )
-        return record, True
+        return self._recorded(session, record, recipient), True
+
+    def notify(self, issued: IssuedCredential, recipient: str | None) -> IssuedCredential:
+        """Tell the listeners (audit log, pathway awards, wallet) about a credential committed by :meth:`issue_in`."""
+        return self._notify(issued, recipient)
 
     def get(self, credential_id: str) -> IssuedCredential:
         """A credential by credstack id or by its ``id`` URL; NotFoundError otherwise."""
