@@ -155,6 +155,28 @@ def demo(
         _run(settings, "127.0.0.1", port)
 
 
+def _seed_market(credstack: Any) -> list[Any]:
+    """Ingest the real postings shipped with credstack (once; about half a minute) with a progress bar, so the
+    market pages and the planner's demand weights have data."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from credstack.cli._skills_index import load_linker
+
+    credstack.market.use_linker(load_linker)
+    columns = (TextColumn("job postings"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("ingest", total=credstack.market.builtin_rows())
+        done = [0]
+
+        def tick(_n: int) -> None:
+            done[0] += 1
+            if done[0] % 250 == 0:
+                progress.update(task, completed=done[0])
+
+        return list(credstack.market.ensure_builtin(tick=tick))
+
+
 @demo_app.command("seed")
 def demo_seed(
     port: Annotated[int, typer.Option(help="The port `credstack demo` will serve on (for the printed URLs).")] = 8000,
@@ -163,8 +185,9 @@ def demo_seed(
     ] = False,
 ) -> None:
     """Seed the whole demo (idempotent): the demo issuer and credentials, the catalog (demo + New Jersey ETPL), the
-    demo stacks (pathways) with their providers' achievements, and demo learners with awards, partial progress and
-    one award under review. Needs `credstack taxonomy load` first."""
+    demo stacks (pathways) with their providers' achievements, demo learners with awards, partial progress and
+    one award under review, and the job market from the real postings shipped with credstack. Needs
+    `credstack taxonomy load` first."""
     from credstack.app import Credstack
     from credstack.cli._demo import seed_demo
     from credstack.cli._demo_stacks import seed_stacks
@@ -183,6 +206,7 @@ def demo_seed(
 
         seed_employer_demo(credstack, seeded)
         stacks = seed_stacks(credstack)
+        market = _seed_market(credstack)
         index = None
         if not no_index:
             from credstack.services.catalog_semantic import semantic_installed
@@ -192,6 +216,11 @@ def demo_seed(
     typer.echo(f"credstack demo: {len(seeded.credential_ids)} credentials of {seeded.issuer_name}")
     _print_wallet(wallet, seeded.base_url, base)
     _print_stacks(stacks, base)
+    if market:
+        accepted = sum(r.accepted for r in market)
+        typer.echo(f"  job market: {accepted:,} real postings ingested from the shipped datasets: {base}/market")
+    else:
+        typer.echo(f"  job market: the shipped postings were already ingested: {base}/market")
     if index is not None:
         typer.echo(f"  catalog semantic index: {index.embedded} embedded, {index.unchanged} unchanged")
     typer.echo(f"  stacks seeded in {stacks.seconds:g} s; serve it with: credstack demo --port {port}")
