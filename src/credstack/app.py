@@ -98,11 +98,10 @@ class Credstack:
         self.pathways = PathwayService(db, settings, self.issuers, self.issuing, self.learners, clock, self.status)
         self.issuing.listeners.append(self.pathways.on_issued)
         self.status.listeners.append(self.pathways.on_status)
-        #: organisations, people, roles, sessions, org-bound tokens; the audit log (issue 6)
+        #: organisations, people, roles, sessions, org-bound tokens; the audit log (issue 6): issuing and status
+        #: changes write their events in their own transactions, the wallet and sharing through cs.audit.record
         self.accounts = AccountService(db, self.tokens, clock)
         self.audit = AuditService(db, clock)
-        self.issuing.listeners.append(self.audit.on_issued)
-        self.status.listeners.append(self.audit.on_status)
         #: the learner wallet (claim links for every issued credential, imports), portfolio and share links
         self.wallet = WalletService(db, settings, self.keystore, self.verifier, self.issuing, clock, self.audit.record)
         self.issuing.listeners.append(self.wallet.on_issued)

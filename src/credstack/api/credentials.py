@@ -47,7 +47,7 @@ def revoke(
     credential_id: str, cs: CredstackDep, token: StatusToken, body: StatusReason | None = None
 ) -> dict[str, Any]:
     record = cs.issuing.get(credential_id)
-    cs.status.revoke(record.id)
+    cs.status.revoke(record.id, actor=f"token:{token.id}", reason=body.reason if body else None)
     return {"id": record.id, "status": record_json(cs.status.status_of(record.id))}
 
 
@@ -56,14 +56,14 @@ def suspend(
     credential_id: str, cs: CredstackDep, token: StatusToken, body: StatusReason | None = None
 ) -> dict[str, Any]:
     record = cs.issuing.get(credential_id)
-    cs.status.suspend(record.id)
+    cs.status.suspend(record.id, actor=f"token:{token.id}", reason=body.reason if body else None)
     return {"id": record.id, "status": record_json(cs.status.status_of(record.id))}
 
 
 @router.post("/credentials/{credential_id}/unsuspend", tags=["Credentials"], summary="Lift a suspension")
 def unsuspend(credential_id: str, cs: CredstackDep, token: StatusToken) -> dict[str, Any]:
     record = cs.issuing.get(credential_id)
-    cs.status.unsuspend(record.id)
+    cs.status.unsuspend(record.id, actor=f"token:{token.id}")
     return {"id": record.id, "status": record_json(cs.status.status_of(record.id))}
 
 

@@ -108,5 +108,7 @@ def verify_presentation(body: PresentationVerifyRequest, cs: CredstackDep) -> di
 @router.post("/credentials/status", summary="Revoke, suspend or unsuspend a credential")
 def update_status(body: StatusUpdateRequest, cs: CredstackDep, token: StatusToken) -> dict[str, Any]:
     for entry in body.credentialStatus:
-        apply_status_change(cs, body.credentialId, purpose=entry.statusPurpose, status=entry.status)
+        apply_status_change(
+            cs, body.credentialId, purpose=entry.statusPurpose, status=entry.status, actor=f"token:{token.id}"
+        )
     return {"credentialId": body.credentialId, "status": record_json(cs.status.status_of(body.credentialId))}

@@ -59,13 +59,13 @@ def verification_result(report: VerificationReport) -> dict[str, Any]:
     }
 
 
-def apply_status_change(cs: Credstack, credential_id: str, *, purpose: str, status: bool) -> None:
+def apply_status_change(cs: Credstack, credential_id: str, *, purpose: str, status: bool, actor: str = "system") -> None:
     """One VC-API ``credentialStatus`` entry: revocation true -> revoke; suspension true/false -> (un)suspend."""
     if purpose == "revocation":
         if not status:
             raise ConflictError("revocation is permanent: a revoked credential cannot be reinstated")
-        cs.status.revoke(credential_id)
+        cs.status.revoke(credential_id, actor=actor)
     elif status:
-        cs.status.suspend(credential_id)
+        cs.status.suspend(credential_id, actor=actor)
     else:
-        cs.status.unsuspend(credential_id)
+        cs.status.unsuspend(credential_id, actor=actor)

@@ -1,4 +1,5 @@
-"""``credstack revoke|suspend|unsuspend CREDENTIAL_ID``: change a credential's Bitstring Status List bits."""
+"""``credstack revoke|suspend|unsuspend CREDENTIAL_ID [--reason R]``: change a credential's Bitstring Status List bits
+(audited); ``credstack status ID`` shows its state and history."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
 __all__ = ["revoke", "status", "suspend", "unsuspend"]
 
 CredentialId = Annotated[str, typer.Argument(help="credstack id or the credential's id URL.")]
+Reason = Annotated[str | None, typer.Option("--reason", help="Why (kept in the credential's history).")]
 
 
 def _show(status: CredentialStatus, verb: str) -> None:
@@ -23,24 +25,24 @@ def _show(status: CredentialStatus, verb: str) -> None:
 
 
 @app.command()
-def revoke(credential_id: CredentialId) -> None:
+def revoke(credential_id: CredentialId, reason: Reason = None) -> None:
     """Revoke a credential. Permanent: it cannot be unsuspended or un-revoked; revoking again changes nothing."""
     with open_app() as credstack:
-        _show(credstack.status.revoke(credential_id), "revoked")
+        _show(credstack.status.revoke(credential_id, actor="cli", reason=reason), "revoked")
 
 
 @app.command()
-def suspend(credential_id: CredentialId) -> None:
+def suspend(credential_id: CredentialId, reason: Reason = None) -> None:
     """Suspend a credential (reversible with unsuspend)."""
     with open_app() as credstack:
-        _show(credstack.status.suspend(credential_id), "suspended")
+        _show(credstack.status.suspend(credential_id, actor="cli", reason=reason), "suspended")
 
 
 @app.command()
-def unsuspend(credential_id: CredentialId) -> None:
+def unsuspend(credential_id: CredentialId, reason: Reason = None) -> None:
     """Lift a suspension. A revoked credential cannot be unsuspended."""
     with open_app() as credstack:
-        _show(credstack.status.unsuspend(credential_id), "unsuspended")
+        _show(credstack.status.unsuspend(credential_id, actor="cli", reason=reason), "unsuspended")
 
 
 @app.command()
@@ -48,7 +50,9 @@ def status(
     credential_id: Annotated[str | None, typer.Argument(help="A credential (default: list the latest).")] = None,
     limit: Annotated[int, typer.Option(help="How many of the latest credentials to list.", min=1)] = 20,
 ) -> None:
-    """Show a credential's state and status list positions, or list the latest credentials with their states."""
+    """Show a credential's state, status list positions and history (the audit log's events about it), or list the
+    latest credentials with their states."""
+    from rich.markup import escape
     from rich.table import Table
 
     with open_app() as credstack:
@@ -57,6 +61,15 @@ def status(
             out.print(f"{found.credential_id}: {found.state}")
             out.print(f"  revocation {found.revocation_list}#{found.revocation_index}")
             out.print(f"  suspension {found.suspension_list}#{found.suspension_index}")
+            history = credstack.status.history(found.credential_id)
+            views = [e for e in history if e["action"] == "credential.viewed"]
+            for event in history:
+                if event["action"] != "credential.viewed":
+                    why = event["detail"].get("reason")
+                    line = f"  {event['at']:%Y-%m-%d %H:%M} {event['action']} by {event['actor']}"
+                    out.print(escape(line + (f": {why}" if why else "")))
+            if views:
+                out.print(f"  viewed {len(views)} time(s), last {views[-1]['at']:%Y-%m-%d %H:%M}")
             return
         latest = credstack.issuing.list(limit=limit)
     table = Table("id", "state", "issued", "achievement", "name")

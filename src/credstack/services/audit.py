@@ -1,14 +1,17 @@
-"""The audit log: who did what to which subject, in which organisation.
+"""The audit log: who did what to which subject, in which organisation. The one store (``audit_events``).
 
 ``cs.audit.record(actor, action, subject, org_id, detail)`` appends one event; :meth:`AuditService.events` reads them
-back, newest first, for one organisation (an org admin's page) or for everything (a platform admin). Issuance and
-status changes arrive through the issuing and status services' listener hooks (:meth:`AuditService.on_issued`,
-:meth:`AuditService.on_status`), attributed to the organisation whose issuer profile signed the credential; the
-wallet and sharing services record claims, imports, shares and views themselves.
+back, newest first, for one organisation (an org admin's page), one person, or everything (a platform admin).
+Services that change something write their event in the same transaction as the change
+(:func:`credstack.storage.repositories.add_audit`): issuing (``credential.issued``) and status changes, attributed to
+the organisation whose issuer profile signed the credential, issuer profiles and the employer tools. The wallet and
+sharing services record claims, imports, shares and views through :meth:`AuditService.record`.
 
 Actions: ``credential.issued``, ``credential.revoked``, ``credential.suspended``, ``credential.unsuspended``,
-``credential.claimed``, ``credential.imported``, ``share.created``, ``share.revoked``, ``share.viewed``,
-``person.signed_in``, ``org.created``, ``person.created``.
+``credential.viewed``, ``credential.claimed``, ``credential.imported``, ``share.created``, ``share.revoked``,
+``share.viewed``, ``person.signed_in``, ``org.created``, ``person.created``, ``issuer.created``,
+``issuer.key_rotated``, ``issuer.trusted``, ``issuer.distrusted``, ``candidates.ranked``,
+``presentation.requested``, ``presentation.answered``.
 """
 
 from __future__ import annotations
@@ -21,19 +24,12 @@ from typing import Any
 import sqlalchemy as sa
 
 from credstack.errors import InvalidInputError
-from credstack.services.issuing import IssuedCredential
-from credstack.services.status import CredentialStatus
-from credstack.storage.account_tables import AuditEventRow, OrgRow
+from credstack.storage.account_tables import AuditEventRow
 from credstack.storage.engine import Database
-from credstack.storage.models import Credential
+from credstack.storage.repositories import add_audit
 
 __all__ = ["AuditEvent", "AuditService"]
 
-_STATUS_ACTIONS = {
-    "revoke": "credential.revoked",
-    "suspend": "credential.suspended",
-    "unsuspend": "credential.unsuspended",
-}
 MAX_LIMIT = 1000
 
 
@@ -83,19 +79,9 @@ class AuditService:
         person_id: str | None = None,
     ) -> None:
         """Append one event. ``person_id`` names the person it concerns (a learner sees their own events)."""
-        if not action or len(action) > 40:
-            raise InvalidInputError("an audit action needs 1 to 40 characters")
         with self._db.write() as session:
-            session.add(
-                AuditEventRow(
-                    at=self._clock(),
-                    actor=str(actor)[:320],
-                    action=action,
-                    subject=str(subject)[:500],
-                    org_id=org_id,
-                    person_id=person_id,
-                    detail=dict(detail or {}),
-                )
+            add_audit(
+                session, action, subject, at=self._clock(), actor=actor, org_id=org_id, person_id=person_id, detail=detail
             )
 
     def events(
@@ -123,29 +109,15 @@ class AuditService:
         with self._db.read() as session:
             return [_event(r) for r in session.scalars(query.limit(max(1, min(int(limit), MAX_LIMIT))))]
 
-    def _org_of_issuer(self, issuer_id: int) -> str | None:
-        with self._db.read() as session:
-            return session.scalar(sa.select(OrgRow.id).where(OrgRow.issuer_id == issuer_id).order_by(OrgRow.id))
-
     def credential_viewed(self, credential_id: str, issuer_id: int, *, actor: str = "anonymous", where: str) -> None:
         """``credential.viewed``: someone opened an issued credential's page (``where`` names the page)."""
-        self.record(actor, "credential.viewed", credential_id, self._org_of_issuer(issuer_id), {"page": where})
-
-    # -- listeners (registered by the composition root) --------------------------------------------------------
-    def on_issued(self, issued: IssuedCredential, recipient: str | None) -> None:
-        """Issuing listener: ``credential.issued`` in the issuing organisation."""
-        self.record(
-            "system",
-            "credential.issued",
-            issued.id,
-            self._org_of_issuer(issued.issuer_id),
-            {"id": issued.credential.get("id"), "achievement": issued.achievement_id, "recipient": recipient},
-        )
-
-    def on_status(self, status: CredentialStatus, action: str) -> None:
-        """Status listener: ``credential.revoked`` / ``suspended`` / ``unsuspended`` in the issuing organisation."""
-        with self._db.read() as session:
-            issuer_id = session.scalar(sa.select(Credential.issuer_id).where(Credential.id == status.credential_id))
-        org_id = self._org_of_issuer(issuer_id) if issuer_id is not None else None
-        name = _STATUS_ACTIONS.get(action, f"credential.{action}")
-        self.record("system", name, status.credential_id, org_id, {"state": status.state})
+        with self._db.write() as session:
+            add_audit(
+                session,
+                "credential.viewed",
+                credential_id,
+                at=self._clock(),
+                actor=actor,
+                issuer_id=issuer_id,
+                detail={"page": where},
+            )

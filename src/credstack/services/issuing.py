@@ -8,8 +8,8 @@
   canonicalisation (``to_canonical_nquads``) for both suites, so a term no context defines is refused.
 - ``issue``: builds the credential from a stored achievement and a recipient (domain/credential.py), then the same.
 
-Nothing is stored when anything fails: status allocations, the credential row and the audit line share the
-transaction. An ``idempotency_key`` makes a retry return the credential issued the first time.
+Nothing is stored when anything fails: status allocations, the credential row and its ``credential.issued`` audit
+event share the transaction. An ``idempotency_key`` makes a retry return the credential issued the first time.
 """
 
 from __future__ import annotations
@@ -217,9 +217,11 @@ class IssuingService:
         achievement_id: str | None,
         cryptosuite: str,
         idempotency_key: str | None,
+        recipient: str | None = None,
     ) -> IssuedCredential:
-        """Fill in, add status, check the shape, sign (canonicalising: undefined terms refused), store and audit,
-        all in the caller's transaction."""
+        """Fill in, add status, check the shape, sign (canonicalising: undefined terms refused), store and audit
+        (``credential.issued`` in the issuing organisation; ``recipient`` as given, else the subject id), all in the
+        caller's transaction."""
         now = self._clock()
         signing = self._issuers.signing_key_in(session, issuer_id)
         document = self._envelope(unsigned, signing, credential_id, now)
@@ -236,13 +238,13 @@ class IssuingService:
             created=now,
         )
         subject = document.get("credentialSubject")
-        recipient = subject.get("id") if isinstance(subject, Mapping) else None
+        subject_id = subject.get("id") if isinstance(subject, Mapping) else None
         row = Credential(
             id=credential_id,
             document_id=document["id"],
             issuer_id=issuer_id,
             achievement_id=achievement_id,
-            recipient=recipient[:_MAX_ID] if isinstance(recipient, str) else None,
+            recipient=subject_id[:_MAX_ID] if isinstance(subject_id, str) else None,
             document=signed,
             cryptosuite=cryptosuite,
             state="active",
@@ -254,13 +256,14 @@ class IssuingService:
             suspension_index=positions["suspension"][1],
         )
         session.add(row)
+        shown = recipient if recipient is not None else subject_id if isinstance(subject_id, str) else None
         add_audit(
             session,
-            "issue",
+            "credential.issued",
+            credential_id,
             at=now,
-            credential_id=credential_id,
             issuer_id=issuer_id,
-            detail={"id": document["id"], "cryptosuite": cryptosuite, "achievement": achievement_id},
+            detail={"id": document["id"], "achievement": achievement_id, "recipient": shown, "cryptosuite": cryptosuite},
         )
         session.flush()
         return issued_record(row)
@@ -388,6 +391,7 @@ class IssuingService:
                     achievement_id=stored_id,
                     cryptosuite=suite,
                     idempotency_key=idempotency_key,
+                    recipient=recipient,
                 ),
                 recipient,
             ),
@@ -419,11 +423,12 @@ class IssuingService:
             achievement_id=achievement_id,
             cryptosuite=normalise_cryptosuite(cryptosuite),
             idempotency_key=idempotency_key,
+            recipient=recipient,
         )
         return self._recorded(session, record, recipient), True
 
     def notify(self, issued: IssuedCredential, recipient: str | None) -> IssuedCredential:
-        """Tell the listeners (audit log, pathway awards, wallet) about a credential committed by :meth:`issue_in`."""
+        """Tell the listeners (pathway awards, wallet) about a credential committed by :meth:`issue_in`."""
         return self._notify(issued, recipient)
 
     def get(self, credential_id: str) -> IssuedCredential:

@@ -3,7 +3,8 @@
 ``LearnerService.verified_credentials(learner, extra=..., at=...)`` returns every credential this server issued to
 ``learner`` (a DID, or an e-mail address as given to ``cs.issuing.issue(recipient=...)``: e-mail recipients are
 salted hashes in the document, matched case-insensitively) plus the ``extra`` credential documents a caller brings
-(credentials imported into a wallet), each run through the real verifier at ``at``. A revoked, suspended, expired,
+(documents a caller brings) and the ``wallet`` documents (credentials imported into the learner's wallet: the composition
+root's ``wallet_documents`` hook), each run through the real verifier at ``at``. A revoked, suspended, expired,
 tampered or not-this-learner's credential comes back with ``verified=False``, a ``state`` and the reason; callers
 must count only ``verified`` ones.
 
@@ -50,7 +51,8 @@ class HeldCredential:
     ``creditsEarned``, else the achievement's ``creditsAvailable``; ``level`` is the EQF level (from an EQF
     alignment, else from the catalog entry named by ``humanCode``); ``state`` is ``verified``, ``revoked``,
     ``suspended``, ``expired``, ``tampered`` or ``unverified``; ``status_reason`` says why it is not verified;
-    ``earned`` is ``awardedDate`` (else ``validFrom``); ``source`` is ``issued`` or ``external``.
+    ``earned`` is ``awardedDate`` (else ``validFrom``); ``source`` is ``issued``, ``external`` (brought by the caller) or
+    ``wallet`` (imported into the learner's wallet).
     """
 
     credential: dict[str, Any]
@@ -196,10 +198,17 @@ class LearnerService:
         return [dict(document) for document in found.values()]
 
     def verified_credentials(
-        self, learner: str, *, extra: Sequence[Mapping[str, Any]] = (), at: datetime | None = None
+        self,
+        learner: str,
+        *,
+        extra: Sequence[Mapping[str, Any]] = (),
+        at: datetime | None = None,
+        wallet: Sequence[Mapping[str, Any]] = (),
     ) -> list[HeldCredential]:
-        """Every credential issued here to ``learner`` plus ``extra`` (external documents), each re-verified at
-        ``at`` (now by default) and checked to be issued to ``learner``. Duplicates (same id) are listed once."""
+        """Every credential issued here to ``learner`` plus ``extra`` (external documents, source ``external``) and
+        ``wallet`` (documents in the learner's wallet, source ``wallet``), each re-verified at ``at`` (now by
+        default) and checked to be issued to ``learner``. Duplicates (same id) are listed once, the first kept
+        (a wallet copy of a credential issued here is the issued one) and verified once."""
         key = normalise_learner(learner)
         when = at if at is not None else self._clock()
         if when.tzinfo is None:
@@ -210,10 +219,13 @@ class LearnerService:
         sources: Iterable[tuple[str, Any]] = [
             *(("issued", d) for d in self.issued_documents(key)),
             *(("external", d) for d in extra),
+            *(("wallet", d) for d in wallet),
         ]
         for source, document in sources:
             if not isinstance(document, Mapping):
                 raise InvalidInputError("an extra credential must be a JSON object")
+            if isinstance(document.get("id"), str) and document["id"] in seen:
+                continue  # already read (and verified) under that id
             report = self._verifier.verify_with(dict(document), options)
             held = self._held(report, dict(document), source)
             if held.credential_id in seen:

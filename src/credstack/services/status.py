@@ -26,6 +26,7 @@ from credstack.errors import ConflictError, NotFoundError
 from credstack.proofs.data_integrity import sign
 from credstack.services.issuers import IssuerService
 from credstack.settings import Settings
+from credstack.storage.account_tables import AuditEventRow
 from credstack.storage.engine import Database
 from credstack.storage.models import Credential, Issuer, StatusList
 from credstack.storage.repositories import add_audit, locked_status_list
@@ -33,6 +34,8 @@ from credstack.storage.repositories import add_audit, locked_status_list
 __all__ = ["CredentialStatus", "StatusListener", "StatusService"]
 
 _log = logging.getLogger(__name__)
+#: the audit log's name of each status change
+_AUDIT_ACTIONS = {"revoke": "credential.revoked", "suspend": "credential.suspended", "unsuspend": "credential.unsuspended"}
 
 
 @dataclass(frozen=True)
@@ -100,7 +103,7 @@ class StatusService:
             status_list.version += 1
             status_list.updated_at = now
 
-    def _change(self, credential_id: str, action: str) -> CredentialStatus:
+    def _change(self, credential_id: str, action: str, actor: str, reason: str | None) -> CredentialStatus:
         now = self._clock()
         with self._db.write() as session:
             row = self._credential(session, credential_id, lock=True)
@@ -124,12 +127,20 @@ class StatusService:
                     return self._record(row)
                 self._flip(session, row.suspension_list_id, row.suspension_index, 0, now)
                 row.state = "active"
-            add_audit(session, action, at=now, credential_id=row.id, issuer_id=row.issuer_id, detail={"from": before})
+            add_audit(
+                session,
+                _AUDIT_ACTIONS[action],
+                row.id,
+                at=now,
+                actor=actor,
+                issuer_id=row.issuer_id,
+                detail={"from": before, "state": row.state, **({"reason": reason} if reason else {})},
+            )
             session.flush()
             return self._record(row, changed=True)
 
-    def _changed(self, credential_id: str, action: str) -> CredentialStatus:
-        status = self._change(credential_id, action)
+    def _changed(self, credential_id: str, action: str, actor: str, reason: str | None) -> CredentialStatus:
+        status = self._change(credential_id, action, actor, (reason or "").strip()[:500] or None)
         if status.changed:
             for listener in self.listeners:
                 try:
@@ -138,17 +149,37 @@ class StatusService:
                     _log.exception("status listener %r failed for credential %s", listener, status.credential_id)
         return status
 
-    def revoke(self, credential_id: str) -> CredentialStatus:
-        """Revoke (permanent). Revoking a revoked credential is a no-op (``changed`` False)."""
-        return self._changed(credential_id, "revoke")
+    def revoke(
+        self, credential_id: str, *, actor: str = "system", reason: str | None = None
+    ) -> CredentialStatus:
+        """Revoke (permanent). Revoking a revoked credential is a no-op (``changed`` False). A change is written to
+        the audit log (``credential.revoked``, by ``actor``, with the ``reason`` given) in the same transaction."""
+        return self._changed(credential_id, "revoke", actor, reason)
 
-    def suspend(self, credential_id: str) -> CredentialStatus:
-        """Suspend (reversible). A revoked credential cannot be suspended (ConflictError)."""
-        return self._changed(credential_id, "suspend")
+    def suspend(
+        self, credential_id: str, *, actor: str = "system", reason: str | None = None
+    ) -> CredentialStatus:
+        """Suspend (reversible). A revoked credential cannot be suspended (ConflictError). Audited."""
+        return self._changed(credential_id, "suspend", actor, reason)
 
-    def unsuspend(self, credential_id: str) -> CredentialStatus:
-        """Lift a suspension. Unsuspending a revoked credential is a ConflictError; an active one is a no-op."""
-        return self._changed(credential_id, "unsuspend")
+    def unsuspend(
+        self, credential_id: str, *, actor: str = "system", reason: str | None = None
+    ) -> CredentialStatus:
+        """Lift a suspension. Unsuspending a revoked credential is a ConflictError; an active one is a no-op.
+        Audited."""
+        return self._changed(credential_id, "unsuspend", actor, reason)
+
+    def history(self, credential_id: str) -> list[dict[str, Any]]:
+        """The credential's audit events (issued, suspended, unsuspended, revoked, viewed...), oldest first, as
+        ``{"at", "action", "actor", "detail"}``; NotFoundError for an unknown credential."""
+        with self._db.read() as session:
+            row = self._credential(session, credential_id)
+            events = session.scalars(
+                sa.select(AuditEventRow)
+                .where(AuditEventRow.subject == row.id)
+                .order_by(AuditEventRow.at, AuditEventRow.id)
+            )
+            return [{"at": e.at, "action": e.action, "actor": e.actor, "detail": dict(e.detail)} for e in events]
 
     def status_of(self, credential_id: str) -> CredentialStatus:
         with self._db.read() as session:

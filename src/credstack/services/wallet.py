@@ -8,7 +8,10 @@
 - **Import**: OB 3.0 JSON or VC-JWT, a baked PNG/SVG, a credential fetched from an allow-listed URL (the verifier's
   fetch settings), or an OB 2.0 hosted assertion (read as legacy: its hosted copy must match). Each is verified on
   import; a failure is refused with the reasons (:class:`~credstack.errors.CredentialRejectedError`) and nothing is
-  stored.
+  stored. After an import, :attr:`WalletService.listeners` hear of it (the composition root registers the pathway
+  awards: an import that completes a stack awards it).
+- **Counting**: :meth:`WalletService.learner_documents` gives the credential JSON in the wallet of the person with a
+  learner's e-mail address; pathway progress and awards read it (each document re-verified there).
 - **Showing**: :meth:`WalletService.verified_items` re-verifies every item now.
 - **Presentations**: :meth:`WalletService.presentation` returns a VC 2.0 ``VerifiablePresentation`` signed by the
   person's holder did:key (``DataIntegrityProof``, ``eddsa-rdfc-2022``, ``proofPurpose`` ``authentication``, with
@@ -20,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -58,6 +62,9 @@ from credstack.storage.models import Credential
 __all__ = ["ClaimPreview", "WalletItem", "WalletService", "item_document"]
 
 AuditHook = Callable[..., None]
+#: Called after an import is committed: ``(item, email)``, the holder's e-mail address
+ImportListener = Callable[["WalletItem", str], None]
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -164,6 +171,8 @@ class WalletService:
         self._clock = clock
         self._audit = audit
         self._claim_key = hashlib.sha256(b"credstack wallet claim links\0" + settings.master_secret.encode()).digest()
+        #: import listeners; a failing listener is logged, never raised (the import is committed)
+        self.listeners: list[ImportListener] = []
 
     def _record(self, *args: Any, **kwargs: Any) -> None:
         if self._audit is not None:
@@ -367,6 +376,11 @@ class WalletService:
             raise ConflictError("this credential is already in your wallet") from exc
         subject = document_id if isinstance(document_id, str) else item.id
         self._record(email, "credential.imported", subject, None, {"format": fmt, "item": item.id}, person_id=person_id)
+        for listener in self.listeners:
+            try:
+                listener(item, email)
+            except Exception:  # a listener never undoes the import
+                _log.exception("wallet import listener %r failed for item %s", listener, item.id)
         return item
 
     # -- reading -----------------------------------------------------------------------------------------------
@@ -379,6 +393,33 @@ class WalletService:
                 .order_by(WalletItemRow.added_at.desc(), WalletItemRow.id)
             )
             return [_item(r) for r in session.scalars(query)]
+
+    def learner_documents(self, learner: str) -> list[dict[str, Any]]:
+        """The credential JSON of every item in the wallet of the person whose e-mail address is ``learner``, oldest
+        first; none for a DID or an address without a person. VC-JWT items and OB 2.0 assertions are left out (they
+        cannot be embedded, signed, in a CLR). Not verified here: callers verify each one."""
+        address = learner.strip().lower() if isinstance(learner, str) else ""
+        if "@" not in address or address.startswith("did:"):
+            return []
+        with self._db.read() as session:
+            query = (
+                sa.select(WalletItemRow)
+                .join(PersonRow, PersonRow.id == WalletItemRow.person_id)
+                .where(PersonRow.email == address)
+                .order_by(WalletItemRow.added_at, WalletItemRow.id)
+            )
+            items = [_item(r) for r in session.scalars(query)]
+        documents = []
+        for item in items:
+            if item.is_legacy:
+                continue
+            try:
+                document = item_document(item)
+            except ValueError:
+                continue
+            if document is not None:
+                documents.append(document)
+        return documents
 
     def item(self, person_id: str, item_id: str) -> WalletItem:
         """One of the person's items; NotFoundError for anyone else's (they are invisible, not forbidden)."""

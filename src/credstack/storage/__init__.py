@@ -5,5 +5,5 @@
 - ``models``: the tables. ORM objects never leave ``storage`` and ``services``.
 - ``migrations/`` + ``migrate``: the schema is created and changed only by the shipped Alembic revisions
   (``credstack init``); ``schema_differences`` checks a database against the models.
-- ``repositories``: queries several services share (audit lines, status-list allocation).
+- ``repositories``: queries several services share (the audit log's events, status-list allocation).
 """

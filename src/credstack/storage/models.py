@@ -16,7 +16,6 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 __all__ = [
     "Achievement",
     "ApiToken",
-    "AuditEntry",
     "Base",
     "BulkJob",
     "BulkJobRow",
@@ -207,19 +206,6 @@ class ApiToken(Base):
     scopes: Mapped[str] = mapped_column(sa.String(200))
     created_at: Mapped[datetime]
     revoked: Mapped[bool] = mapped_column(default=False)
-
-
-class AuditEntry(Base):
-    """An audit log line: issue, revoke, suspend, unsuspend (and key rotation)."""
-
-    __tablename__ = "audit_log"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(index=True)
-    action: Mapped[str] = mapped_column(sa.String(32))
-    credential_id: Mapped[str | None] = mapped_column(sa.String(64), index=True)
-    issuer_id: Mapped[int | None]
-    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
 # Feature tables declared in their own modules join Base.metadata here, so migrations and schema checks see them.

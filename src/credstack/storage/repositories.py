@@ -1,4 +1,4 @@
-"""Query helpers shared by the services: audit lines, status-list allocation and row locking.
+"""Query helpers shared by the services: audit events, status-list allocation and row locking.
 
 Everything here runs inside a caller's session (one transaction); nothing commits on its own.
 """
@@ -7,15 +7,21 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from credstack.domain.status_list import new_bitstring
-from credstack.storage.models import AuditEntry, Issuer, StatusAllocation, StatusList
+from credstack.errors import InvalidInputError
+from credstack.storage.account_tables import AuditEventRow, OrgRow
+from credstack.storage.models import Issuer, StatusAllocation, StatusList
 
-__all__ = ["add_audit", "allocate_status_index", "locked_status_list"]
+__all__ = ["MAX_ACTION", "add_audit", "allocate_status_index", "locked_status_list", "org_of_issuer"]
+
+#: The longest audit action name (``credential.unsuspended``...).
+MAX_ACTION = 40
 
 _RANDOM_PROBES = 16
 
@@ -23,14 +29,40 @@ _RANDOM_PROBES = 16
 def add_audit(
     session: Session,
     action: str,
+    subject: str,
     *,
     at: datetime,
-    credential_id: str | None = None,
+    actor: str = "system",
+    org_id: str | None = None,
     issuer_id: int | None = None,
-    detail: dict[str, Any] | None = None,
+    person_id: str | None = None,
+    detail: Mapping[str, Any] | None = None,
 ) -> None:
-    """Append one audit line (in the caller's transaction, so it exists exactly when the change does)."""
-    session.add(AuditEntry(at=at, action=action, credential_id=credential_id, issuer_id=issuer_id, detail=detail or {}))
+    """Append one event to the audit log (``audit_events``) in the caller's transaction, so it exists exactly when
+    the change does. Without ``org_id``, an ``issuer_id`` attributes it to the organisation whose issuer profile
+    that is (the first by id when several share one)."""
+    if not action or len(action) > MAX_ACTION:
+        raise InvalidInputError(f"an audit action needs 1 to {MAX_ACTION} characters")
+    if org_id is None and issuer_id is not None:
+        org_id = org_of_issuer(session, issuer_id)
+    session.add(
+        AuditEventRow(
+            at=at,
+            actor=str(actor)[:320],
+            action=action,
+            subject=str(subject)[:500],
+            org_id=org_id,
+            person_id=person_id,
+            detail=dict(detail or {}),
+        )
+    )
+
+
+def org_of_issuer(session: Session, issuer_id: int) -> str | None:
+    """The organisation whose issuer profile ``issuer_id`` is (None when no organisation signs with it)."""
+    return session.scalar(
+        sa.select(OrgRow.id).where(OrgRow.issuer_id == issuer_id).order_by(OrgRow.id).limit(1)
+    )
 
 
 def locked_status_list(session: Session, list_id: int) -> StatusList | None:

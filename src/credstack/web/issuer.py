@@ -578,5 +578,5 @@ def change_status(
     cs.accounts.require_role(web.person, org_id, ROLE)
     if action == "revoke" and confirm != "yes":
         raise InvalidInputError("revocation is permanent: tick the confirmation box to revoke")
-    getattr(cs.status, action)(record.id)
+    getattr(cs.status, action)(record.id, actor=web.person.email)
     return RedirectResponse(f"/credentials/{record.id}", status_code=303)
