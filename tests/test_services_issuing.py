@@ -16,7 +16,8 @@ from credstack.domain.identity import matches_identity
 from credstack.errors import InvalidCredentialError, InvalidInputError, NotFoundError, UndefinedTermError
 from credstack.proofs.data_integrity import verify
 from credstack.proofs.keys import resolve_did_key_vm
-from credstack.storage.models import AuditEntry, Credential, StatusAllocation
+from credstack.storage.account_tables import AuditEventRow
+from credstack.storage.models import Credential, StatusAllocation
 from issuer_support import BASE_URL, Clock, micro_achievement, open_app, unsigned_ob
 
 
@@ -25,7 +26,10 @@ def _counts(app: Credstack) -> tuple[int, int, int]:
         return (
             session.scalar(sa.select(sa.func.count()).select_from(Credential)) or 0,
             session.scalar(sa.select(sa.func.count()).select_from(StatusAllocation)) or 0,
-            session.scalar(sa.select(sa.func.count()).select_from(AuditEntry).where(AuditEntry.action == "issue")) or 0,
+            session.scalar(
+                sa.select(sa.func.count()).select_from(AuditEventRow).where(AuditEventRow.action == "credential.issued")
+            )
+            or 0,
         )
 
 

@@ -15,7 +15,8 @@ from credstack.domain.status_list import MIN_ENTRIES, decode_list, read_status
 from credstack.errors import ConflictError, NotFoundError
 from credstack.proofs.data_integrity import verify
 from credstack.proofs.keys import resolve_did_key_vm
-from credstack.storage.models import AuditEntry, StatusList
+from credstack.storage.account_tables import AuditEventRow
+from credstack.storage.models import StatusList
 from issuer_support import BASE_URL, Clock, micro_achievement, open_app, unsigned_ob
 
 
@@ -62,9 +63,9 @@ def test_revoke_suspend_unsuspend_flip_the_signed_bits(database_url: str) -> Non
         assert app.status.status_of(issued.id).state == "revoked"
         with app.db.read() as session:
             actions = session.scalars(
-                sa.select(AuditEntry.action).where(AuditEntry.credential_id == issued.id).order_by(AuditEntry.id)
+                sa.select(AuditEventRow.action).where(AuditEventRow.subject == issued.id).order_by(AuditEventRow.id)
             ).all()
-        assert actions == ["issue", "suspend", "unsuspend", "revoke"]
+        assert actions == ["credential.issued", "credential.suspended", "credential.unsuspended", "credential.revoked"]
         with pytest.raises(NotFoundError):
             app.status.revoke("no-such-credential")
 

@@ -59,7 +59,9 @@ def verification_result(report: VerificationReport) -> dict[str, Any]:
     }
 
 
-def apply_status_change(cs: Credstack, credential_id: str, *, purpose: str, status: bool, actor: str = "system") -> None:
+def apply_status_change(
+    cs: Credstack, credential_id: str, *, purpose: str, status: bool, actor: str = "system"
+) -> None:
     """One VC-API ``credentialStatus`` entry: revocation true -> revoke; suspension true/false -> (un)suspend."""
     if purpose == "revocation":
         if not status:

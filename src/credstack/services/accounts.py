@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-import threading
 import unicodedata
 import uuid
 from collections.abc import Callable, Iterable
@@ -31,7 +30,14 @@ from sqlalchemy.orm import Session
 
 from credstack.errors import AuthError, ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from credstack.services.tokens import TokenRecord, TokenService
-from credstack.storage.account_tables import MembershipRow, OrgRow, PersonRow, SessionRow, TokenOwnerRow
+from credstack.storage.account_tables import (
+    MembershipRow,
+    OrgRow,
+    PersonRow,
+    SessionRow,
+    SignInFailureRow,
+    TokenOwnerRow,
+)
 from credstack.storage.engine import Database
 from credstack.storage.models import Issuer
 
@@ -50,7 +56,7 @@ __all__ = [
 ROLES = ("platform_admin", "issuer_admin", "assessor", "employer_reviewer", "learner")
 #: How long a web session lasts.
 SESSION_DAYS = 14
-#: failed sign-ins for one address within LOCKOUT that lock it out until the oldest ages out (per process)
+#: failed sign-ins for one address within LOCKOUT that lock it out until the oldest ages out (in the database)
 MAX_FAILURES = 10
 LOCKOUT = timedelta(minutes=15)
 MIN_PASSWORD = 10
@@ -183,9 +189,6 @@ class AccountService:
         self._db = db
         self._tokens = tokens
         self._clock = clock
-        #: recent failed sign-ins per e-mail address (this process): MAX_FAILURES within LOCKOUT lock it out
-        self._failures: dict[str, list[datetime]] = {}
-        self._failures_lock = threading.Lock()
 
     # -- organisations -----------------------------------------------------------------------------------------
     def create_org(self, name: str, *, slug: str | None = None, issuer_id: int | None = None) -> Org:
@@ -333,35 +336,44 @@ class AccountService:
             row.password_hash = hashed
 
     def authenticate(self, email: str, password: str) -> Person:
-        """The person whose password this is; AuthError (one message for every failure) otherwise."""
+        """The person whose password this is; AuthError (one message for every failure) otherwise. MAX_FAILURES
+        failed sign-ins for one address within LOCKOUT lock it out (even with the right password) until they age
+        out; the failures are kept in the database, so every server process and a restart see them."""
         failure = AuthError("unknown e-mail address or wrong password")
         try:
             address = normalise_email(email)
         except InvalidInputError:
             raise failure from None
         now = self._clock()
-        with self._failures_lock:
-            recent = [t for t in self._failures.get(address, []) if t > now - LOCKOUT]
-            self._failures[address] = recent
-        if len(recent) >= MAX_FAILURES:
-            minutes = int(LOCKOUT.total_seconds() // 60)
-            raise AuthError(f"too many failed sign-ins for this address: try again in {minutes} minutes")
         with self._db.write() as session:
+            recent = session.scalar(
+                sa.select(sa.func.count())
+                .select_from(SignInFailureRow)
+                .where(SignInFailureRow.address == address, SignInFailureRow.at > now - LOCKOUT)
+            )
+            if (recent or 0) >= MAX_FAILURES:
+                minutes = int(LOCKOUT.total_seconds() // 60)
+                raise AuthError(f"too many failed sign-ins for this address: try again in {minutes} minutes")
             row = session.scalars(sa.select(PersonRow).where(PersonRow.email == address)).one_or_none()
             stored = row.password_hash if row is not None and row.password_hash else _DUMMY_HASH
             try:
                 _hasher.verify(stored, str(password))
-                if row is None or not row.password_hash:
-                    raise VerifyMismatchError
+                matched = row is not None and bool(row.password_hash)
             except (VerifyMismatchError, VerificationError, InvalidHashError):
-                with self._failures_lock:
-                    self._failures.setdefault(address, []).append(now)
-                raise failure from None
-            with self._failures_lock:
-                self._failures.pop(address, None)
-            if _hasher.check_needs_rehash(row.password_hash):
-                row.password_hash = _hasher.hash(str(password))
-            return self._person(session, row)
+                matched = False
+            if row is None or not matched or not row.password_hash:
+                # the failure is committed (the AuthError is raised after the transaction); old ones are pruned
+                session.execute(sa.delete(SignInFailureRow).where(SignInFailureRow.at <= now - LOCKOUT))
+                session.add(SignInFailureRow(address=address, at=now))
+                person = None
+            else:
+                session.execute(sa.delete(SignInFailureRow).where(SignInFailureRow.address == address))
+                if _hasher.check_needs_rehash(row.password_hash):
+                    row.password_hash = _hasher.hash(str(password))
+                person = self._person(session, row)
+        if person is None:
+            raise failure
+        return person
 
     def sign_up(self, email: str, password: str, name: str | None = None) -> Person:
         """Self-service sign-up: a person with a password and no organisation role yet (a learner's wallet)."""

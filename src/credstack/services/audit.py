@@ -81,7 +81,14 @@ class AuditService:
         """Append one event. ``person_id`` names the person it concerns (a learner sees their own events)."""
         with self._db.write() as session:
             add_audit(
-                session, action, subject, at=self._clock(), actor=actor, org_id=org_id, person_id=person_id, detail=detail
+                session,
+                action,
+                subject,
+                at=self._clock(),
+                actor=actor,
+                org_id=org_id,
+                person_id=person_id,
+                detail=detail,
             )
 
     def events(

@@ -270,10 +270,15 @@ class HiringService:
         order = [{"share": c.share_id, "score": round(c.ranked.score, 4)} for c in candidates]
         with self._db.write() as session:
             session.add(RankingRow(job_id=job.id, org_id=org_id, ranked_at=now, candidates=total, ranking=order))
-            add_audit(session, "rank_candidates", at=now, detail={"org": org_id, "job": job.id, "candidates": total})
-        audit = self._peer("audit")
-        if audit is not None and hasattr(audit, "record"):
-            audit.record("employer", "rank_candidates", job.id, org_id, {"candidates": total})
+            add_audit(
+                session,
+                "candidates.ranked",
+                job.id,
+                at=now,
+                actor="employer",
+                org_id=org_id,
+                detail={"candidates": total},
+            )
 
     def rankings(self, job_id: str, org_id: str) -> list[dict[str, Any]]:
         """The ranking log of a job, newest first."""

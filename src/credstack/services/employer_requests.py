@@ -119,7 +119,7 @@ class PresentationRequestService:
             )  # fmt: skip
             session.add(row)
             session.flush()
-            add_audit(session, "presentation_request", at=now, detail={"org": org_id, "request": row.id})
+            add_audit(session, "presentation.requested", row.id, at=now, org_id=org_id, detail={"domain": domain})
             return self._record(row, now)
 
     def get(self, request_id: str, org_id: str | None = None) -> PresentationRequest:
@@ -156,7 +156,7 @@ class PresentationRequestService:
             if row.state != "open":  # a concurrent answer won
                 raise ConflictError("this request was already answered: a presentation is accepted once (no replay)")
             row.state, row.answered_at, row.result = "answered", now, result
-            add_audit(session, "presentation_answered", at=now, detail={"org": row.org_id, "request": row.id})
+            add_audit(session, "presentation.answered", row.id, at=now, org_id=row.org_id)
             session.flush()
             return AnswerResult(True, self._record(row, now), report)
 

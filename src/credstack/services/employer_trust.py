@@ -107,7 +107,14 @@ class RegistryService:
                 row = TrustedIssuerRow(org_id=org_id, kind=kind, value=parsed, label=label, added_at=self._clock())
                 session.add(row)
                 session.flush()
-                add_audit(session, "trust_issuer", at=row.added_at, detail={"org": org_id, kind: parsed})
+                add_audit(
+                    session,
+                    "issuer.trusted",
+                    parsed,
+                    at=row.added_at,
+                    org_id=org_id,
+                    detail={"kind": kind, "label": label},
+                )
                 return _record(row)
         except IntegrityError:
             existing = [t for t in self.trusted(org_id) if (t.kind, t.value) == (kind, parsed)]
@@ -120,7 +127,9 @@ class RegistryService:
             row = session.get(TrustedIssuerRow, entry_id)
             if row is None or row.org_id != org_id:
                 raise NotFoundError(f"no trusted-issuer entry {entry_id}")
-            add_audit(session, "distrust_issuer", at=self._clock(), detail={"org": org_id, row.kind: row.value})
+            add_audit(
+                session, "issuer.distrusted", row.value, at=self._clock(), org_id=org_id, detail={"kind": row.kind}
+            )
             session.delete(row)
 
 

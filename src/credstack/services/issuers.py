@@ -203,7 +203,9 @@ class IssuerService:
                 session.flush()
                 self._new_key(session, issuer, now)
                 session.flush()
-                add_audit(session, "issuer.create", at=now, issuer_id=issuer.id, detail={"did": issuer.did})
+                add_audit(
+                    session, "issuer.created", issuer.slug, at=now, issuer_id=issuer.id, detail={"did": issuer.did}
+                )
                 return self._record(session, issuer)
         except IntegrityError as exc:
             raise ConflictError(f"could not create issuer {name!r}: it conflicts with an existing one") from exc
@@ -248,7 +250,12 @@ class IssuerService:
                 issuer.former_dids = [*(issuer.former_dids or []), old_did]
             session.flush()
             add_audit(
-                session, "issuer.rotate_key", at=now, issuer_id=issuer.id, detail={"old": old_did, "new": issuer.did}
+                session,
+                "issuer.key_rotated",
+                issuer.slug,
+                at=now,
+                issuer_id=issuer.id,
+                detail={"old": old_did, "new": issuer.did},
             )
             return self._record(session, issuer)
 

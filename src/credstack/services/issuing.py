@@ -263,7 +263,12 @@ class IssuingService:
             credential_id,
             at=now,
             issuer_id=issuer_id,
-            detail={"id": document["id"], "achievement": achievement_id, "recipient": shown, "cryptosuite": cryptosuite},
+            detail={
+                "id": document["id"],
+                "achievement": achievement_id,
+                "recipient": shown,
+                "cryptosuite": cryptosuite,
+            },
         )
         session.flush()
         return issued_record(row)

@@ -35,7 +35,11 @@ __all__ = ["CredentialStatus", "StatusListener", "StatusService"]
 
 _log = logging.getLogger(__name__)
 #: the audit log's name of each status change
-_AUDIT_ACTIONS = {"revoke": "credential.revoked", "suspend": "credential.suspended", "unsuspend": "credential.unsuspended"}
+_AUDIT_ACTIONS = {
+    "revoke": "credential.revoked",
+    "suspend": "credential.suspended",
+    "unsuspend": "credential.unsuspended",
+}
 
 
 @dataclass(frozen=True)
@@ -149,22 +153,16 @@ class StatusService:
                     _log.exception("status listener %r failed for credential %s", listener, status.credential_id)
         return status
 
-    def revoke(
-        self, credential_id: str, *, actor: str = "system", reason: str | None = None
-    ) -> CredentialStatus:
+    def revoke(self, credential_id: str, *, actor: str = "system", reason: str | None = None) -> CredentialStatus:
         """Revoke (permanent). Revoking a revoked credential is a no-op (``changed`` False). A change is written to
         the audit log (``credential.revoked``, by ``actor``, with the ``reason`` given) in the same transaction."""
         return self._changed(credential_id, "revoke", actor, reason)
 
-    def suspend(
-        self, credential_id: str, *, actor: str = "system", reason: str | None = None
-    ) -> CredentialStatus:
+    def suspend(self, credential_id: str, *, actor: str = "system", reason: str | None = None) -> CredentialStatus:
         """Suspend (reversible). A revoked credential cannot be suspended (ConflictError). Audited."""
         return self._changed(credential_id, "suspend", actor, reason)
 
-    def unsuspend(
-        self, credential_id: str, *, actor: str = "system", reason: str | None = None
-    ) -> CredentialStatus:
+    def unsuspend(self, credential_id: str, *, actor: str = "system", reason: str | None = None) -> CredentialStatus:
         """Lift a suspension. Unsuspending a revoked credential is a ConflictError; an active one is a no-op.
         Audited."""
         return self._changed(credential_id, "unsuspend", actor, reason)

@@ -9,8 +9,10 @@ Defined on the shared :class:`~credstack.storage.models.Base`; the migration 000
 - ``account_sessions``: web sessions, stored server side by the SHA-256 of the cookie value, with a CSRF token.
 - ``account_token_owners``: which organisation (and person) an API token acts for; tokens without a row are the
   platform-wide tokens that existed before accounts.
-- ``audit_events``: who did what to which subject, in which organisation (credential issued, revoked, suspended,
-  shared, viewed, claimed, imported...).
+- ``audit_events``: the one audit log: who did what to which subject, in which organisation (credential issued,
+  revoked, suspended, shared, viewed, claimed, imported...). Migration 0010 moved the older ``audit_log`` into it.
+- ``account_sign_in_failures``: failed sign-ins per e-mail address (the lockout; kept 15 minutes, cleared by a
+  successful sign-in), so every server process and a restart see the same count. Migration 0010.
 - ``wallet_items`` / ``wallet_claims``: a person's held credentials (claimed here or imported) and the single-use
   claim links of issued credentials (stored as SHA-256 of the token).
 - ``wallet_evidence``: applied projects (an uploaded file or a link), content-hashed with SHA-256.
@@ -38,6 +40,7 @@ __all__ = [
     "ShareItemRow",
     "ShareRow",
     "ShareViewRow",
+    "SignInFailureRow",
     "TokenOwnerRow",
     "WalletItemRow",
 ]
@@ -112,10 +115,21 @@ class AuditEventRow(Base):
     at: Mapped[datetime] = mapped_column(index=True)
     actor: Mapped[str] = mapped_column(sa.String(320))
     action: Mapped[str] = mapped_column(sa.String(40), index=True)
-    subject: Mapped[str] = mapped_column(sa.String(500))
+    subject: Mapped[str] = mapped_column(sa.String(500), index=True)
     org_id: Mapped[str | None] = mapped_column(sa.String(64), index=True)
     person_id: Mapped[str | None] = mapped_column(sa.String(32), index=True)
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class SignInFailureRow(Base):
+    """One failed sign-in for an e-mail address (normalised), when it happened."""
+
+    __tablename__ = "account_sign_in_failures"
+    __table_args__ = (sa.Index("ix_account_sign_in_failures_address_at", "address", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    address: Mapped[str] = mapped_column(sa.String(320))
+    at: Mapped[datetime] = mapped_column(index=True)
 
 
 class WalletItemRow(Base):

@@ -6,8 +6,8 @@ Everything here runs inside a caller's session (one transaction); nothing commit
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -60,9 +60,7 @@ def add_audit(
 
 def org_of_issuer(session: Session, issuer_id: int) -> str | None:
     """The organisation whose issuer profile ``issuer_id`` is (None when no organisation signs with it)."""
-    return session.scalar(
-        sa.select(OrgRow.id).where(OrgRow.issuer_id == issuer_id).order_by(OrgRow.id).limit(1)
-    )
+    return session.scalar(sa.select(OrgRow.id).where(OrgRow.issuer_id == issuer_id).order_by(OrgRow.id).limit(1))
 
 
 def locked_status_list(session: Session, list_id: int) -> StatusList | None:
