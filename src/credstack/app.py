@@ -105,6 +105,9 @@ class Credstack:
         #: the learner wallet (claim links for every issued credential, imports), portfolio and share links
         self.wallet = WalletService(db, settings, self.keystore, self.verifier, self.issuing, clock, self.audit.record)
         self.issuing.listeners.append(self.wallet.on_issued)
+        #: pathway progress and awards count the wallet's imports; an import that completes a stack awards it
+        self.pathways.wallet_documents = self.wallet.learner_documents
+        self.wallet.listeners.append(self.pathways.on_imported)
         self.portfolio = PortfolioService(
             db, settings, self.wallet, self.accounts, clock, lambda name: getattr(self, name, None)
         )

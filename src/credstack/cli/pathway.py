@@ -1,4 +1,5 @@
-"""``credstack pathway list|show|create|delete|awards|evaluate`` and ``credstack progress``: stacks (docs/stacking.md).
+"""``credstack pathway list|show|create|delete|awards|evaluate|review`` and ``credstack progress``: stacks
+(docs/stacking.md).
 
 Each command calls one method of :class:`credstack.services.pathways.PathwayService` and renders the result, as
 text or, with ``--json``, as one JSON document on stdout.
@@ -129,7 +130,8 @@ def awards(
     learner: Annotated[str | None, typer.Option(help="Only awards of this learner.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Awards of pathways, newest first; --review lists those whose components were revoked or suspended."""
+    """Awards of pathways, newest first; --review lists those flagged because a component was revoked, suspended or
+    expired, or no longer verifies."""
     with open_app() as credstack:
         found = credstack.pathways.awards.list(status="review" if review else None, pathway_id=pathway, learner=learner)
         base = credstack.settings.base_url.rstrip("/")
@@ -157,6 +159,27 @@ def evaluate(
         return
     out.print(f"{len(made)} new award(s)")
     for award in made:
+        out.print(_award_line(award))
+
+
+@pathway_app.command("review")
+def review(
+    pathway: Annotated[str | None, typer.Option(help="Only awards of this pathway.")] = None,
+    learner: Annotated[str | None, typer.Option(help="Only awards of this learner.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Re-check awards: flag those whose components expired or no longer verify (revoked or suspended by their
+    issuer, removed from the wallet), restore those under review that stand again. Safe to run repeatedly (cron)."""
+    with open_app() as credstack:
+        report = credstack.pathways.sweep(pathway_id=pathway, learner=learner)
+        base = credstack.settings.base_url.rstrip("/")
+    if as_json:
+        _json(report.to_json(base))
+        return
+    out.print(
+        f"{report.checked} award(s) checked: {len(report.flagged)} flagged for review, {len(report.restored)} restored"
+    )
+    for award in (*report.flagged, *report.restored):
         out.print(_award_line(award))
 
 

@@ -3,8 +3,8 @@
 ``LearnerService.verified_credentials(learner, extra=..., at=...)`` returns every credential this server issued to
 ``learner`` (a DID, or an e-mail address as given to ``cs.issuing.issue(recipient=...)``: e-mail recipients are
 salted hashes in the document, matched case-insensitively) plus the ``extra`` credential documents a caller brings
-(documents a caller brings) and the ``wallet`` documents (credentials imported into the learner's wallet: the composition
-root's ``wallet_documents`` hook), each run through the real verifier at ``at``. A revoked, suspended, expired,
+and the ``wallet`` documents (credentials imported into the learner's wallet: the pathways service's
+``wallet_documents`` hook), each run through the real verifier at ``at``. A revoked, suspended, expired,
 tampered or not-this-learner's credential comes back with ``verified=False``, a ``state`` and the reason; callers
 must count only ``verified`` ones.
 
@@ -51,8 +51,8 @@ class HeldCredential:
     ``creditsEarned``, else the achievement's ``creditsAvailable``; ``level`` is the EQF level (from an EQF
     alignment, else from the catalog entry named by ``humanCode``); ``state`` is ``verified``, ``revoked``,
     ``suspended``, ``expired``, ``tampered`` or ``unverified``; ``status_reason`` says why it is not verified;
-    ``earned`` is ``awardedDate`` (else ``validFrom``); ``source`` is ``issued``, ``external`` (brought by the caller) or
-    ``wallet`` (imported into the learner's wallet).
+    ``earned`` is ``awardedDate`` (else ``validFrom``); ``source`` is ``issued``, ``external`` (brought by the
+    caller) or ``wallet`` (imported into the learner's wallet).
     """
 
     credential: dict[str, Any]

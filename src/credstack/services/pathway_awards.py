@@ -14,6 +14,14 @@ qualification is no longer met (and not met now by other credentials either), it
 reason, and the award credential and its CLR are **suspended** meanwhile (verifiers see them as suspended, not valid).
 It is never revoked automatically: a person decides (``credstack status revoke``, or ``unsuspend`` to keep it). An
 unsuspension of the component that makes the tree whole again returns it to ``awarded`` and lifts the suspension.
+
+Components can also stop counting without a status change here: they expire (``validUntil``), are revoked by another
+issuer, or leave the learner's wallet. :meth:`AwardService.sweep` re-checks awards for that (``credstack pathway
+review``: every award, each learner's credentials verified once); reading awards or a learner's progress runs a cheap
+version (only awards with a component past its ``validUntil``, known from the stored components). Both flag as above
+and restore an award in review that stands again (a component renewed, unsuspended elsewhere). Unsuspending a flagged
+award's credential is a person keeping it: it returns to ``awarded`` and the components' failures it was flagged for
+are not flagged again.
 """
 
 from __future__ import annotations
@@ -37,6 +45,7 @@ from credstack.services.issuing import IssuedCredential, IssuingService
 from credstack.services.learners import HeldCredential, normalise_learner
 from credstack.services.status import CredentialStatus, StatusService
 from credstack.stacking import (
+    CredentialFact,
     Progress,
     award_decision,
     build_award_credential,
@@ -51,7 +60,7 @@ from credstack.storage.pathway_tables import LearnerCredential, PathwayAward, Pa
 if TYPE_CHECKING:
     from credstack.services.pathways import PathwayRecord, PathwayService
 
-__all__ = ["AWARD_STATUSES", "AwardRecord", "AwardService", "find_award"]
+__all__ = ["AWARD_STATUSES", "AwardRecord", "AwardService", "SweepReport", "find_award"]
 
 AWARD_STATUSES = ("awarded", "review")
 _log = logging.getLogger(__name__)
@@ -96,6 +105,49 @@ class AwardRecord:
             "flaggedAt": None if self.flagged_at is None else self.flagged_at.isoformat(),
             "pathwayVersion": self.pathway_version,
         }
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    """What a review sweep did: how many awards it checked, and those it flagged or restored."""
+
+    checked: int
+    flagged: tuple[AwardRecord, ...]
+    restored: tuple[AwardRecord, ...]
+
+    def to_json(self, base_url: str | None = None) -> dict[str, Any]:
+        return {
+            "checked": self.checked,
+            "flagged": [a.to_json(base_url) for a in self.flagged],
+            "restored": [a.to_json(base_url) for a in self.restored],
+        }
+
+
+def _when(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
+
+
+def _failure(component: Mapping[str, Any], held: HeldCredential | None) -> tuple[str, str] | None:
+    """(state, why) when a component of an award no longer counts, None while it verifies."""
+    name = component.get("name") or component.get("achievementId") or "a component"
+    if name == component.get("achievementId") and held is not None and held.achievement_name:
+        name = held.achievement_name  # an outside achievement: the catalog has no name for it
+    cid = component.get("credentialId")
+    label = f"{name} ({cid})"
+    if held is None:
+        return "missing", f"component {label} is no longer among the learner's credentials"
+    if held.verified:
+        return None
+    if held.state == "expired":
+        day = f" on {held.valid_until:%Y-%m-%d}" if held.valid_until is not None else ""
+        return "expired", f"component {label} expired{day}"
+    return held.state, f"component {label} no longer verifies ({held.state}: {held.status_reason or 'did not verify'})"
 
 
 def _record(row: PathwayAward, created: bool = False) -> AwardRecord:
@@ -176,11 +228,19 @@ class AwardService:
 
     # -- listing -----------------------------------------------------------------------------------------------
     def list(
-        self, *, status: str | None = None, pathway_id: str | None = None, learner: str | None = None
+        self,
+        *,
+        status: str | None = None,
+        pathway_id: str | None = None,
+        learner: str | None = None,
+        sweep: bool = True,
     ) -> list[AwardRecord]:
-        """Awards, newest first; ``status`` ``awarded`` or ``review``."""
+        """Awards, newest first; ``status`` ``awarded`` or ``review``. With ``sweep`` (the default) the awards
+        listed whose components have passed their ``validUntil`` are re-checked first (see :meth:`sweep`)."""
         if status is not None and status not in AWARD_STATUSES:
             raise InvalidInputError(f"award status must be one of {', '.join(AWARD_STATUSES)}, got {status!r}")
+        if sweep:
+            self.sweep(pathway_id=pathway_id, learner=learner, verify=False)
         query = sa.select(PathwayAward).order_by(PathwayAward.awarded_at.desc(), PathwayAward.id)
         if status is not None:
             query = query.where(PathwayAward.status == status)
@@ -190,6 +250,128 @@ class AwardService:
             query = query.where(PathwayAward.learner == normalise_learner(learner))
         with self._db.read() as session:
             return [_record(row) for row in session.scalars(query)]
+
+    # -- the review sweep --------------------------------------------------------------------------------------
+    def sweep(self, *, pathway_id: str | None = None, learner: str | None = None, verify: bool = True) -> SweepReport:
+        """Re-check awards whose components may have stopped counting without a status change here: expired
+        (``validUntil`` passed), revoked or suspended by another issuer, tampered, gone from the wallet.
+
+        ``verify`` (``credstack pathway review``): every award (of ``pathway_id`` / ``learner`` when given) is
+        re-checked, each learner's credentials verified once. Without it (run whenever awards or progress are read)
+        only ``awarded`` awards with a component past its ``validUntil`` (from the stored components, else the
+        credential issued here) are re-checked: no verification when none has expired. An award that no longer
+        stands is flagged ``review`` with the reason (and suspended, as on a revocation); one in review that stands
+        again is restored. Idempotent: a flagged award is not flagged again, nor a kept one for the same failures.
+        """
+        query = sa.select(PathwayAward).order_by(PathwayAward.learner, PathwayAward.id)
+        if pathway_id is not None:
+            query = query.where(PathwayAward.pathway_id == pathway_id)
+        if learner is not None:
+            query = query.where(PathwayAward.learner == normalise_learner(learner))
+        if not verify:
+            query = query.where(PathwayAward.status == "awarded")
+        with self._db.read() as session:
+            awards = [_record(row) for row in session.scalars(query)]
+        now = self._clock()
+        if not verify:
+            awards = self._expired(awards, now)
+        by_learner: dict[str, builtins.list[AwardRecord]] = {}
+        for award in awards:
+            by_learner.setdefault(award.learner, []).append(award)
+        flagged: builtins.list[AwardRecord] = []
+        restored: builtins.list[AwardRecord] = []
+        for key, mine in by_learner.items():
+            held, facts, context = self._pathways.facts(key, at=now)
+            for award in mine:
+                if award.pathway_id not in context.qualifications:
+                    continue  # pragma: no cover - pathways with awards are never deleted
+                result = self.check(award, held, facts, now)
+                if result.status != award.status:
+                    (flagged if result.status == "review" else restored).append(result)
+        return SweepReport(len(awards), tuple(flagged), tuple(restored))
+
+    def _expired(self, awards: Sequence[AwardRecord], now: datetime) -> builtins.list[AwardRecord]:
+        """The awards with a component past its ``validUntil`` that was not kept expired."""
+        unknown = {
+            str(c.get("credentialId"))
+            for a in awards
+            for c in a.components
+            if "validUntil" not in c and c.get("kept") != "expired"
+        }
+        until: dict[str, datetime | None] = {}
+        if unknown:  # awards made before the components' validUntil was stored: read the credentials issued here
+            with self._db.read() as session:
+                rows = session.execute(
+                    sa.select(Credential.document_id, Credential.document).where(
+                        Credential.document_id.in_(sorted(unknown))
+                    )
+                )
+                for document_id, document in rows:
+                    until[document_id] = _when(document.get("validUntil")) or _when(document.get("expirationDate"))
+        out = []
+        for award in awards:
+            for component in award.components:
+                if component.get("kept") == "expired":
+                    continue
+                cid = str(component.get("credentialId"))
+                limit = _when(component["validUntil"]) if "validUntil" in component else until.get(cid)
+                if limit is not None and limit <= now:
+                    out.append(award)
+                    break
+        return out
+
+    def check(
+        self,
+        award: AwardRecord,
+        held: Sequence[HeldCredential],
+        facts: Sequence[CredentialFact],
+        now: datetime,
+    ) -> AwardRecord:
+        """Re-check one award against the learner's credentials verified at ``now`` (``held`` and their ``facts``):
+        flag it when a component stopped counting and the tree is no longer met without it (as at the award, or
+        now); restore it from review when it stands again. Returns the award as it is afterwards."""
+        evaluator = self._pathways.evaluator(award.pathway_id)
+        stands = self._stands(award, evaluator, facts, now)
+        if award.status == "review":
+            if stands and not self._revoked(award):
+                note = f"restored {now:%Y-%m-%d}: the requirements are met again (was: {award.review_reason})"
+                restored = self._set(award.id, "awarded", note, None)
+                self._hold(restored, lift=True)
+                return restored
+            return award
+        if stands:
+            return award
+        by_id = {h.credential_id: h for h in held}
+        failures = []
+        for component in award.components:
+            failure = _failure(component, by_id.get(str(component.get("credentialId"))))
+            if failure is not None and component.get("kept") != failure[0]:
+                failures.append((component, failure))
+        if not failures:
+            return award  # every component still counts: a changed definition does not unmake an award
+        reason = "; ".join(why for _, (_, why) in failures) + "; the qualification is no longer met without it"
+        _log.info("award %s of pathway %s flagged for review: %s", award.id, award.pathway_id, reason)
+        states = {str(c.get("credentialId")): state for c, (state, _) in failures}
+        flagged = self._set(award.id, "review", reason, now, flagged=states)
+        self._hold(flagged, lift=False)
+        return flagged
+
+    def _stands(self, award: AwardRecord, evaluator: Any, facts: Sequence[CredentialFact], now: datetime) -> bool:
+        """Whether the award stands on the credentials as they verify now: met as at the award (recency counted
+        from the award, credentials earned since left out), or met now by the learner's credentials."""
+        return bool(
+            evaluator.progress(facts, at=award.awarded_at).satisfied or evaluator.progress(facts, at=now).satisfied
+        )
+
+    def _revoked(self, award: AwardRecord) -> bool:
+        """Whether a person revoked the award credential (or its CLR): then it is never restored."""
+        if self._status is None:
+            return False
+        return any(
+            self._status.status_of(cid).state == "revoked"
+            for cid in (award.award_credential_id, award.clr_credential_id)
+            if cid is not None
+        )
 
     # -- awarding ----------------------------------------------------------------------------------------------
     def evaluate_learner(self, learner: str, *, extra: Sequence[Mapping[str, Any]] = ()) -> builtins.list[AwardRecord]:
@@ -205,12 +387,16 @@ class AwardService:
             if not context.qualifications:
                 return made
             with self._db.read() as session:
-                held_ids = set(session.scalars(sa.select(PathwayAward.pathway_id).where(PathwayAward.learner == key)))
-            todo = [pid for pid in sorted(context.qualifications) if pid not in held_ids]
-            if not todo:
+                rows = session.scalars(sa.select(PathwayAward).where(PathwayAward.learner == key))
+                mine = {row.pathway_id: _record(row) for row in rows}
+            todo = [pid for pid in sorted(context.qualifications) if pid not in mine]
+            review = [a for a in mine.values() if a.status == "review" and a.pathway_id in context.qualifications]
+            if not todo and not review:
                 return made
             now = self._clock()
             held, facts, context = self._pathways.facts(key, extra=extra, at=now)
+            for award in review:  # a renewed or replaced component can make an award under review whole again
+                self.check(award, held, facts, now)
             new = []
             for pathway_id in todo:
                 progress = self._pathways.evaluator(pathway_id, context).progress(facts, at=now)
@@ -255,13 +441,16 @@ class AwardService:
             components=components,
             valid_from=now,
         )
+        until = {h.credential_id: h.valid_until.isoformat() for h in held if h.valid_until is not None}
+        titles = {h.credential_id: h.achievement_name for h in held if h.achievement_name}
         parts = [
             {
                 "credentialId": c.credential_id,
                 "achievementId": c.achievement_id,
-                "name": context.name(c.achievement_id),
+                "name": context.names.get(c.achievement_id) or titles.get(c.credential_id) or c.achievement_id,
                 "issuerId": c.issuer_id,
                 "credits": c.credits,
+                "validUntil": until.get(c.credential_id),
             }
             for c in decision.components
         ]
@@ -341,7 +530,23 @@ class AwardService:
             self.evaluate_learner(learner)
 
     def on_status(self, status: CredentialStatus, action: str) -> None:
-        """Status listener: review the awards that rest on a credential whose status changed."""
+        """Status listener: review the awards that rest on a credential whose status changed; a person unsuspending
+        the credential (or CLR) of an award under review keeps the award."""
+        if action == "unsuspend":
+            with self._db.read() as session:
+                kept = list(
+                    session.scalars(
+                        sa.select(PathwayAward.id).where(
+                            PathwayAward.status == "review",
+                            sa.or_(
+                                PathwayAward.award_credential_id == status.credential_id,
+                                PathwayAward.clr_credential_id == status.credential_id,
+                            ),
+                        )
+                    )
+                )
+            for award_id in kept:
+                self.keep(award_id)
         with self._db.read() as session:
             document_id = session.scalar(sa.select(Credential.document_id).where(Credential.id == status.credential_id))
             if document_id is None:
@@ -353,6 +558,22 @@ class AwardService:
             )
         for award_id in award_ids:
             self.review(award_id, document_id, action)
+
+    def keep(self, award_id: str) -> AwardRecord:
+        """A person keeps an award under review: ``awarded`` again, its credentials unsuspended, and the failures
+        it was flagged for are not flagged again (a new failure is)."""
+        with self._db.read() as session:
+            row = session.get(PathwayAward, award_id)
+            if row is None:
+                raise InvalidInputError(f"no award {award_id}")
+            award = _record(row)
+        if award.status != "review":
+            return award
+        now = self._clock()
+        note = f"kept {now:%Y-%m-%d}: the award credential was unsuspended (was: {award.review_reason})"
+        kept = self._set(award.id, "awarded", note, None, keep=True)
+        self._hold(kept, lift=True)
+        return kept
 
     def review(self, award_id: str, credential_id: str, action: str) -> AwardRecord:
         """Re-check one award after ``credential_id`` was revoked, suspended or unsuspended."""
@@ -366,7 +587,8 @@ class AwardService:
         evaluator = self._pathways.evaluator(award.pathway_id, context)
         progress_now = evaluator.progress(facts, at=now)
         if action == "unsuspend":
-            if award.status == "review" and progress_now.satisfied:
+            stands = self._stands(award, evaluator, facts, now)
+            if award.status == "review" and stands and not self._revoked(award):
                 note = f"restored {now:%Y-%m-%d}: {credential_id} was unsuspended and the requirements are met again"
                 restored = self._set(award.id, "awarded", note, None)
                 self._hold(restored, lift=True)
@@ -386,7 +608,7 @@ class AwardService:
         if progress_now.satisfied:
             return award  # other credentials, earned since, carry it now
         _log.info("award %s of pathway %s flagged for review: %s", award.id, award.pathway_id, reason)
-        flagged = self._set(award.id, "review", reason, now)
+        flagged = self._set(award.id, "review", reason, now, flagged={credential_id: verb})
         self._hold(flagged, lift=False)
         return flagged
 
@@ -403,7 +625,18 @@ class AwardService:
             elif not lift and state == "active":
                 self._status.suspend(credential_id)
 
-    def _set(self, award_id: str, status: str, reason: str, flagged_at: datetime | None) -> AwardRecord:
+    def _set(
+        self,
+        award_id: str,
+        status: str,
+        reason: str,
+        flagged_at: datetime | None,
+        *,
+        flagged: Mapping[str, str] | None = None,
+        keep: bool = False,
+    ) -> AwardRecord:
+        """Set the status and reason. ``flagged`` marks components with the failure they were flagged for; ``keep``
+        turns those marks into ``kept`` (a person kept the award: the same failures are not flagged again)."""
         with self._db.write() as session:
             row = session.get(PathwayAward, award_id, with_for_update=True)
             if row is None:  # pragma: no cover - awards are never deleted
@@ -412,5 +645,14 @@ class AwardService:
             row.review_reason = reason[:4000]
             if flagged_at is not None:
                 row.flagged_at = flagged_at
+            if flagged or keep:
+                components = [dict(c) for c in row.components]
+                for component in components:
+                    state = (flagged or {}).get(str(component.get("credentialId")))
+                    if state is not None:
+                        component["flagged"] = state
+                    if keep and "flagged" in component:
+                        component["kept"] = component.pop("flagged")
+                row.components = components
             session.flush()
             return _record(row)

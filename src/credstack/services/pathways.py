@@ -3,7 +3,9 @@
 A pathway is the stacking JSON form of docs/stacking.md plus the issuer that awards it. ``create`` validates it
 against the current catalog and every other stored pathway (nested references, cycles) and refuses it with every
 problem and where it is. ``progress`` evaluates a learner's **verified** credentials (``cs.learners``) and adds the
-cheapest remaining set of catalog achievements. Awards (issued exactly once, reviewed on revocation) live in
+cheapest remaining set of catalog achievements. A learner's credentials are those issued here plus, for an e-mail
+address, the credentials in the wallet of the person with that address (``wallet_documents``, set by the composition
+root), each re-verified when read. Awards (issued exactly once, reviewed on revocation) live in
 :mod:`credstack.services.pathway_awards`; this service delegates to it.
 """
 
@@ -22,7 +24,7 @@ from credstack.errors import ConflictError, InvalidInputError, InvalidQualificat
 from credstack.services.issuers import IssuerRecord, IssuerService
 from credstack.services.issuing import IssuedCredential, IssuingService
 from credstack.services.learners import HeldCredential, LearnerService
-from credstack.services.pathway_awards import AwardRecord, AwardService, find_award
+from credstack.services.pathway_awards import AwardRecord, AwardService, SweepReport, find_award
 from credstack.services.pathway_catalog import EntryFacts, StackingContext, StackingContextBuilder, facts_of
 from credstack.services.status import CredentialStatus, StatusService
 from credstack.settings import Settings
@@ -136,6 +138,7 @@ class LearnerProgress:
             {"path": n.path, "kind": n.kind, "ref": n.ref, "name": self.name(n.ref), "reason": n.reason}
             for n in self.progress.missing
         ]
+        counting = self.progress.satisfied_by()
         return {
             "pathway": {"id": self.pathway.id, "name": self.pathway.name},
             "learner": self.learner,
@@ -149,6 +152,7 @@ class LearnerProgress:
                     "verified": h.verified,
                     "state": h.state,
                     "reason": h.status_reason,
+                    "countsToward": list(counting.get(h.credential_id, ())),
                 }
                 for h in self.held
             ],
@@ -209,6 +213,8 @@ class PathwayService:
         self._evaluators: dict[tuple[Any, str], Evaluator] = {}
         #: the awards of pathways (exactly once per learner; reviewed on revocation)
         self.awards = AwardService(db, self, issuers, issuing, clock, status)
+        #: the credential documents in a learner's wallet (``WalletService.learner_documents``); they count too
+        self.wallet_documents: Callable[[str], Sequence[Mapping[str, Any]]] | None = None
 
     # -- awards and the listeners the composition root registers ------------------------------------------------
     def evaluate_learner(self, learner: str, *, extra: Sequence[Mapping[str, Any]] = ()) -> list[AwardRecord]:
@@ -222,6 +228,16 @@ class PathwayService:
     def on_status(self, status: CredentialStatus, action: str) -> None:
         """Status listener: flag for review the awards resting on a revoked or suspended credential."""
         self.awards.on_status(status, action)
+
+    def on_imported(self, item: Any, holder: str) -> None:
+        """Wallet import listener: award what the holder (an e-mail address) now meets with the imported credential."""
+        self.awards.evaluate_learner(holder)
+
+    def sweep(self, *, pathway_id: str | None = None, learner: str | None = None, verify: bool = True) -> SweepReport:
+        """Re-check awards whose components expired or no longer verify (``credstack pathway review``)."""
+        if pathway_id is not None:
+            self.get(pathway_id)  # NotFoundError for an unknown pathway
+        return self.awards.sweep(pathway_id=pathway_id, learner=learner, verify=verify)
 
     @property
     def base_url(self) -> str:
@@ -344,9 +360,10 @@ class PathwayService:
     def facts(
         self, learner: str, *, extra: Sequence[Mapping[str, Any]] = (), at: datetime | None = None
     ) -> tuple[builtins.list[HeldCredential], builtins.list[CredentialFact], StackingContext]:
-        """The learner's credentials (re-verified) and their stacking facts."""
+        """The learner's credentials (issued here, in their wallet, and ``extra``; re-verified) and their facts."""
         context = self.contexts.context()
-        held = self._learners.verified_credentials(learner, extra=extra, at=at)
+        wallet = self.wallet_documents(learner) if self.wallet_documents is not None else ()
+        held = self._learners.verified_credentials(learner, extra=extra, at=at, wallet=wallet)
         return held, facts_of(held, context), context
 
     def progress(
@@ -373,6 +390,9 @@ class PathwayService:
         if plan and not progress.satisfied:
             remaining = cheapest_remaining(evaluator, facts, at=when, by=by, time_limit=PLAN_TIME_LIMIT)
             planned = tuple(_planned(aid, context.entries.get(aid), context) for aid in remaining.achievement_ids)
+        award = find_award(self._db, record.id, learner)
+        if award is not None and at is None and not extra:  # read now: the award is re-checked (no extra verifying)
+            award = self.awards.check(award, held, facts, when)
         return LearnerProgress(
             pathway=record,
             learner=learner.strip(),
@@ -383,7 +403,7 @@ class PathwayService:
             plan=remaining,
             planned=planned,
             names=context.names,
-            award=find_award(self._db, record.id, learner),
+            award=award,
         )
 
     def overview(self, learner: str, *, at: datetime | None = None) -> builtins.list[PathwayStanding]:
