@@ -156,3 +156,38 @@ def test_repeated_failed_sign_ins_lock_the_address_out_for_a_while(lite: Credsta
         cs.accounts.authenticate("lea@example.com", PASSWORD)  # even the right password, for now
     clock.advance(minutes=16)
     assert cs.accounts.authenticate("lea@example.com", PASSWORD).email == "lea@example.com"
+
+
+def test_the_sign_in_lockout_holds_across_server_processes_and_restarts(database_url: str, clock: Clock) -> None:
+    """Failures are counted in the database: two servers on one database share the count, and a restarted server
+    still refuses a locked address."""
+    with open_app(database_url, clock=clock) as first, open_app(database_url, clock=clock) as second:
+        first.accounts.create_person("lea@example.com", password=PASSWORD)
+        first.accounts.create_person("max@example.com", password=PASSWORD)
+        for server in [first, second] * 5:  # 10 failures, half on each server
+            with pytest.raises(AuthError, match="wrong password"):
+                server.accounts.authenticate("LEA@example.com", "not the password")
+        for server in (first, second):
+            with pytest.raises(AuthError, match="too many failed sign-ins"):
+                server.accounts.authenticate("lea@example.com", PASSWORD)
+        assert second.accounts.authenticate("max@example.com", PASSWORD).email == "max@example.com"  # per address
+    with open_app(database_url, clock=clock) as restarted:
+        with pytest.raises(AuthError, match="too many failed sign-ins"):
+            restarted.accounts.authenticate("lea@example.com", PASSWORD)
+        clock.advance(minutes=16)
+        assert restarted.accounts.authenticate("lea@example.com", PASSWORD).email == "lea@example.com"
+
+
+def test_a_successful_sign_in_clears_the_failures(lite: Credstack) -> None:
+    cs = lite
+    cs.accounts.create_person("lea@example.com", password=PASSWORD)
+    for _ in range(2):
+        for _ in range(9):
+            with pytest.raises(AuthError, match="wrong password"):
+                cs.accounts.authenticate("lea@example.com", "not the password")
+        assert cs.accounts.authenticate("lea@example.com", PASSWORD).email == "lea@example.com"
+    for _ in range(10):  # unknown addresses are counted too (nothing tells them apart)
+        with pytest.raises(AuthError, match="unknown e-mail address or wrong password"):
+            cs.accounts.authenticate("nobody@example.com", "whatever it is")
+    with pytest.raises(AuthError, match="too many failed sign-ins"):
+        cs.accounts.authenticate("nobody@example.com", "whatever it is")

@@ -19,7 +19,7 @@ from credstack.api.app import create_app
 from credstack.app import Credstack
 from credstack.settings import Settings
 from credstack.web.session import SESSION_COOKIE
-from planning_support import LEARNER, NOW, SOFTWARE_DEVELOPER, open_planning_app, planning_database
+from planning_support import LEARNER, NOW, PYTHON, SOFTWARE_DEVELOPER, open_planning_app, planning_database
 
 PASSWORD = "correct horse battery"
 OTHER = "bob@example.org"
@@ -212,3 +212,70 @@ def test_a_credential_imported_from_elsewhere_counts_in_the_learners_profile(
     finally:
         cs.wallet.remove(ada.id, item.id)
     assert skill not in cs.planner.profile(LEARNER).profile.skills
+
+
+def _allocate(client: TestClient, headers: dict[str, str], *learners: str) -> tuple[int, dict[str, object]]:
+    body = {"members": [[learner, "privacy-dev"] for learner in learners], "budget": 5000}
+    got = client.post("/api/planner/allocation", json=body, headers=headers)
+    return got.status_code, got.json()
+
+
+def test_a_budget_allocation_covers_only_the_organisations_team_and_learners_sharing_with_it(
+    cs: Credstack, client: TestClient
+) -> None:
+    """POST /api/planner/allocation shows each member's skill gap: an employer gets it for its own team members and
+    for learners who share a portfolio with it, never for anyone else (403 problem+json, no gap in the answer)."""
+    try:
+        cs.planner.role_profile("privacy-dev")
+    except Exception:
+        cs.planner.create_role_profile("acme", "Developer", [{"uri": PYTHON, "level": 3}], profile_id="privacy-dev")
+    if cs.accounts.find_person("dan@example.org") is None:
+        globex = cs.accounts.create_org("Globex", slug="globex")
+        cs.accounts.create_person("dan@example.org", password=PASSWORD, org_id=globex.id, roles=["employer_reviewer"])
+    acme = _bearer(cs.accounts.create_token("acme", ["employer"]))
+    hr = cs.accounts.find_person("hr@example.org")
+    ada = cs.accounts.find_person(LEARNER)
+    assert hr is not None and ada is not None
+    hr_token = _bearer(cs.accounts.create_personal_token(hr.id, ["employer"]))
+    globex = _bearer(cs.accounts.create_token("globex", ["employer"]))
+    platform_employer = _bearer(cs.tokens.create(["employer"]))
+    ada_wallet = _bearer(cs.accounts.create_personal_token(ada.id, ["wallet"]))
+
+    def refused(headers: dict[str, str], *learners: str, status: int = 403) -> None:
+        code, problem = _allocate(client, headers, *learners)
+        assert code == status and problem["code"] == "forbidden", problem
+        assert set(problem) <= {"type", "title", "status", "detail", "code", "instance"}  # no allocation, no gap
+
+    for headers in (acme, hr_token, globex, platform_employer):  # a stranger to all of them
+        refused(headers, LEARNER)
+    refused(ada_wallet, LEARNER)  # no employer scope
+    assert _allocate(client, {}, LEARNER)[0] == 401
+
+    cs.employer.workforce.add_member("acme", LEARNER, "Ada", "privacy-dev")
+    try:
+        for headers in (acme, hr_token):
+            code, allocation = _allocate(client, headers, LEARNER.upper())
+            assert code == 200 and allocation["members"], allocation
+        refused(globex, LEARNER)  # another organisation's team member stays private
+        refused(acme, LEARNER, OTHER)  # one stranger refuses the whole request
+    finally:
+        cs.employer.workforce.remove_member("acme", LEARNER)
+    refused(acme, LEARNER)
+
+    # one of the learner's credentials (one that does not expire), into their wallet to share
+    issued = next(c for c in cs.issuing.list(limit=50) if "validUntil" not in c.credential)
+    item = cs.wallet.import_bytes(ada.id, json.dumps(issued.credential).encode("utf-8"))
+    try:
+        just_one = cs.sharing.create(ada.id, [item.id], kind="credential", org_id="acme")
+        refused(acme, LEARNER)  # one credential shared is not the portfolio
+        cs.sharing.revoke(ada.id, just_one.id)
+        share = cs.sharing.create(ada.id, [item.id], org_id="globex")
+        code, allocation = _allocate(client, globex, LEARNER)
+        assert code == 200 and allocation["members"], allocation
+        refused(acme, LEARNER)  # shared with Globex, not with Acme
+        cs.sharing.revoke(ada.id, share.id)
+        refused(globex, LEARNER)  # a revoked share ends it
+    finally:
+        cs.wallet.remove(ada.id, item.id)
+    admin = _bearer(cs.tokens.create(["admin"]))
+    assert _allocate(client, admin, LEARNER, OTHER)[0] == 200  # a platform admin reads any learner's data

@@ -5,7 +5,9 @@ A learner's data (profile, gap, plan, suggestions, audit, claims) is private: on
 (``credstack user token EMAIL --scopes wallet``; the learner is one of their recipient identifiers) or a platform
 token with the ``admin`` scope (or a platform admin's own token) reads it; anyone else gets 403 ``forbidden``. Role
 profiles are public; writing them needs a token with the ``employer`` scope, recording skill claims (self-declared
-or assessed) the ``admin`` scope and allocating a budget the ``employer`` scope.
+or assessed) the ``admin`` scope and allocating a budget the ``employer`` scope, for the caller's organisation's
+team members and learners sharing a portfolio with it only (403 ``forbidden`` for anyone else; a platform admin may
+name any learner).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from pydantic import BaseModel, Field
 
 from credstack.api.body import JsonRoute
 from credstack.api.deps import AdminToken, CredstackDep, EmployerToken
-from credstack.api.principal import MaybePrincipalDep
+from credstack.api.principal import MaybePrincipalDep, PrincipalDep
 
 __all__ = ["router"]
 
@@ -205,5 +207,8 @@ def delete_role(cs: CredstackDep, profile_id: str, token: EmployerToken) -> Resp
 
 
 @router.post("/allocation", summary="Recommend how a learning budget is spent across employees (scope employer)")
-def allocation(cs: CredstackDep, body: AllocationRequest, token: EmployerToken) -> dict[str, Any]:
-    return cs.planner.allocate_budget(body.members, body.budget).to_json()
+def allocation(cs: CredstackDep, body: AllocationRequest, who: PrincipalDep) -> dict[str, Any]:
+    org = cs.employer.org_for_principal(who)
+    admin = who.is_platform_admin and (who.scopes is None or "admin" in who.scopes)
+    allocation = cs.employer.workforce.allocate_budget(org, body.members, body.budget, any_learner=admin)
+    return dict(allocation.to_json())

@@ -8,13 +8,15 @@
 - The matrix, and the quarterly audit (:mod:`credstack.employer.workforce`): coverage by role, skills expiring
   within the quarter, gaps against market demand (``cs.market.skill_demand``), and the recommended learning-budget
   allocation (``cs.planner.allocate_budget``). Exported as CSV and as PDF (fpdf2).
+- :meth:`WorkforceService.allocate_budget`: the same allocation over learners the caller names, but only the
+  organisation's own team members and learners sharing a portfolio with it (a learner's gaps are private).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -22,9 +24,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from credstack.employer.workforce import Member, MemberSkill, Role, audit, matrix
-from credstack.errors import ConfigurationError, InvalidInputError, NotFoundError
+from credstack.errors import ConfigurationError, ForbiddenError, InvalidInputError, NotFoundError
 from credstack.services.issuing import IssuedCredential
 from credstack.settings import Settings
+from credstack.storage.account_tables import PersonRow, ShareRow
 from credstack.storage.employer_tables import TeamMemberRow
 from credstack.storage.engine import Database
 
@@ -219,6 +222,40 @@ class WorkforceService:
                 allocation = self._planner().allocate_budget(assigned, budget)
                 result["allocation"] = allocation.to_json() if hasattr(allocation, "to_json") else allocation
         return result
+
+    def visible_learners(self, org_id: str) -> frozenset[str]:
+        """The learners whose skill gaps this organisation may see: its team members, and the people with an active
+        portfolio share link addressed to it (their e-mail address and holder DID)."""
+        now = self._clock()
+        with self._db.read() as session:
+            team = set(session.scalars(sa.select(TeamMemberRow.person).where(TeamMemberRow.org_id == org_id)))
+            sharing = session.execute(
+                sa.select(PersonRow.email, PersonRow.holder_did)
+                .join(ShareRow, ShareRow.person_id == PersonRow.id)
+                .where(ShareRow.org_id == org_id, ShareRow.kind == "portfolio", ShareRow.revoked_at.is_(None))
+                .where(sa.or_(ShareRow.expires_at.is_(None), ShareRow.expires_at > now))
+            )
+            for email, did in sharing:
+                team.update(value for value in (email.lower(), did) if value)
+        return frozenset(team)
+
+    def allocate_budget(
+        self, org_id: str, members: Sequence[tuple[str, str]], budget: float, *, any_learner: bool = False
+    ) -> Any:
+        """The planner's learning-budget allocation for ``members`` ((learner, role profile id) pairs) on behalf of
+        ``org_id``: every learner must be one of :meth:`visible_learners` (ForbiddenError otherwise, before any
+        plan is made), unless ``any_learner`` (a platform admin)."""
+        if not any_learner:
+            visible = self.visible_learners(org_id)
+            for learner, _ in members:
+                value = (learner or "").strip()
+                key = value if value.startswith("did:") else value.lower()
+                if key not in visible:
+                    raise ForbiddenError(
+                        f"{value[:200]!r} is neither on this organisation's team nor sharing a portfolio with it: "
+                        "a learner's skill gaps are private"
+                    )
+        return self._planner().allocate_budget(list(members), budget)
 
     # -- exports -------------------------------------------------------------------------------------------------
     @staticmethod
