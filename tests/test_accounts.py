@@ -6,8 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from fastapi.testclient import TestClient
 
+from credstack.api import create_app
 from credstack.app import Credstack
+from credstack.cli import main
 from credstack.errors import AuthError, ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from credstack.storage.account_tables import PersonRow, SessionRow
 from issuer_support import Clock, micro_achievement, open_app
@@ -144,6 +147,47 @@ def test_credential_views_are_audited(lite: Credstack) -> None:
     cs.audit.credential_viewed(issued.id, issued.issuer_id, where="credential page")
     (event,) = cs.audit.events(org_id=org.id, action="credential.viewed")
     assert (event.subject, event.actor, event.detail) == (issued.id, "anonymous", {"page": "credential page"})
+
+
+def test_a_credentials_history_says_who_changed_it_why_and_how_often_it_was_viewed(
+    lite: Credstack, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One audit log: the API's status change (its token and reason), the credential page's view, the CLI's
+    revocation, all in the issuing organisation's log and in ``credstack status ID``."""
+    cs = lite
+    org = cs.accounts.create_org("Example University", issuer_id=cs.issuers.default().id)
+    issued = cs.issuing.issue(micro_achievement(cs).id, recipient="lea@example.com")
+    raw = cs.tokens.create(["status"])
+    token_id = cs.tokens.authenticate(raw).id
+    with TestClient(create_app(cs)) as client:
+        changed = client.post(
+            f"/api/credentials/{issued.id}/suspend",
+            json={"reason": "under review"},
+            headers={"Authorization": f"Bearer {raw}"},
+        )
+        assert changed.status_code == 200 and changed.json()["status"]["state"] == "suspended"
+        assert client.get(f"/credentials/{issued.id}", headers={"Accept": "text/html"}).status_code == 200
+    (suspended,) = cs.audit.events(org_id=org.id, action="credential.suspended")
+    assert (suspended.actor, suspended.detail["reason"]) == (f"token:{token_id}", "under review")
+    (viewed,) = cs.audit.events(org_id=org.id, action="credential.viewed")
+    assert (viewed.subject, viewed.detail) == (issued.id, {"page": "credential page"})
+
+    monkeypatch.setenv("CREDSTACK_DATABASE_URL", cs.settings.database_url)
+    monkeypatch.setenv("CREDSTACK_MASTER_SECRET", "test-master-secret-0123456789")
+    monkeypatch.setenv("COLUMNS", "200")
+    main(["revoke", issued.id, "--reason", "issued in error"])
+    capsys.readouterr()
+    main(["status", issued.id])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == f"{issued.id}: revoked"
+    history = [line.strip() for line in lines[3:]]
+    assert [line[17:] for line in history[:3]] + history[3:] == [
+        "credential.issued by system",
+        f"credential.suspended by token:{token_id}: under review",
+        "credential.revoked by cli: issued in error",
+        "viewed 1 time(s), last 2026-03-01 12:00",
+    ]
+    assert history[0].startswith("2026-03-01 12:00 ")  # when, from the audit log
 
 
 def test_repeated_failed_sign_ins_lock_the_address_out_for_a_while(lite: Credstack, clock: Clock) -> None:

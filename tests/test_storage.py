@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
 
 from credstack.app import Credstack
 from credstack.errors import ConfigurationError, KeyMaterialError
 from credstack.services.keystore import KeyStore
 from credstack.settings import Settings
 from credstack.storage.engine import Database, create_engine_for
-from credstack.storage.migrate import current_revision, head_revision, schema_differences, upgrade
+from credstack.storage.migrate import _config, current_revision, head_revision, schema_differences, upgrade
 from credstack.storage.models import Base, IssuerKey
 from issuer_support import make_app
 
@@ -136,3 +138,86 @@ def test_keystore_round_trip_binding_and_format() -> None:
         store.open(b"plaintext", public_multibase="z6MkA")
     with pytest.raises(ConfigurationError, match="must not be empty"):
         KeyStore("")
+
+
+def test_migration_0010_moves_the_old_audit_log_into_the_one_audit_log(database_url: str) -> None:
+    """Since 0007 both logs were written: 0010 copies what only ``audit_log`` held (with the new action names,
+    subjects and organisations), not what ``audit_events`` already has, and drops ``audit_log``."""
+    engine = create_engine_for(database_url)
+    at = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
+    try:
+        assert upgrade(engine, "0009_catalog_search") == "0009_catalog_search"
+        with engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO issuers (id, slug, name, did, method, former_dids, is_default, created_at) "
+                    "VALUES (7, 'uni', 'Uni', 'did:key:z6Mkuni', 'key', '[]', true, :at)"
+                ),
+                {"at": at},
+            )
+            conn.execute(
+                sa.text("INSERT INTO account_orgs (id, name, issuer_id, created_at) VALUES ('uni', 'Uni', 7, :at)"),
+                {"at": at},
+            )
+            old_log = [
+                ("issue", "c1", 7, {"id": "https://x/credentials/c1"}, 0),
+                ("revoke", "c1", 7, {"from": "active"}, 60),
+                ("issuer.create", None, 7, {"did": "did:key:z6Mkuni"}, 0),
+                ("trust_issuer", None, None, {"org": "acme", "domain": "example.edu"}, 5),
+                ("rank_candidates", None, None, {"org": "acme", "job": "j1", "candidates": 3}, 9),
+            ]
+            for action, credential, issuer, detail, minutes in old_log:
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO audit_log (at, action, credential_id, issuer_id, detail) "
+                        "VALUES (:at, :action, :credential, :issuer, :detail)"
+                    ),
+                    {
+                        "at": at + timedelta(minutes=minutes),
+                        "action": action,
+                        "credential": credential,
+                        "issuer": issuer,
+                        "detail": json.dumps(detail),
+                    },
+                )
+            # the newer log already holds the issue (written just after the commit) and the ranking (its old name)
+            for action, subject, org, seconds in (
+                ("credential.issued", "c1", "uni", 1),
+                ("rank_candidates", "j1", "acme", 540),
+            ):
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO audit_events (at, actor, action, subject, org_id, detail) "
+                        "VALUES (:at, 'system', :action, :subject, :org, '{}')"
+                    ),
+                    {"at": at + timedelta(seconds=seconds), "action": action, "subject": subject, "org": org},
+                )
+        assert upgrade(engine) == head_revision()
+        assert schema_differences(engine) == []
+        assert "audit_log" not in sa.inspect(engine).get_table_names()
+        with engine.connect() as conn:
+            rows = conn.execute(sa.text("SELECT action, subject, org_id FROM audit_events ORDER BY at, id")).all()
+        assert sorted((a, s, o) for a, s, o in rows) == sorted(
+            [
+                ("credential.issued", "c1", "uni"),  # once, not twice
+                ("issuer.created", "uni", "uni"),
+                ("issuer.trusted", "example.edu", "acme"),
+                ("candidates.ranked", "j1", "acme"),  # renamed, once
+                ("credential.revoked", "c1", "uni"),  # only the old log had it
+            ]
+        )
+        config = _config()  # and back: audit_log holds its lines again
+        with engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.downgrade(config, "0009_catalog_search")
+        with engine.connect() as conn:
+            lines = conn.execute(sa.text("SELECT action, credential_id FROM audit_log ORDER BY at, id")).all()
+        assert [tuple(line) for line in lines] == [
+            ("issuer.create", None),
+            ("issue", "c1"),
+            ("trust_issuer", None),
+            ("rank_candidates", None),
+            ("revoke", "c1"),
+        ]
+    finally:
+        engine.dispose()
