@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from credstack.api.app import create_app
@@ -23,6 +24,7 @@ from credstack.catalog.model import CatalogEntry, SkillAlignment
 from credstack.cli import main
 from credstack.services.issuing import IssuedCredential
 from credstack.settings import Settings
+from credstack.storage.pathway_tables import PathwayAward
 from credstack.web.session import SESSION_COOKIE
 from issuer_support import BASE_URL, Clock, open_app
 
@@ -167,8 +169,29 @@ def test_unsuspending_the_suspended_component_restores_the_award_unless_the_awar
         cs.status.revoke(award.award_credential_id)  # a person decided: the award is withdrawn
         cs.status.unsuspend(issued["u2"].id)
         [after] = cs.pathways.awards.list()
-        assert after.status == "review"  # not shown as awarded beside a revoked award credential
+        assert after.status == "revoked"  # withdrawn for good: never restored beside a revoked award credential
+        assert (after.review_reason or "").startswith("revoked 2026-03-02: the award credential")
         assert cs.status.status_of(award.award_credential_id).state == "revoked"
+        assert cs.pathways.awards.list(status="review") == []  # decided: no longer waiting for a person
+        assert cs.pathways.sweep().restored == ()
+
+
+def test_awards_made_before_valid_until_was_stored_are_read_once_and_flagged_on_expiry(database_url: str) -> None:
+    clock = Clock()
+    with open_app(database_url, clock=clock) as cs:
+        _awarded_with_expiring_unit(cs, clock)
+        with cs.db.write() as session:  # as an award made by the previous version looks
+            row = session.scalars(sa.select(PathwayAward)).one()
+            row.components = [{k: v for k, v in c.items() if k != "validUntil"} for c in row.components]
+        assert cs.pathways.awards.list()[0].status == "awarded"
+        with cs.db.read() as session:
+            stored = {
+                c["achievementId"]: c["validUntil"] for c in session.scalars(sa.select(PathwayAward)).one().components
+            }
+        assert stored == {"u1": "2026-03-31T12:00:00+00:00", "u2": None, "u4": None}
+        clock.advance(days=31)
+        [award] = cs.pathways.awards.list()
+        assert award.status == "review" and "Unit 1" in (award.review_reason or "")
 
 
 @contextmanager

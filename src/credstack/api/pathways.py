@@ -54,7 +54,7 @@ def pathway_progress(
 def list_awards(
     cs: CredstackDep,
     _token: StatusToken,
-    status: Annotated[str | None, Query(pattern="^(awarded|review)$")] = None,
+    status: Annotated[str | None, Query(pattern="^(awarded|review|revoked)$")] = None,
     pathway: Annotated[str | None, Query(max_length=200)] = None,
     learner: Annotated[str | None, Query(max_length=500)] = None,
 ) -> dict[str, Any]:

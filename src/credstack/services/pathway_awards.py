@@ -62,14 +62,15 @@ if TYPE_CHECKING:
 
 __all__ = ["AWARD_STATUSES", "AwardRecord", "AwardService", "SweepReport", "find_award"]
 
-AWARD_STATUSES = ("awarded", "review")
+AWARD_STATUSES = ("awarded", "review", "revoked")
 _log = logging.getLogger(__name__)
 _SUITE = "eddsa-rdfc-2022"
 
 
 @dataclass(frozen=True)
 class AwardRecord:
-    """An award of a pathway to a learner. ``status`` is ``awarded`` or ``review`` (with ``review_reason``)."""
+    """An award of a pathway to a learner. ``status`` is ``awarded``, ``review`` (with ``review_reason``) or
+    ``revoked`` (a person revoked the award credential or its CLR)."""
 
     id: str
     pathway_id: str
@@ -268,8 +269,7 @@ class AwardService:
             query = query.where(PathwayAward.pathway_id == pathway_id)
         if learner is not None:
             query = query.where(PathwayAward.learner == normalise_learner(learner))
-        if not verify:
-            query = query.where(PathwayAward.status == "awarded")
+        query = query.where(PathwayAward.status == "awarded" if not verify else PathwayAward.status != "revoked")
         with self._db.read() as session:
             awards = [_record(row) for row in session.scalars(query)]
         now = self._clock()
@@ -308,6 +308,7 @@ class AwardService:
                 )
                 for document_id, document in rows:
                     until[document_id] = _when(document.get("validUntil")) or _when(document.get("expirationDate"))
+            awards = self._store_valid_until(awards, until)
         out = []
         for award in awards:
             for component in award.components:
@@ -320,6 +321,30 @@ class AwardService:
                     break
         return out
 
+    def _store_valid_until(
+        self, awards: Sequence[AwardRecord], until: Mapping[str, datetime | None]
+    ) -> builtins.list[AwardRecord]:
+        """Write the components' ``validUntil`` into awards that lack it (once: later reads need no lookup). An
+        outside component's is unknown here (None); the full sweep verifies it."""
+        out = []
+        with self._db.write() as session:
+            for award in awards:
+                if all("validUntil" in c for c in award.components):
+                    out.append(award)
+                    continue
+                row = session.get(PathwayAward, award.id, with_for_update=True)
+                if row is None:  # pragma: no cover - awards are never deleted
+                    continue
+                components = [dict(c) for c in row.components]
+                for component in components:
+                    if "validUntil" not in component:
+                        limit = until.get(str(component.get("credentialId")))
+                        component["validUntil"] = None if limit is None else limit.isoformat()
+                row.components = components
+                session.flush()
+                out.append(_record(row))
+        return out
+
     def check(
         self,
         award: AwardRecord,
@@ -330,6 +355,8 @@ class AwardService:
         """Re-check one award against the learner's credentials verified at ``now`` (``held`` and their ``facts``):
         flag it when a component stopped counting and the tree is no longer met without it (as at the award, or
         now); restore it from review when it stands again. Returns the award as it is afterwards."""
+        if award.status == "revoked":
+            return award
         evaluator = self._pathways.evaluator(award.pathway_id)
         stands = self._stands(award, evaluator, facts, now)
         if award.status == "review":
@@ -532,6 +559,21 @@ class AwardService:
     def on_status(self, status: CredentialStatus, action: str) -> None:
         """Status listener: review the awards that rest on a credential whose status changed; a person unsuspending
         the credential (or CLR) of an award under review keeps the award."""
+        if action == "revoke":
+            with self._db.read() as session:
+                withdrawn = list(
+                    session.scalars(
+                        sa.select(PathwayAward.id).where(
+                            PathwayAward.status != "revoked",
+                            sa.or_(
+                                PathwayAward.award_credential_id == status.credential_id,
+                                PathwayAward.clr_credential_id == status.credential_id,
+                            ),
+                        )
+                    )
+                )
+            for award_id in withdrawn:
+                self._withdrawn(award_id, status.credential_id)
         if action == "unsuspend":
             with self._db.read() as session:
                 kept = list(
@@ -559,6 +601,19 @@ class AwardService:
         for award_id in award_ids:
             self.review(award_id, document_id, action)
 
+    def _withdrawn(self, award_id: str, credential_id: str) -> None:
+        """A person revoked the award credential (or its CLR): the award is ``revoked``, for good."""
+        with self._db.read() as session:
+            row = session.get(PathwayAward, award_id)
+            award = None if row is None else _record(row)
+        if award is None:  # pragma: no cover - awards are never deleted
+            return
+        which = "award credential" if credential_id == award.award_credential_id else "CLR"
+        note = f"revoked {self._clock():%Y-%m-%d}: the {which} {credential_id} was revoked"
+        if award.review_reason:
+            note += f" (was: {award.review_reason})"
+        self._set(award.id, "revoked", note, None)
+
     def keep(self, award_id: str) -> AwardRecord:
         """A person keeps an award under review: ``awarded`` again, its credentials unsuspended, and the failures
         it was flagged for are not flagged again (a new failure is)."""
@@ -582,6 +637,8 @@ class AwardService:
             if row is None:
                 raise InvalidInputError(f"no award {award_id}")
             award = _record(row)
+        if award.status == "revoked":
+            return award
         now = self._clock()
         _, facts, context = self._pathways.facts(award.learner, at=now)
         evaluator = self._pathways.evaluator(award.pathway_id, context)
