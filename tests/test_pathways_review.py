@@ -174,6 +174,11 @@ def test_unsuspending_the_suspended_component_restores_the_award_unless_the_awar
         assert cs.status.status_of(award.award_credential_id).state == "revoked"
         assert cs.pathways.awards.list(status="review") == []  # decided: no longer waiting for a person
         assert cs.pathways.sweep().restored == ()
+        with TestClient(create_app(cs)) as client:
+            counts = client.get("/api/pathways/cert").json()["awards"]
+            page = client.get("/pathways/cert")
+        assert counts == {"total": 1, "review": 0, "revoked": 1}
+        assert "0 awarded; 1 revoked" in page.text
 
 
 def test_awards_made_before_valid_until_was_stored_are_read_once_and_flagged_on_expiry(database_url: str) -> None:

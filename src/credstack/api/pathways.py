@@ -31,7 +31,11 @@ def get_pathway(pathway_id: str, cs: CredstackDep) -> dict[str, Any]:
     pathway = cs.pathways.get(pathway_id)
     awards = cs.pathways.awards.list(pathway_id=pathway.id)
     return pathway.to_json() | {
-        "awards": {"total": len(awards), "review": sum(1 for a in awards if a.status == "review")}
+        "awards": {
+            "total": len(awards),
+            "review": sum(1 for a in awards if a.status == "review"),
+            "revoked": sum(1 for a in awards if a.status == "revoked"),
+        }
     }
 
 

@@ -80,7 +80,9 @@ def show(
     out.print(f"awarded by: {escape(pathway.issuer.name)} ({escape(pathway.issuer.did)})")
     out.print(escape(describe_requirements(pathway.qualification, names)))
     review = sum(1 for a in awards if a.status == "review")
-    out.print(f"awards: {len(awards)}" + (f" ({review} flagged for review)" if review else ""))
+    revoked = sum(1 for a in awards if a.status == "revoked")
+    notes = [f"{review} flagged for review"] * bool(review) + [f"{revoked} revoked"] * bool(revoked)
+    out.print(f"awards: {len(awards)}" + (f" ({', '.join(notes)})" if notes else ""))
 
 
 @pathway_app.command("create")

@@ -264,17 +264,23 @@ class AwardService:
         stands is flagged ``review`` with the reason (and suspended, as on a revocation); one in review that stands
         again is restored. Idempotent: a flagged award is not flagged again, nor a kept one for the same failures.
         """
-        query = sa.select(PathwayAward).order_by(PathwayAward.learner, PathwayAward.id)
+        filters = [PathwayAward.status == "awarded" if not verify else PathwayAward.status != "revoked"]
         if pathway_id is not None:
-            query = query.where(PathwayAward.pathway_id == pathway_id)
+            filters.append(PathwayAward.pathway_id == pathway_id)
         if learner is not None:
-            query = query.where(PathwayAward.learner == normalise_learner(learner))
-        query = query.where(PathwayAward.status == "awarded" if not verify else PathwayAward.status != "revoked")
-        with self._db.read() as session:
-            awards = [_record(row) for row in session.scalars(query)]
+            filters.append(PathwayAward.learner == normalise_learner(learner))
         now = self._clock()
-        if not verify:
-            awards = self._expired(awards, now)
+        if not verify:  # the cheap pass reads only the components, and whole awards only for those past a validUntil
+            with self._db.read() as session:
+                rows = session.execute(sa.select(PathwayAward.id, PathwayAward.components).where(*filters))
+                pairs = [(award_id, list(components)) for award_id, components in rows]
+            ids = self._expired(pairs, now)
+            if not ids:
+                return SweepReport(0, (), ())
+            filters.append(PathwayAward.id.in_(ids))
+        with self._db.read() as session:
+            query = sa.select(PathwayAward).where(*filters).order_by(PathwayAward.learner, PathwayAward.id)
+            awards = [_record(row) for row in session.scalars(query)]
         by_learner: dict[str, builtins.list[AwardRecord]] = {}
         for award in awards:
             by_learner.setdefault(award.learner, []).append(award)
@@ -290,12 +296,12 @@ class AwardService:
                     (flagged if result.status == "review" else restored).append(result)
         return SweepReport(len(awards), tuple(flagged), tuple(restored))
 
-    def _expired(self, awards: Sequence[AwardRecord], now: datetime) -> builtins.list[AwardRecord]:
-        """The awards with a component past its ``validUntil`` that was not kept expired."""
+    def _expired(self, awards: Sequence[tuple[str, builtins.list[Any]]], now: datetime) -> builtins.list[str]:
+        """The ids of the awards (id, components) with a component past its ``validUntil`` not kept expired."""
         unknown = {
             str(c.get("credentialId"))
-            for a in awards
-            for c in a.components
+            for _, components in awards
+            for c in components
             if "validUntil" not in c and c.get("kept") != "expired"
         }
         until: dict[str, datetime | None] = {}
@@ -308,31 +314,27 @@ class AwardService:
                 )
                 for document_id, document in rows:
                     until[document_id] = _when(document.get("validUntil")) or _when(document.get("expirationDate"))
-            awards = self._store_valid_until(awards, until)
+            self._store_valid_until([a for a in awards if any("validUntil" not in c for c in a[1])], until)
         out = []
-        for award in awards:
-            for component in award.components:
+        for award_id, components in awards:
+            for component in components:
                 if component.get("kept") == "expired":
                     continue
                 cid = str(component.get("credentialId"))
                 limit = _when(component["validUntil"]) if "validUntil" in component else until.get(cid)
                 if limit is not None and limit <= now:
-                    out.append(award)
+                    out.append(award_id)
                     break
         return out
 
     def _store_valid_until(
-        self, awards: Sequence[AwardRecord], until: Mapping[str, datetime | None]
-    ) -> builtins.list[AwardRecord]:
+        self, awards: Sequence[tuple[str, builtins.list[Any]]], until: Mapping[str, datetime | None]
+    ) -> None:
         """Write the components' ``validUntil`` into awards that lack it (once: later reads need no lookup). An
         outside component's is unknown here (None); the full sweep verifies it."""
-        out = []
         with self._db.write() as session:
-            for award in awards:
-                if all("validUntil" in c for c in award.components):
-                    out.append(award)
-                    continue
-                row = session.get(PathwayAward, award.id, with_for_update=True)
+            for award_id, _ in awards:
+                row = session.get(PathwayAward, award_id, with_for_update=True)
                 if row is None:  # pragma: no cover - awards are never deleted
                     continue
                 components = [dict(c) for c in row.components]
@@ -341,9 +343,6 @@ class AwardService:
                         limit = until.get(str(component.get("credentialId")))
                         component["validUntil"] = None if limit is None else limit.isoformat()
                 row.components = components
-                session.flush()
-                out.append(_record(row))
-        return out
 
     def check(
         self,
@@ -376,7 +375,8 @@ class AwardService:
                 failures.append((component, failure))
         if not failures:
             return award  # every component still counts: a changed definition does not unmake an award
-        reason = "; ".join(why for _, (_, why) in failures) + "; the qualification is no longer met without it"
+        without = "it" if len(failures) == 1 else "them"
+        reason = "; ".join(why for _, (_, why) in failures) + f"; the qualification is no longer met without {without}"
         _log.info("award %s of pathway %s flagged for review: %s", award.id, award.pathway_id, reason)
         states = {str(c.get("credentialId")): state for c, (state, _) in failures}
         flagged = self._set(award.id, "review", reason, now, flagged=states)

@@ -116,8 +116,9 @@ def pathway_page(
         "result": result if learner else None,
         "tree": _tree(result, set(context.entries)),
         "by": by,
-        "awarded": len(awards),
+        "awarded": sum(1 for a in awards if a.status != "revoked"),
         "review": sum(1 for a in awards if a.status == "review"),
+        "revoked": sum(1 for a in awards if a.status == "revoked"),
         "base": cs.settings.base_url.rstrip("/"),
     }
     return _page(request, "pathway.html", page)
