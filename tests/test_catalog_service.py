@@ -142,3 +142,29 @@ def test_a_published_entry_is_issued_and_verifies(sqlite_url):
         issued = app.issuing.issue(record.id, recipient="learner@example.org")
         report = app.verifier.verify(issued.credential)
         assert report.verified, [c for c in report.checks if c.status == "fail"]
+
+
+def test_a_credential_of_an_entry_with_a_validity_period_expires_after_it(sqlite_url):
+    """The catalog's "valid for N months" is what the issued credential says: validUntil = validFrom + N months."""
+    from datetime import UTC, datetime
+
+    with Credstack.from_settings(Settings(database_url=sqlite_url)) as app:
+        app.init()
+        app.catalog.replace_source(
+            "local", [_local("local-fa", "First aid at work", validity_months=24), _local("local-git", "Git")]
+        )
+        first_aid = app.catalog.publish("local-fa")
+        start = datetime(2024, 2, 29, 9, 30, tzinfo=UTC)
+        issued = app.issuing.issue(first_aid.id, recipient="learner@example.org", valid_from=start)
+        assert issued.credential["validFrom"] == "2024-02-29T09:30:00Z"
+        assert issued.credential["validUntil"] == "2026-02-28T09:30:00Z"  # no 29 February in 2026
+        assert app.verifier.verify(issued.credential).verified is False  # expired by now
+
+        chosen = app.issuing.issue(
+            first_aid.id, recipient="learner@example.org", valid_until=datetime(2030, 1, 1, tzinfo=UTC)
+        )
+        assert chosen.credential["validUntil"] == "2030-01-01T00:00:00Z"  # the issuer's own date wins
+        never = app.issuing.issue(app.catalog.publish("local-git").id, recipient="learner@example.org")
+        assert "validUntil" not in never.credential
+        own = app.achievements.create(None, name="First aid at work", description="d", criteria_narrative="c")
+        assert "validUntil" not in app.issuing.issue(own.id, recipient="learner@example.org").credential

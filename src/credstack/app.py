@@ -79,6 +79,8 @@ class Credstack:
         self.tokens = TokenService(db, clock)
         self.taxonomy = TaxonomyService(db, clock)
         self.catalog = CatalogService(db, settings, self.taxonomy, clock, self.achievements)
+        #: a credential of a catalog achievement expires after the entry's validity period
+        self.issuing.validity_months = self.catalog.validity_months
         self.market = MarketService(db, settings, self.taxonomy, clock)
         #: occupation outlook (BLS projections + posting momentum), demand forecasts, credentials' market value
         self.outlook = OutlookService(lambda: self.market, self.taxonomy, lambda: self.catalog)

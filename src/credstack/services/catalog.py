@@ -315,6 +315,15 @@ class CatalogService:
             raise NotFoundError(f"no catalog entry {entry_id!r} (`credstack catalog search` lists them)")
         return found
 
+    def validity_months(self, achievement: AchievementRecord) -> int | None:
+        """How long credentials of a published achievement stay valid: the validity of the catalog entry it was
+        published from (same ``humanCode`` and name), None when it has none or came from elsewhere."""
+        code = achievement.definition.get("humanCode")
+        entry = self._index().get(str(code)) if isinstance(code, str) else None
+        if entry is None or entry.name != achievement.name:
+            return None
+        return entry.validity_months
+
     def achievement(self, entry_id: str) -> dict[str, Any]:
         """The OB 3.0 Achievement JSON of an entry, at ``{base_url}/catalog/{id}``."""
         entry = self.get(entry_id)

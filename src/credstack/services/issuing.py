@@ -14,6 +14,7 @@ event share the transaction. An ``idempotency_key`` makes a retry return the cre
 
 from __future__ import annotations
 
+import calendar
 import copy
 import logging
 import secrets
@@ -97,6 +98,14 @@ IssuanceListener = Callable[[IssuedCredential, str | None], None]
 IssuanceRecorder = Callable[[Session, IssuedCredential, str | None], None]
 
 
+def add_months(start: datetime, months: int) -> datetime:
+    """``start`` plus whole calendar months (the 31st of a shorter month becomes its last day)."""
+    index = start.month - 1 + months
+    year, month = start.year + index // 12, index % 12 + 1
+    day = min(start.day, calendar.monthrange(year, month)[1])
+    return start.replace(year=year, month=month, day=day)
+
+
 def issued_record(row: Credential) -> IssuedCredential:
     return IssuedCredential(row.id, row.issuer_id, row.achievement_id, row.state, row.issued_at, dict(row.document))
 
@@ -126,6 +135,9 @@ class IssuingService:
         self.listeners: list[IssuanceListener] = []
         #: in-transaction recorders (the learner index); registered by the composition root
         self.recorders: list[IssuanceRecorder] = []
+        #: how many months an achievement's credentials stay valid (its catalog entry's validity), None = no expiry;
+        #: used when the caller gives no ``valid_until``. Set by the composition root.
+        self.validity_months: Callable[[AchievementRecord], int | None] | None = None
 
     def _recorded(self, session: Session, issued: IssuedCredential, recipient: str | None) -> IssuedCredential:
         for recorder in self.recorders:
@@ -339,12 +351,17 @@ class IssuingService:
         ``achievement``, when given, is the record already fetched for ``achievement_id`` (bulk jobs)."""
         if achievement is None or achievement.id != achievement_id:
             achievement = self._achievements.get(achievement_id)
+        start = valid_from or self._clock()
+        if valid_until is None and self.validity_months is not None:
+            months = self.validity_months(achievement)
+            if months:  # the achievement's catalog entry says how long it stays valid
+                valid_until = add_months(start, months)
         unsigned = build_achievement_credential(
             credential_id=f"{self.base_url}/credentials/{credential_id}",
             achievement=achievement.definition,
             recipient=recipient,
             salt=secrets.token_hex(8),
-            valid_from=valid_from or self._clock(),
+            valid_from=start,
             valid_until=valid_until,
             recipient_name=recipient_name,
             results=results,
