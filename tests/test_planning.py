@@ -265,9 +265,18 @@ def test_api_planner_endpoints(cs: Credstack) -> None:
     assert missing.status_code == 404 and missing.json()["code"] == "not_found"
     body = {"org_id": "acme", "name": "Dev", "skills": [{"uri": PYTHON}]}
     assert client.post("/api/planner/roles", json=body).status_code == 401
-    token = cs.tokens.create(["employer"])
-    made = client.post("/api/planner/roles", json=body, headers={"Authorization": f"Bearer {token}"})
+    if "acme" not in {o.id for o in cs.accounts.list_orgs()}:
+        cs.accounts.create_org("Acme", slug="acme")
+    acme = {"Authorization": f"Bearer {cs.accounts.create_token('acme', ['employer'])}"}
+    elsewhere = {"Authorization": f"Bearer {cs.tokens.create(['employer'])}"}  # the default organisation's
+    refused = client.post("/api/planner/roles", json=body, headers=elsewhere)
+    assert refused.status_code == 403 and refused.json()["code"] == "forbidden"
+    made = client.post("/api/planner/roles", json=body, headers=acme)
     assert made.status_code == 201 and made.json()["orgId"] == "acme"
+    path = f"/api/planner/roles/{made.json()['id']}"
+    assert client.put(path, json={"name": "Not yours"}, headers=elsewhere).status_code == 403
+    assert client.delete(path, headers=elsewhere).status_code == 403
+    assert client.put(path, json={"name": "Developer"}, headers=acme).json()["name"] == "Developer"
     listed = client.get("/api/planner/roles", params={"org_id": "acme"}).json()["roles"]
     assert made.json()["id"] in {r["id"] for r in listed}
     profile = client.get("/api/planner/profile", params={"learner": LEARNER}, headers=admin).json()

@@ -4,10 +4,10 @@
 A learner's data (profile, gap, plan, suggestions, audit, claims) is private: only a token bound to that learner
 (``credstack user token EMAIL --scopes wallet``; the learner is one of their recipient identifiers) or a platform
 token with the ``admin`` scope (or a platform admin's own token) reads it; anyone else gets 403 ``forbidden``. Role
-profiles are public; writing them needs a token with the ``employer`` scope, recording skill claims (self-declared
-or assessed) the ``admin`` scope and allocating a budget the ``employer`` scope, for the caller's organisation's
-team members and learners sharing a portfolio with it only (403 ``forbidden`` for anyone else; a platform admin may
-name any learner).
+profiles are public; writing them needs the ``employer`` scope in the role's organisation (or a platform admin).
+Recording skill claims (self-declared or assessed) needs the ``admin`` scope. Allocating a budget needs the
+``employer`` scope and covers only the caller's organisation's team members and learners sharing a portfolio with it
+(403 ``forbidden`` for anyone else; a platform admin may name any learner).
 """
 
 from __future__ import annotations
@@ -18,8 +18,11 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
 from credstack.api.body import JsonRoute
-from credstack.api.deps import AdminToken, CredstackDep, EmployerToken
+from credstack.api.deps import AdminToken, CredstackDep
 from credstack.api.principal import MaybePrincipalDep, PrincipalDep
+from credstack.app import Credstack
+from credstack.errors import ForbiddenError
+from credstack.services.accounts import Principal
 
 __all__ = ["router"]
 
@@ -175,8 +178,22 @@ def roles(cs: CredstackDep, org_id: Annotated[str | None, Query(max_length=200)]
     return {"roles": [r.to_json() for r in cs.planner.role_profiles(org_id)]}
 
 
+def _is_admin(who: Principal) -> bool:
+    """A platform admin (a person, or a platform token with the ``admin`` scope): acts for any organisation."""
+    return who.is_platform_admin and (who.scopes is None or "admin" in who.scopes)
+
+
+def _require_role_writer(cs: Credstack, who: Principal, org_id: str) -> None:
+    """ForbiddenError unless the caller writes role profiles of ``org_id``: its own organisation (scope
+    ``employer``; a platform ``employer`` token's is the default organisation), or any for a platform admin."""
+    org = cs.employer.org_for_principal(who)
+    if org != org_id and not _is_admin(who):
+        raise ForbiddenError(f"this token writes the role profiles of organisation {org!r} only")
+
+
 @router.post("/roles", summary="Create a role profile (scope employer)", status_code=201)
-def create_role(cs: CredstackDep, body: RoleRequest, token: EmployerToken) -> dict[str, Any]:
+def create_role(cs: CredstackDep, body: RoleRequest, who: PrincipalDep) -> dict[str, Any]:
+    _require_role_writer(cs, who, body.org_id)
     role = cs.planner.create_role_profile(
         body.org_id,
         body.name,
@@ -193,7 +210,8 @@ def get_role(cs: CredstackDep, profile_id: str) -> dict[str, Any]:
 
 
 @router.put("/roles/{profile_id}", summary="Change a role profile's name, description or skills (scope employer)")
-def update_role(cs: CredstackDep, profile_id: str, body: RoleUpdate, token: EmployerToken) -> dict[str, Any]:
+def update_role(cs: CredstackDep, profile_id: str, body: RoleUpdate, who: PrincipalDep) -> dict[str, Any]:
+    _require_role_writer(cs, who, cs.planner.role_profile(profile_id).org_id)
     skills = None if body.skills is None else [s.model_dump() for s in body.skills]
     return cs.planner.update_role_profile(
         profile_id, name=body.name, description=body.description, skills=skills
@@ -201,7 +219,8 @@ def update_role(cs: CredstackDep, profile_id: str, body: RoleUpdate, token: Empl
 
 
 @router.delete("/roles/{profile_id}", summary="Delete a role profile (scope employer)", status_code=204)
-def delete_role(cs: CredstackDep, profile_id: str, token: EmployerToken) -> Response:
+def delete_role(cs: CredstackDep, profile_id: str, who: PrincipalDep) -> Response:
+    _require_role_writer(cs, who, cs.planner.role_profile(profile_id).org_id)
     cs.planner.delete_role_profile(profile_id)
     return Response(status_code=204)
 
@@ -209,6 +228,5 @@ def delete_role(cs: CredstackDep, profile_id: str, token: EmployerToken) -> Resp
 @router.post("/allocation", summary="Recommend how a learning budget is spent across employees (scope employer)")
 def allocation(cs: CredstackDep, body: AllocationRequest, who: PrincipalDep) -> dict[str, Any]:
     org = cs.employer.org_for_principal(who)
-    admin = who.is_platform_admin and (who.scopes is None or "admin" in who.scopes)
-    allocation = cs.employer.workforce.allocate_budget(org, body.members, body.budget, any_learner=admin)
+    allocation = cs.employer.workforce.allocate_budget(org, body.members, body.budget, any_learner=_is_admin(who))
     return dict(allocation.to_json())
