@@ -166,11 +166,20 @@ def test_unsuspending_the_suspended_component_restores_the_award_unless_the_awar
         assert cs.status.status_of(award.award_credential_id).state == "active"
 
         cs.status.suspend(issued["u2"].id)
+        clock.advance(days=30)  # u1 expired meanwhile: unsuspending u2 is not enough, and the reason says why
+        cs.status.unsuspend(issued["u2"].id)
+        [still] = cs.pathways.awards.list()
+        assert still.status == "review"
+        assert "was unsuspended on 2026-04-01, but component Unit 1" in (still.review_reason or "")
+        assert "expired on 2026-03-31" in (still.review_reason or "")
+        assert cs.status.status_of(award.award_credential_id).state == "suspended"
+
+        cs.status.suspend(issued["u2"].id)
         cs.status.revoke(award.award_credential_id)  # a person decided: the award is withdrawn
         cs.status.unsuspend(issued["u2"].id)
         [after] = cs.pathways.awards.list()
         assert after.status == "revoked"  # withdrawn for good: never restored beside a revoked award credential
-        assert (after.review_reason or "").startswith("revoked 2026-03-02: the award credential")
+        assert (after.review_reason or "").startswith("revoked 2026-04-01: the award credential")
         assert cs.status.status_of(award.award_credential_id).state == "revoked"
         assert cs.pathways.awards.list(status="review") == []  # decided: no longer waiting for a person
         assert cs.pathways.sweep().restored == ()

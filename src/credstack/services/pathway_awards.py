@@ -350,29 +350,36 @@ class AwardService:
         held: Sequence[HeldCredential],
         facts: Sequence[CredentialFact],
         now: datetime,
+        *,
+        unsuspended: str | None = None,
     ) -> AwardRecord:
         """Re-check one award against the learner's credentials verified at ``now`` (``held`` and their ``facts``):
         flag it when a component stopped counting and the tree is no longer met without it (as at the award, or
-        now); restore it from review when it stands again. Returns the award as it is afterwards."""
+        now); restore it from review when it stands again. ``unsuspended``: the component whose unsuspension asked
+        (an award that still does not stand then says what else is missing). Returns the award as it is afterwards."""
         if award.status == "revoked":
             return award
         evaluator = self._pathways.evaluator(award.pathway_id)
         stands = self._stands(award, evaluator, facts, now)
         if award.status == "review":
             if stands and not self._revoked(award):
-                note = f"restored {now:%Y-%m-%d}: the requirements are met again (was: {award.review_reason})"
+                if unsuspended is not None:
+                    note = f"restored {now:%Y-%m-%d}: {unsuspended} was unsuspended and the requirements are met again"
+                else:
+                    note = f"restored {now:%Y-%m-%d}: the requirements are met again (was: {award.review_reason})"
                 restored = self._set(award.id, "awarded", note, None)
                 self._hold(restored, lift=True)
                 return restored
+            failures = self._failures(award, held) if unsuspended is not None and not stands else []
+            if failures:  # say what keeps it under review now
+                why = "; ".join(why for _, (_, why) in failures)
+                note = f"{unsuspended} was unsuspended on {now:%Y-%m-%d}, but {why}; the qualification is still not met"
+                states = {str(c.get("credentialId")): state for c, (state, _) in failures}
+                return self._set(award.id, "review", note, None, flagged=states)
             return award
         if stands:
             return award
-        by_id = {h.credential_id: h for h in held}
-        failures = []
-        for component in award.components:
-            failure = _failure(component, by_id.get(str(component.get("credentialId"))))
-            if failure is not None and component.get("kept") != failure[0]:
-                failures.append((component, failure))
+        failures = self._failures(award, held)
         if not failures:
             return award  # every component still counts: a changed definition does not unmake an award
         without = "it" if len(failures) == 1 else "them"
@@ -382,6 +389,18 @@ class AwardService:
         flagged = self._set(award.id, "review", reason, now, flagged=states)
         self._hold(flagged, lift=False)
         return flagged
+
+    def _failures(
+        self, award: AwardRecord, held: Sequence[HeldCredential]
+    ) -> builtins.list[tuple[Mapping[str, Any], tuple[str, str]]]:
+        """The award's components that no longer count, with (state, why); failures a person kept are left out."""
+        by_id = {h.credential_id: h for h in held}
+        failures: builtins.list[tuple[Mapping[str, Any], tuple[str, str]]] = []
+        for component in award.components:
+            failure = _failure(component, by_id.get(str(component.get("credentialId"))))
+            if failure is not None and component.get("kept") != failure[0]:
+                failures.append((component, failure))
+        return failures
 
     def _stands(self, award: AwardRecord, evaluator: Any, facts: Sequence[CredentialFact], now: datetime) -> bool:
         """Whether the award stands on the credentials as they verify now: met as at the award (recency counted
@@ -640,17 +659,13 @@ class AwardService:
         if award.status == "revoked":
             return award
         now = self._clock()
-        _, facts, context = self._pathways.facts(award.learner, at=now)
+        held, facts, context = self._pathways.facts(award.learner, at=now)
         evaluator = self._pathways.evaluator(award.pathway_id, context)
         progress_now = evaluator.progress(facts, at=now)
         if action == "unsuspend":
-            stands = self._stands(award, evaluator, facts, now)
-            if award.status == "review" and stands and not self._revoked(award):
-                note = f"restored {now:%Y-%m-%d}: {credential_id} was unsuspended and the requirements are met again"
-                restored = self._set(award.id, "awarded", note, None)
-                self._hold(restored, lift=True)
-                return restored
-            return award
+            if award.status != "review":
+                return award
+            return self.check(award, held, facts, now, unsuspended=credential_id)
         # As at the award: the facts then, with this credential as it was (verified), re-checked without it.
         then = [replace(f, state="verified") if f.credential_id == credential_id else f for f in facts]
         decision = award_decision(evaluator.qualification, evaluator.progress(then, at=award.awarded_at))
