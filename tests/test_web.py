@@ -266,7 +266,11 @@ def test_an_unknown_credential_is_a_404_page(page: Any, site: dict[str, Any]) ->
 def test_the_home_page_links_to_the_verifier(page: Any, site: dict[str, Any]) -> None:
     page.goto(site["base"] + "/")
     assert "Open Badges 3.0" in page.inner_text("main")
-    assert page.get_by_text("Data Analysis with Python").count() >= 1
+    counts = page.inner_text("[data-testid=counts]")
+    assert "1 issuable" in counts and "0 stacks" in counts  # this site defines one achievement and no pathway
+    journeys = page.locator("[data-testid=journeys] a")
+    hrefs = {journeys.nth(i).get_attribute("href") for i in range(journeys.count())}
+    assert {"/issuer", "/wallet", "/planner", "/employer", "/market"} <= hrefs  # a way into every journey
     page.click("text=Open the verifier")
     page.wait_for_url(f"{site['base']}/verify")
     assert page.inner_text("h1") == "Verify a credential"

@@ -67,7 +67,8 @@ def serve(
         str | None, typer.Option(help="Answer one GET for this path in-process, print it and exit (no server).")
     ] = None,
 ) -> None:
-    """Serve the HTTP API (OpenAPI at /docs) and the web pages (home, /verify, credential pages)."""
+    """Serve the HTTP API (OpenAPI at /docs) and the web pages (verify, catalog, pathways, issuer console, wallet,
+    planner, employer tools, market)."""
     settings = _settings_for(host, port)
     settings.check_for_serving()
     if get is None:
@@ -99,6 +100,23 @@ def _print_stacks(seeded: Any, base: str) -> None:
         typer.echo(f"  {what}")
         typer.echo(f"    {base}/pathways?learner={learner}  (signed in as {learner})")
     typer.echo("  awards to review   credstack pathway awards --review")
+
+
+def _seed_after_stacks(credstack: Any) -> Any:
+    """The demo steps that need the stacks' credentials: the stack learners' wallets, acme's workforce and trusted
+    issuers."""
+    from credstack.cli._demo_wallet import seed_learner_wallets
+    from credstack.cli._employer_demo import seed_workforce
+
+    seed_learner_wallets(credstack)
+    return seed_workforce(credstack)
+
+
+def _print_workforce(workforce: Any, base: str) -> None:
+    typer.echo(
+        f"  workforce audit    {base}/employer/workforce?budget=2000  (as hr@acme.example: "
+        f"{workforce.members} team members, {len(workforce.roles)} roles, {workforce.trusted} trusted issuers)"
+    )
 
 
 def _print_wallet(wallet: Any, seeded_base: str, base: str) -> None:
@@ -148,6 +166,7 @@ def demo(
         from credstack.cli._demo_stacks import seed_stacks
 
         _print_stacks(seed_stacks(credstack), base)
+        _print_workforce(_seed_after_stacks(credstack), base)
     elif credstack.pathways.list():
         typer.echo(f"  pathways (stacks)  {base}/pathways")
     credstack.close()
@@ -206,6 +225,7 @@ def demo_seed(
 
         seed_employer_demo(credstack, seeded)
         stacks = seed_stacks(credstack)
+        workforce = _seed_after_stacks(credstack)
         market = _seed_market(credstack)
         index = None
         if not no_index:
@@ -216,6 +236,7 @@ def demo_seed(
     typer.echo(f"credstack demo: {len(seeded.credential_ids)} credentials of {seeded.issuer_name}")
     _print_wallet(wallet, seeded.base_url, base)
     _print_stacks(stacks, base)
+    _print_workforce(workforce, base)
     if market:
         accepted = sum(r.accepted for r in market)
         typer.echo(f"  job market: {accepted:,} real postings ingested from the shipped datasets: {base}/market")

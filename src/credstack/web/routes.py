@@ -61,9 +61,14 @@ def _report_context(report: VerificationReport) -> dict[str, Any]:
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, cs: CredstackDep) -> HTMLResponse:
-    issuers = cs.issuers.list()
-    achievements = cs.achievements.list()
-    return _page(request, "home.html", {"nav": "home", "issuers": issuers, "achievements": achievements})
+    context = {
+        "nav": "home",
+        "issuers": cs.issuers.list(),
+        "achievement_count": len(cs.achievements.list()),
+        "catalog_count": cs.catalog.count(),
+        "pathway_count": len(cs.pathways.list()),
+    }
+    return _page(request, "home.html", context)
 
 
 @router.get("/verify", response_class=HTMLResponse)
