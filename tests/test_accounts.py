@@ -167,10 +167,15 @@ def test_a_credentials_history_says_who_changed_it_why_and_how_often_it_was_view
         )
         assert changed.status_code == 200 and changed.json()["status"]["state"] == "suspended"
         assert client.get(f"/credentials/{issued.id}", headers={"Accept": "text/html"}).status_code == 200
+        checked = client.get("/verify", params={"credential": issued.credential["id"]}, headers={"Accept": "text/html"})
+        assert checked.status_code == 200
     (suspended,) = cs.audit.events(org_id=org.id, action="credential.suspended")
     assert (suspended.actor, suspended.detail["reason"]) == (f"token:{token_id}", "under review")
-    (viewed,) = cs.audit.events(org_id=org.id, action="credential.viewed")
-    assert (viewed.subject, viewed.detail) == (issued.id, {"page": "credential page"})
+    viewed = cs.audit.events(org_id=org.id, action="credential.viewed")
+    assert [(e.subject, e.actor, e.detail["page"]) for e in viewed] == [
+        (issued.id, "anonymous", "verification page"),
+        (issued.id, "anonymous", "credential page"),
+    ]
 
     monkeypatch.setenv("CREDSTACK_DATABASE_URL", cs.settings.database_url)
     monkeypatch.setenv("CREDSTACK_MASTER_SECRET", "test-master-secret-0123456789")
@@ -185,7 +190,7 @@ def test_a_credentials_history_says_who_changed_it_why_and_how_often_it_was_view
         "credential.issued by system",
         f"credential.suspended by token:{token_id}: under review",
         "credential.revoked by cli: issued in error",
-        "viewed 1 time(s), last 2026-03-01 12:00",
+        "viewed 2 time(s), last 2026-03-01 12:00",
     ]
     assert history[0].startswith("2026-03-01 12:00 ")  # when, from the audit log
 
