@@ -6,22 +6,36 @@ quarters after exit, by provider and CIP code). Programmes link to occupations t
 CIP 2020 → SOC 2018 crosswalk; the service maps SOC codes to O*NET and ESCO occupations and picks, among their
 essential skills, those the programme text talks about (:func:`pick_skills`). The ETPL states no EQF level, so
 none is invented.
+
+What a programme leads to comes from the ETPL's lookups: the industry credential (``TBLINDUSTRYCREDENTIAL``: name,
+code, issuer id, whether the state has since retired it) and the state licence (``TBLLICENSE``: name and O*NET-SOC
+code). A licence's occupation is the most specific thing the ETPL says about a programme, so the service puts its
+ESCO occupations first (:func:`licence_title_variants` gives the names tried when the state's O*NET code is one
+O*NET no longer has).
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from credstack.catalog.model import CatalogEntry, SkillAlignment
-from credstack.taxonomy.text import STOPWORDS, tokens
+from credstack.taxonomy.text import STOPWORDS, normalise, tokens
 
 __all__ = [
+    "CIP_2020_MOVED",
     "NJ_SOURCE",
+    "IndustryCredential",
+    "Licence",
+    "LicenceOccupation",
     "NjProgramme",
     "cip_to_soc",
+    "industry_credentials",
+    "licence_title_variants",
+    "licences",
     "outcomes_by_programme",
     "parse_programme",
     "pick_skills",
@@ -37,6 +51,9 @@ _TYPES = {
     "GeneralEducationDevelopment": ("GeneralEducationDevelopment", "proctored exam"),
 }
 _SUPPRESSED = "-99999"
+#: CIP 2010 codes the ETPL still uses that CIP 2020 renumbered (NCES CIP 2020 "moved to" notes), so that the CIP 2020
+#: crosswalk finds them: 15.0505 Solar Energy Technology/Technician became 15.1703 (same title, in the crosswalk).
+CIP_2020_MOVED = {"15.0505": "15.1703"}
 #: How much of a skill label (IDF-weighted) the programme text must contain for the skill to be aligned.
 _MIN_SHARE = 0.5
 
@@ -77,6 +94,61 @@ class NjProgramme:
     prerequisites: str
     distance_learning: bool
     hybrid: bool
+    industry_credential_id: str = ""
+    licence_id: str = ""
+
+
+@dataclass(frozen=True)
+class IndustryCredential:
+    """An industry-recognised credential from the ETPL lookup (``retired``: the state flagged it deleted)."""
+
+    id: str
+    name: str
+    code: str
+    issuer_id: str
+    retired: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "code": self.code or None, "issuerId": self.issuer_id or None,
+                "retired": self.retired}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Licence:
+    """A New Jersey occupational licence from the ETPL lookup: its official name and O*NET-SOC code as given."""
+
+    id: str
+    name: str
+    onet_code: str
+    retired: bool
+
+    @property
+    def label(self) -> str:
+        """The official upper-case name made readable, acronyms in brackets kept: "Licensed practical nurse (LPN)"."""
+        parts = re.split(r"(\([^)]*\))", self.name)
+        text = "".join(part if part.startswith("(") else part.lower() for part in parts)
+        return text[:1].upper() + text[1:]
+
+
+@dataclass(frozen=True)
+class LicenceOccupation:
+    """Where a licence lands in O*NET 29.2: the code(s) used, their titles and how they were found (``code``: the
+    state's code as given; ``code prefix``: its SOC part, the O*NET detail code being gone; ``name``: the licence's
+    name is an O*NET title or alternate title, the state's code being unknown to O*NET 29.2)."""
+
+    licence: Licence
+    onet: tuple[tuple[str, str], ...]
+    via: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.licence.label,
+            "officialName": self.licence.name,
+            "onetCode": self.licence.onet_code or None,
+            "onet": [{"code": code, "title": title} for code, title in self.onet],
+            "matchedBy": self.via,
+            "retired": self.licence.retired,
+        }
 
 
 def parse_programme(row: Mapping[str, str]) -> NjProgramme:
@@ -99,7 +171,46 @@ def parse_programme(row: Mapping[str, str]) -> NjProgramme:
         prerequisites=_clean(row.get("prerequisites", "")),
         distance_learning=row.get("distancelearning", "").strip() == "1",
         hybrid=row.get("mention_hybrid", "").strip() == "True",
+        industry_credential_id=row.get("industrycredential", "").strip(),
+        licence_id=row.get("licenseawarded", "").strip(),
     )
+
+
+def _flag(row: Mapping[str, str], key: str) -> str:
+    return (row.get(key) or "").strip()
+
+
+def industry_credentials(rows: Iterable[Mapping[str, str]]) -> dict[str, IndustryCredential]:
+    """Lookup id -> industry credential, from the rows of ``nj_etpl_industry_credentials.csv``."""
+    out = {}
+    for row in rows:
+        key = row["ID"].strip()
+        retired = _flag(row, "ISDELETED") == "1"
+        out[key] = IndustryCredential(key, _clean(row["NAME"]), _flag(row, "CODE"), _flag(row, "ISSUERID"), retired)
+    return out
+
+
+def licences(rows: Iterable[Mapping[str, str]]) -> dict[str, Licence]:
+    """Lookup id -> licence, from the rows of ``nj_etpl_licenses_onet.csv``."""
+    out = {}
+    for row in rows:
+        key = row["ID"].strip()
+        out[key] = Licence(key, _clean(row["NAME"]), _flag(row, "CODE"), _flag(row, "ISDELETED") == "1")
+    return out
+
+
+def licence_title_variants(licence: Licence) -> list[str]:
+    """The normalised names to look a licence up by among O*NET titles and alternate titles: the name without its
+    bracketed acronym, and each part of a hyphenated name ("HOMEMAKER-HOME HEALTH AIDE" -> "home health aide"),
+    each also in the plural O*NET titles use ("home health aides")."""
+    base = re.sub(r"\([^)]*\)", " ", licence.name)
+    names = [base, *base.split("-")] if "-" in base else [base]
+    out: list[str] = []
+    for name in names:
+        words = normalise(name)
+        if words:
+            out.extend((words, words + "s"))
+    return list(dict.fromkeys(out))
 
 
 def cip_to_soc(rows: Iterable[Mapping[str, str]]) -> dict[str, list[tuple[str, str]]]:
@@ -196,8 +307,13 @@ def to_entry(
     occupations: Sequence[str] = (),
     soc_codes: Sequence[str] = (),
     outcome: Mapping[str, Any] | None = None,
+    credential: IndustryCredential | None = None,
+    licence: LicenceOccupation | None = None,
 ) -> CatalogEntry:
-    """The catalog entry of a programme, aligned to ``skills`` (ESCO URI, label) at intermediate level."""
+    """The catalog entry of a programme, aligned to ``skills`` (ESCO URI, label) at intermediate level. What it
+    leads to (the industry ``credential`` and the ``licence`` from the ETPL lookups, else the names on the
+    programme row) is named in the criteria and the tags (so a search for "CompTIA A+" finds it) and kept in
+    ``extra`` (``industryCredentials``, ``licences``)."""
     achievement_type, assessment = _TYPES.get(programme.credential_type, ("Certificate", "completion"))
     delivery = "online" if programme.distance_learning else "hybrid" if programme.hybrid else "in-person"
     extra: dict[str, Any] = {"cip": programme.cip, "soc": list(soc_codes), "city": programme.city}
@@ -205,7 +321,19 @@ def to_entry(
         extra["prerequisitesText"] = programme.prerequisites
     if outcome:
         extra["outcomes"] = dict(outcome)
+    leads_to: list[str] = []
+    if credential is not None:
+        extra["industryCredentials"] = [credential.to_json()]
+        leads_to.append(credential.name)
+    if licence is not None:
+        extra["licences"] = [licence.to_json()]
+        leads_to.append(f"New Jersey licence: {licence.licence.label}")
+    known = {normalise(name) for name in leads_to} | ({normalise(licence.licence.name)} if licence else set())
+    leads_to += [name for name in programme.credential_names if normalise(name) not in known]
     description = programme.description or f"{programme.name} at {programme.provider} (New Jersey ETPL)."
+    criteria = (
+        "Complete the programme" if assessment == "completion" else f"Complete the programme and pass its {assessment}"
+    )
     return CatalogEntry(
         id=f"nj-{programme.programme_id}",
         source=NJ_SOURCE,
@@ -214,8 +342,7 @@ def to_entry(
         provider=programme.provider,
         skills=tuple(SkillAlignment(uri, label, 2) for uri, label in skills),
         achievement_type=achievement_type,
-        criteria=f"Complete the programme and its {assessment}"
-        + (f" leading to: {'; '.join(programme.credential_names)}." if programme.credential_names else "."),
+        criteria=criteria + (f", leading to: {'; '.join(leads_to)}." if leads_to else "."),
         us_credits=programme.credits,
         effort_hours=programme.clock_hours,
         price=programme.total_cost,
@@ -223,7 +350,7 @@ def to_entry(
         delivery_format=delivery,
         language="en",
         assessment_method=assessment,
-        tags=tuple(dict.fromkeys(["New Jersey ETPL", programme.credential_type, *programme.credential_names])),
+        tags=tuple(dict.fromkeys(["New Jersey ETPL", programme.credential_type, *leads_to])),
         occupations=tuple(occupations),
         extra=extra,
     )

@@ -1,5 +1,5 @@
-"""The catalog data shipped in the package (``catalog/data``): the NJ ETPL programmes, their outcomes and the NCES
-CIP-SOC crosswalk, with their attribution.
+"""The catalog data shipped in the package (``catalog/data``): the NJ ETPL programmes, their outcomes, the ETPL's
+industry-credential and licence lookups and the NCES CIP-SOC crosswalk, with their attribution.
 
 The only file access in :mod:`credstack.catalog`: the package's own data through :mod:`importlib.resources`, each
 file checked against the SHA-256 in ``manifest.json`` (see ``data/PROVENANCE.md``).
@@ -24,6 +24,8 @@ FILES = {
     "nj_programmes": "nj_etpl_programs.csv.xz",
     "nj_outcomes": "nj_etpl_outcomes_by_provider_cip.csv.xz",
     "cip_soc": "nces_cip2020_soc2018_crosswalk.csv.xz",
+    "nj_industry_credentials": "nj_etpl_industry_credentials.csv.xz",
+    "nj_licences": "nj_etpl_licenses_onet.csv.xz",
 }
 
 #: Shown wherever the imported NJ programmes appear.

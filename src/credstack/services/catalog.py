@@ -60,7 +60,7 @@ __all__ = [
 #: Bump when :func:`credstack.catalog.demo.generate` changes what it makes, so ``seed`` replaces the demo catalog.
 DEMO_GENERATOR_VERSION = "1"
 #: Bump when the NJ ETPL mapping (:mod:`credstack.catalog.nj`, :mod:`credstack.services.catalog_seed`) changes.
-NJ_MAPPING_VERSION = "2"
+NJ_MAPPING_VERSION = "3"
 _OPTIONAL_WEIGHT = 0.5
 #: Export and import formats: OB 3.0 Achievement JSON, CTDL JSON-LD.
 EXCHANGE_FORMATS = ("ob", "ctdl")
