@@ -13,7 +13,7 @@ from credstack.app import Credstack
 from credstack.cli import main
 from credstack.errors import AuthError, ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from credstack.storage.account_tables import PersonRow, SessionRow
-from issuer_support import Clock, micro_achievement, open_app
+from issuer_support import Clock, micro_achievement, open_app, unsigned_ob
 
 PASSWORD = "correct horse battery staple"
 
@@ -169,6 +169,15 @@ def test_a_credentials_history_says_who_changed_it_why_and_how_often_it_was_view
         assert client.get(f"/credentials/{issued.id}", headers={"Accept": "text/html"}).status_code == 200
         checked = client.get("/verify", params={"credential": issued.credential["id"]}, headers={"Accept": "text/html"})
         assert checked.status_code == 200
+        issuer_token = cs.tokens.create(["issue"])
+        vc_api = client.post(
+            "/credentials/issue",
+            json={"credential": unsigned_ob()},
+            headers={"Authorization": f"Bearer {issuer_token}"},
+        )
+        assert vc_api.status_code == 201
+    by_token = cs.audit.events(org_id=org.id, action="credential.issued", limit=1)[0]
+    assert by_token.actor == f"token:{cs.tokens.authenticate(issuer_token).id}" and by_token.subject != issued.id
     (suspended,) = cs.audit.events(org_id=org.id, action="credential.suspended")
     assert (suspended.actor, suspended.detail["reason"]) == (f"token:{token_id}", "under review")
     viewed = cs.audit.events(org_id=org.id, action="credential.viewed")

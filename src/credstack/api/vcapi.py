@@ -77,6 +77,7 @@ def issue_credential(
         issuer_ref=_issuer_on_this_server(cs, body.credential),
         cryptosuite=body.options.cryptosuite,
         idempotency_key=idempotency_key,
+        actor=f"token:{token.id}",
     )
     return JSONResponse({"verifiableCredential": credential_document(record)}, status_code=201)
 

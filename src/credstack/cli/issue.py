@@ -97,6 +97,7 @@ def issue(
             evidence=[evidence] if evidence else (),
             valid_until=_date(valid_until),
             cryptosuite=suite,
+            actor="cli",
         )
     text = json.dumps(issued.credential, indent=2, ensure_ascii=False)
     if out_file is None:

@@ -230,6 +230,7 @@ class IssuingService:
         cryptosuite: str,
         idempotency_key: str | None,
         recipient: str | None = None,
+        actor: str = "system",
     ) -> IssuedCredential:
         """Fill in, add status, check the shape, sign (canonicalising: undefined terms refused), store and audit
         (``credential.issued`` in the issuing organisation; ``recipient`` as given, else the subject id), all in the
@@ -274,6 +275,7 @@ class IssuingService:
             "credential.issued",
             credential_id,
             at=now,
+            actor=actor,
             issuer_id=issuer_id,
             detail={
                 "id": document["id"],
@@ -307,10 +309,11 @@ class IssuingService:
         issuer_ref: str | int | None = None,
         cryptosuite: str = "eddsa-rdfc-2022",
         idempotency_key: str | None = None,
+        actor: str = "system",
     ) -> IssuedCredential:
         """Secure and store an unsigned credential (VC-API). Raises InvalidCredentialError (shape), InvalidInputError
         subclasses (undefined terms, unknown contexts), NotFoundError (issuer). With an ``idempotency_key`` that
-        was used before, returns the credential issued then, unchanged."""
+        was used before, returns the credential issued then, unchanged. ``actor`` is who the audit log names."""
         suite = normalise_cryptosuite(cryptosuite)
         issuer = self._issuers.default() if issuer_ref is None else self._issuers.get(issuer_ref)
         credential_id = uuid.uuid4().hex
@@ -326,6 +329,7 @@ class IssuingService:
                     achievement_id=None,
                     cryptosuite=suite,
                     idempotency_key=idempotency_key,
+                    actor=actor,
                 ),
                 None,
             ),
@@ -385,8 +389,10 @@ class IssuingService:
         narrative: str | None = None,
         cryptosuite: str = "eddsa-rdfc-2022",
         idempotency_key: str | None = None,
+        actor: str = "system",
     ) -> IssuedCredential:
-        """Award an achievement to a recipient (e-mail address -> hashed IdentityObject; DID/URL -> subject id)."""
+        """Award an achievement to a recipient (e-mail address -> hashed IdentityObject; DID/URL -> subject id).
+        ``actor`` is who the audit log names (``credential.issued``)."""
         suite = normalise_cryptosuite(cryptosuite)
         credential_id = uuid.uuid4().hex
         issuer_id, stored_id, unsigned = self.build(
@@ -414,6 +420,7 @@ class IssuingService:
                     cryptosuite=suite,
                     idempotency_key=idempotency_key,
                     recipient=recipient,
+                    actor=actor,
                 ),
                 recipient,
             ),
