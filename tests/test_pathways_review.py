@@ -108,6 +108,8 @@ def test_an_expired_component_flags_the_award_when_read_once_and_a_renewal_resto
         assert award.award_credential_id is not None and award.clr_credential_id is not None
         assert cs.status.status_of(award.award_credential_id).state == "suspended"  # never silently valid
         assert cs.status.status_of(award.clr_credential_id).state == "suspended"
+        [held] = [e for e in cs.status.history(award.award_credential_id) if e["action"] == "credential.suspended"]
+        assert held["actor"] == "pathway review" and "expired on 2026-03-31" in held["detail"]["reason"]
         result = cs.pathways.progress(LEARNER, "cert")
         assert result.award is not None and result.award.status == "review"
         assert "expired on 2026-03-31" in result.to_json()["award"]["reviewReason"]

@@ -692,10 +692,11 @@ class AwardService:
             if credential_id is None:
                 continue
             state = self._status.status_of(credential_id).state
+            why = f"pathway {award.pathway_id} award: {award.review_reason or award.status}"
             if lift and state == "suspended":
-                self._status.unsuspend(credential_id)
+                self._status.unsuspend(credential_id, actor="pathway review", reason=why)
             elif not lift and state == "active":
-                self._status.suspend(credential_id)
+                self._status.suspend(credential_id, actor="pathway review", reason=why)
 
     def _set(
         self,
