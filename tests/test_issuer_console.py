@@ -220,9 +220,21 @@ def test_roster_job_report_and_status_changes(served: tuple[Credstack, str, dict
         assert "2 issued · 1 rejected" in page and 'data-line="3"' in page
         rows = list(csv.DictReader(io.StringIO(admin.get(f"{job_url}/report.csv").text)))
         assert [(r["line"], r["outcome"]) for r in rows] == [("2", "issued"), ("3", "rejected"), ("4", "issued")]
+        # the issuer's staff send each recipient their claim link: from the report, the job page or the credential
+        claim_links = {r["recipient"]: r["claim_url"] for r in rows}
+        assert claim_links["not an address"] == "" and claim_links["ana@example.org"].startswith(f"{base}/claim/")
+        assert page.count('data-testid="claim-link"') == 2 and claim_links["cy@example.org"] in page
 
         first, second = job["credentialIds"]
         credential_page = admin.get(f"/credentials/{first}").text
+        assert 'data-testid="claim-qr"' in credential_page and 'data-testid="claim-state">Not claimed yet' in (
+            credential_page
+        )
+        claim_url = re.search(r'value="([^"]+)"[^>]*data-testid="claim-link"', credential_page)
+        assert claim_url is not None and claim_url.group(1) in claim_links.values()
+        ana = cs.accounts.create_person("ana@example.org")
+        cs.wallet.claim(ana.id, claim_url.group(1).rsplit("/", 1)[1])  # the link works, once
+        assert 'data-testid="claim-state">Already claimed' in admin.get(f"/credentials/{first}").text
         token = csrf_of(credential_page)
         assert admin.post(f"/issuer/credentials/{first}/suspend", data={"csrf_token": token}).status_code == 303
         not_confirmed = admin.post(f"/issuer/credentials/{second}/revoke", data={"csrf_token": token})
@@ -232,7 +244,8 @@ def test_roster_job_report_and_status_changes(served: tuple[Credstack, str, dict
         assert 'data-testid="credential-state">suspended' in admin.get(f"/credentials/{first}").text
     with client(base, cookies["other"]) as other:
         page = other.get(f"/credentials/{first}").text
-        assert 'data-testid="issuer-actions"' not in page
+        assert 'data-testid="issuer-actions"' not in page and "/claim/" not in page
+        assert other.get(f"{job_url}/report.csv").status_code in (403, 404)
         refused = other.post(
             f"/issuer/credentials/{first}/unsuspend", data={"csrf_token": csrf_of_session(cs, cookies["other"])}
         )
@@ -242,6 +255,10 @@ def test_roster_job_report_and_status_changes(served: tuple[Credstack, str, dict
     with client(base, None) as anyone:
         verify = anyone.get("/verify", params={"credential": cs.issuing.get(second).credential["id"]}).text
         assert "revoked" in verify.lower()
+        assert "/claim/" not in anyone.get(f"/credentials/{first}").text  # never public
+        assert anyone.get(f"{job_url}/report.csv").status_code in (303, 307, 401)  # to the sign-in page
+    with client(base, cookies["learner"]) as learner:
+        assert "/claim/" not in learner.get(f"/credentials/{first}").text
     with client(base, cookies["admin"]) as admin:
         token = csrf_of_session(cs, cookies["admin"])
         assert admin.post(f"/issuer/credentials/{first}/unsuspend", data={"csrf_token": token}).status_code == 303

@@ -23,6 +23,7 @@ from credstack.catalog.model import ASSESSMENT_METHODS, CatalogEntry, SkillAlign
 from credstack.errors import CredstackError, ForbiddenError, InvalidInputError, NotFoundError
 from credstack.services.accounts import Org, WebSession
 from credstack.services.bulk import BulkReport
+from credstack.web.badge_image import qr_data_uri
 from credstack.web.deps import CredstackDep, templates
 from credstack.web.session import check_csrf, current_session, sign_in_redirect
 
@@ -120,7 +121,17 @@ def issuer_controls(request: Request, credential_id: str) -> dict[str, Any] | No
         cs.accounts.require_role(web.person, org_id, ROLE)
     except CredstackError:
         return None
-    return {"csrf": web.csrf_token, "state": cs.status.status_of(record.id).state, "id": record.id, "org": org_id}
+    claim_url = cs.wallet.claim_link(record.id)
+    preview = cs.wallet.claim_preview(claim_url.rsplit("/", 1)[1])
+    return {
+        "csrf": web.csrf_token,
+        "state": cs.status.status_of(record.id).state,
+        "id": record.id,
+        "org": org_id,
+        "claim_url": claim_url,
+        "claim_qr": qr_data_uri(claim_url),
+        "claimed": preview.claimed,
+    }
 
 
 templates.env.globals["issuer_nav"] = issuer_nav
@@ -535,6 +546,7 @@ def job_page(request: Request, job_id: str, cs: CredstackDep, org: Annotated[str
         "job": _job_json(report),
         "achievement": cs.achievements.get(report.achievement_id),
         "issued": issued,
+        "claim_urls": {c.id: cs.wallet.claim_url(c.id) for c in issued},
         "running": report.state != "done",
     }
     response = _page(request, "issuer_job.html", web, chosen, context)
@@ -549,8 +561,10 @@ def job_csv(request: Request, job_id: str, cs: CredstackDep, org: Annotated[str 
     if isinstance(found, Response):
         return found
     _job_allowed(cs, found[1], job_id)
-    headers = {"Content-Disposition": f'attachment; filename="issuance-{job_id}.csv"'}
-    return Response(cs.bulk.report_csv(job_id), media_type="text/csv; charset=utf-8", headers=headers)
+    # the claim links are for the issuer's own staff to send: this download is behind the console's sign-in
+    headers = {"Content-Disposition": f'attachment; filename="issuance-{job_id}.csv"', "Cache-Control": "no-store"}
+    text = cs.bulk.report_csv(job_id, claim_url=cs.wallet.claim_url)
+    return Response(text, media_type="text/csv; charset=utf-8", headers=headers)
 
 
 # -- credential status --------------------------------------------------------------------------------------------
