@@ -246,3 +246,20 @@ def test_every_hit_satisfies_every_filter_and_pages_are_ranked(
 
     if not text:  # without words, the total is exactly the entries passing the filters (brute force)
         assert page.total == sum(1 for e in GENERATED if passes(e))
+
+
+def test_search_sorts_and_filters_by_market_value():
+    index = CatalogIndex(CATALOG)
+    values = {"py-1": 0.4, "sql-1": 0.9, "stats-1": 0.4, "free-1": None}  # weld-1 unrated too
+    page = index.search(CatalogQuery(sort="market_value"), values=values)
+    assert [h.entry.id for h in page.hits][:3] == ["sql-1", "py-1", "stats-1"]  # ties by name, unrated last
+    assert {h.entry.id for h in page.hits[3:]} == {"free-1", "weld-1"}
+    kept = index.search(CatalogQuery("python", min_market_value=0.3), values=values)
+    assert [h.entry.id for h in kept.hits] == ["py-1"]  # free-1 also says python but is not rated
+    relevance = index.search(CatalogQuery("python"))
+    assert relevance.total == 2
+    with pytest.raises(InvalidInputError):
+        index.search(CatalogQuery(sort="market_value"))  # the values are needed
+    for bad in ({"sort": "price"}, {"min_market_value": 1.5}):
+        with pytest.raises(InvalidInputError):
+            CatalogQuery(**bad)

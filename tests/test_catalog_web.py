@@ -91,3 +91,69 @@ def test_cli_search_and_show(
     assert "unchanged" in capsys.readouterr().out
     assert run("show", "nope") == 2
     assert "not_found" in capsys.readouterr().err
+
+
+def test_api_sorts_and_filters_by_market_value(client: httpx.Client) -> None:
+    params: dict[str, str | int | float] = {"q": "data", "limit": 20}
+    by_value = client.get("/api/catalog", params={**params, "sort": "market_value"}).json()
+    assert by_value["sort"] == "market_value" and by_value["total"] >= 20
+    scores = [r["marketValue"]["score"] for r in by_value["results"] if r["marketValue"]["rated"]]
+    assert len(scores) >= 10 and scores == sorted(scores, reverse=True)
+    relevance = client.get("/api/catalog", params=params).json()
+    assert [r["id"] for r in relevance["results"]] != [r["id"] for r in by_value["results"]]
+    floor = scores[len(scores) // 2]
+    kept = client.get("/api/catalog", params={**params, "limit": 100, "min_market_value": floor}).json()
+    assert 0 < kept["total"] < relevance["total"]
+    assert all(r["marketValue"]["rated"] and r["marketValue"]["score"] >= floor for r in kept["results"])
+    refused = client.get("/api/catalog", params={"sort": "price"})
+    assert refused.status_code == 400 and refused.json()["code"] == "invalid_input"
+    assert client.get("/api/catalog", params={"min_market_value": 2}).status_code == 400
+
+
+def test_api_unknown_skill_or_occupation_is_not_found(client: httpx.Client) -> None:
+    for params in ({"skill": "nope"}, {"occupation": "nope"}):
+        missing = client.get("/api/catalog", params=params)
+        assert missing.status_code == 404, params
+        assert missing.headers["content-type"].startswith("application/problem+json")
+        assert missing.json()["code"] == "not_found" and "nope" in missing.json()["detail"]
+    sql = "http://data.europa.eu/esco/skill/598de5b0-5b58-4ea7-8058-a4bc4d18c742"  # a real skill: found or not
+    assert client.get("/api/catalog", params={"skill": sql}).status_code == 200
+
+
+def test_search_page_takes_a_skill_name_and_sorts_by_market_value(client: httpx.Client) -> None:
+    page = client.get("/catalog", params={"skill": "Apply massage therapy"})
+    assert page.status_code == 200
+    used = page.text.split('data-testid="skill-used"')[1].split("</p>")[0]
+    assert "/taxonomy/skills/" in used and ">apply massage therapy</a>" in used and "best match" not in used
+    assert 'href="/catalog/nj-27384"' in page.text
+    near = client.get("/catalog", params={"skill": "massage therapy"}).text  # an alternative label: says so
+    used = near.split('data-testid="skill-used"')[1].split("</p>")[0]
+    assert "best match for “massage therapy”" in used
+    sorted_page = client.get("/catalog", params={"q": "data", "sort": "market_value", "min_value": "0.5"}).text
+    assert '<option value="market_value" selected' in sorted_page
+    cells = sorted_page.split('data-testid="results"')[1].split('data-testid="market-value">')[1:]
+    values = [float(c.split(" ")[0]) for c in cells]
+    assert values and values == sorted(values, reverse=True) and min(values) >= 0.5
+    assert client.get("/catalog", params={"skill": "http://data.europa.eu/esco/skill/nope"}).status_code == 404
+
+
+def test_entry_page_names_the_licence_and_credential_a_programme_leads_to(client: httpx.Client) -> None:
+    page = client.get("/catalog/nj-45131").text  # Certified Nursing Aide
+    licences = page.split('data-testid="licences">')[1].split("</dd>")[0]
+    assert "Nurse aide" in licences and "31-1131.00" in licences and "by the licence" in licences
+    adobe = client.get("/catalog/nj-47909").text
+    assert "Adobe Certified Associate" in adobe.split('data-testid="industry-credentials">')[1].split("</dd>")[0]
+
+
+def test_cli_sorts_by_market_value(
+    database: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CREDSTACK_DATABASE_URL", database)
+    assert run("search", "data", "--sort", "market-value", "--limit", "15", "--json") == 0
+    body = json.loads(capsys.readouterr().out)
+    scores = [r["marketValue"]["score"] for r in body["results"] if r["marketValue"]["rated"]]
+    assert len(scores) >= 10 and scores == sorted(scores, reverse=True)
+    assert run("search", "data", "--min-market-value", "0.99") == 0
+    assert "no catalog entry matches" in capsys.readouterr().out
+    assert run("search", "--skill", "nope") == 2
+    assert "not_found" in capsys.readouterr().err

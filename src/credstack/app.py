@@ -78,7 +78,9 @@ class Credstack:
         self.status = StatusService(db, settings, self.issuers, clock)
         self.tokens = TokenService(db, clock)
         self.taxonomy = TaxonomyService(db, clock)
-        self.catalog = CatalogService(db, settings, self.taxonomy, clock, self.achievements)
+        self.catalog = CatalogService(
+            db, settings, self.taxonomy, clock, self.achievements, market_values=lambda s: self.outlook.market_values(s)
+        )
         #: a credential of a catalog achievement expires after the entry's validity period
         self.issuing.validity_months = self.catalog.validity_months
         self.market = MarketService(db, settings, self.taxonomy, clock)

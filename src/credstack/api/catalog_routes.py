@@ -24,7 +24,9 @@ router = APIRouter(prefix="/api/catalog", route_class=JsonRoute, tags=["Catalog"
 def search_catalog(
     cs: CredstackDep,
     q: Annotated[str, Query(max_length=500, description="Words in names, descriptions, skills, tags.")] = "",
-    skill: Annotated[list[str] | None, Query(description="ESCO skill URI or id; repeat for several.")] = None,
+    skill: Annotated[
+        list[str] | None, Query(description="ESCO skill URI or id; repeat for several (404 for an unknown one).")
+    ] = None,
     occupation: Annotated[str | None, Query(max_length=300, description="ESCO/O*NET occupation id or code.")] = None,
     level: Annotated[int | None, Query(ge=1, le=8, description="EQF level.")] = None,
     max_hours: Annotated[float | None, Query(ge=0, description="At most this many hours of effort.")] = None,
@@ -42,6 +44,16 @@ def search_catalog(
             description="Match words, meaning (sentence embeddings) or both; default hybrid when indexed.",
         ),
     ] = None,
+    sort: Annotated[
+        str,
+        Query(
+            pattern="^(relevance|market_value)$",
+            description="relevance (best score first) or market_value (highest market value first, unrated last).",
+        ),
+    ] = "relevance",
+    min_market_value: Annotated[
+        float | None, Query(ge=0, le=1, description="Only entries whose market value (0-1) is at least this.")
+    ] = None,
 ) -> dict[str, Any]:
     page = cs.catalog.search(
         q,
@@ -57,11 +69,14 @@ def search_catalog(
         limit=limit,
         offset=offset,
         mode=mode,
+        sort=sort,
+        min_market_value=min_market_value,
     )
     values = cs.outlook.market_values({h.entry.id: [s.uri for s in h.entry.skills] for h in page.hits})
     return {
         "query": q,
         "mode": page.mode,
+        "sort": sort,
         "total": page.total,
         "offset": page.offset,
         "limit": page.limit,

@@ -14,6 +14,11 @@ Ranking combines two signals, each in [0, 1]:
 
 The score is their mean over the signals the query uses, times 100; ties go by name then id.
 
+**Sort by market value.** ``sort="market_value"`` orders the matches by their market value (the demand-weighted
+share of in-demand skills they teach, 0-1, passed in as ``values``: entry id -> value, None or absent = not rated),
+highest first, unrated entries last, the score breaking ties; ``min_market_value`` keeps only entries rated at least
+that (so unrated ones drop out). The score is computed as above either way.
+
 **Modes.** ``lexical`` is the text relevance above. ``semantic`` replaces it with the cosine similarity between the
 query's and the entry's sentence embeddings (passed in as ``similarities``: entry id -> cosine, only entries at or
 above :data:`~credstack.catalog.semantic.MIN_SIMILARITY` match). ``hybrid`` uses the mean of the two (an entry found
@@ -32,7 +37,7 @@ from credstack.catalog.model import CatalogEntry
 from credstack.errors import InvalidInputError
 from credstack.taxonomy.text import STOPWORDS, tokens
 
-__all__ = ["MODES", "CatalogHit", "CatalogIndex", "CatalogPage", "CatalogQuery"]
+__all__ = ["MODES", "SORTS", "CatalogHit", "CatalogIndex", "CatalogPage", "CatalogQuery"]
 
 _FIELD_WEIGHTS = {"name": 3.0, "skills": 2.0, "tags": 1.5, "provider": 1.0, "description": 1.0}
 _PREFIX_FACTOR = 0.7
@@ -40,6 +45,8 @@ _MAX_PREFIX_EXPANSIONS = 50
 MAX_LIMIT = 100
 #: How the text of a query is matched: words, sentence embeddings, or both.
 MODES = ("lexical", "semantic", "hybrid")
+#: How results are ordered: best score first, or highest market value first.
+SORTS = ("relevance", "market_value")
 
 
 @dataclass(frozen=True)
@@ -60,10 +67,22 @@ class CatalogQuery:
     limit: int = 20
     offset: int = 0
     mode: str = "lexical"
+    sort: str = "relevance"
+    min_market_value: float | None = None
+
+    @property
+    def needs_values(self) -> bool:
+        """Whether this query needs the entries' market values (to sort or filter by them)."""
+        return self.sort == "market_value" or self.min_market_value is not None
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
             raise InvalidInputError(f"search mode must be one of {', '.join(MODES)}, got {self.mode!r}")
+        if self.sort not in SORTS:
+            raise InvalidInputError(f"sort must be one of {', '.join(SORTS)}, got {self.sort!r}")
+        value = self.min_market_value
+        if value is not None and (math.isnan(value) or not 0 <= value <= 1):
+            raise InvalidInputError("the minimum market value is a number from 0 to 1")
         if not 1 <= self.limit <= MAX_LIMIT:
             raise InvalidInputError(f"limit must be 1-{MAX_LIMIT}, got {self.limit}")
         if self.offset < 0:
@@ -152,6 +171,10 @@ class CatalogIndex:
     def providers(self) -> list[str]:
         return sorted({e.provider for e in self.entries}, key=str.casefold)
 
+    def teaches(self, skill_uri: str) -> bool:
+        """Whether some entry is aligned to the skill ``skill_uri``."""
+        return skill_uri in self._skills
+
     def _expand(self, word: str) -> dict[int, float]:
         """Entry -> best weight for ``word``: exact occurrences, then prefix matches at a discount."""
         found = dict(self._postings.get(word, {}))
@@ -234,10 +257,19 @@ class CatalogIndex:
         text = {i: 0.5 * lexical.get(i, 0.0) + 0.5 * max(0.0, cosine.get(i, 0.0)) for i in lexical.keys() | cosine}
         return text, cosine
 
-    def search(self, query: CatalogQuery, similarities: Mapping[str, float] | None = None) -> CatalogPage:
-        """The page of entries matching every filter of ``query``, best first. ``similarities`` (entry id -> cosine
-        similarity to the query text, see :class:`~credstack.catalog.semantic.VectorIndex`) is needed for the
-        semantic and hybrid modes."""
+    def search(
+        self,
+        query: CatalogQuery,
+        similarities: Mapping[str, float] | None = None,
+        values: Mapping[str, float | None] | None = None,
+    ) -> CatalogPage:
+        """The page of entries matching every filter of ``query``, best first (or highest market value first).
+        ``similarities`` (entry id -> cosine similarity to the query text, see
+        :class:`~credstack.catalog.semantic.VectorIndex`) is needed for the semantic and hybrid modes, ``values``
+        (entry id -> market value 0-1, None = not rated) to sort or filter by market value."""
+        if query.needs_values and values is None:
+            raise InvalidInputError("sorting or filtering by market value needs the entries' market values")
+        values = values or {}
         text, cosine = self._semantic_scores(query, similarities)
         skill = self._skill_scores(query)
         if text is None and skill is None:
@@ -248,17 +280,22 @@ class CatalogIndex:
             pool = text
         else:
             pool = text.keys() & skill.keys()
-        scored: list[tuple[float, str, str, int, float | None, tuple[float, tuple[str, ...]] | None]] = []
+        by_value = query.sort == "market_value"
+        scored: list[tuple[float, float, str, str, int, float | None, tuple[float, tuple[str, ...]] | None]] = []
         for i in pool:
             entry = self.entries[i]
             if not self._passes(entry, query):
+                continue
+            value = values.get(entry.id)
+            if query.min_market_value is not None and (value is None or value < query.min_market_value):
                 continue
             t = None if text is None else text[i]
             s = None if skill is None else skill[i]
             parts = [x for x in (t, None if s is None else s[0]) if x is not None]
             score = round(100.0 * sum(parts) / len(parts), 2) if parts else 0.0
-            scored.append((-score, entry.name.casefold(), entry.id, i, t, s))
-        scored.sort()
+            first = (1.0 if value is None else -value) if by_value else 0.0  # unrated last
+            scored.append((first, -score, entry.name.casefold(), entry.id, i, t, s))
+        scored.sort(key=lambda row: row[:4])
         page = scored[query.offset : query.offset + query.limit]
         hits = tuple(
             CatalogHit(
@@ -269,7 +306,7 @@ class CatalogIndex:
                 matched_skills=() if s is None else s[1],
                 semantic_score=None if cosine is None else round(cosine.get(i, 0.0), 4),
             )
-            for neg, _, _, i, t, s in page
+            for _, neg, _, _, i, t, s in page
         )
         mode = query.mode if query.text.strip() else "lexical"
         return CatalogPage(total=len(scored), offset=query.offset, limit=query.limit, hits=hits, mode=mode)

@@ -39,6 +39,11 @@ class Mode(StrEnum):
     hybrid = "hybrid"
 
 
+class Sort(StrEnum):
+    relevance = "relevance"
+    market_value = "market-value"
+
+
 class Format(StrEnum):
     online = "online"
     in_person = "in-person"
@@ -150,9 +155,18 @@ def search(
         Mode | None,
         typer.Option("--mode", help="lexical, semantic or hybrid (default: hybrid if the index exists, else lexical)."),
     ] = None,
+    sort: Annotated[
+        Sort, typer.Option("--sort", help="relevance (best match first) or market-value (highest first, unrated last).")
+    ] = Sort.relevance,
+    min_market_value: Annotated[
+        float | None,
+        typer.Option(
+            "--min-market-value", min=0, max=1, help="Only entries whose market value (0-1) is at least this."
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the page as JSON.")] = False,
 ) -> None:
-    """Search the catalog with filters, best match first."""
+    """Search the catalog with filters, best match first (or highest market value first)."""
     if semantic and mode not in (None, Mode.semantic):
         raise typer.BadParameter("--semantic and --mode disagree", param_hint="--mode")
     chosen = Mode.semantic if semantic else mode
@@ -170,6 +184,13 @@ def search(
             limit=limit,
             offset=offset,
             mode=chosen.value if chosen else None,
+            sort=sort.value.replace("-", "_"),
+            min_market_value=min_market_value,
+        )
+        values = (
+            credstack.outlook.market_values({h.entry.id: [s.uri for s in h.entry.skills] for h in page.hits})
+            if page.hits
+            else {}
         )
     if as_json:
         _json(
@@ -184,6 +205,7 @@ def search(
                         "semanticScore": h.semantic_score,
                         "matchedSkills": list(h.matched_skills),
                         **h.entry.to_json(),
+                        "marketValue": values[h.entry.id].to_json(),
                     }
                     for h in page.hits
                 ],
@@ -196,7 +218,9 @@ def search(
     for hit in page.hits:
         e = hit.entry
         hours = "?" if e.effort_hours is None else f"{e.effort_hours:g}"
-        out.print(f"[bold]{escape(e.name)}[/bold]  [dim]{e.id}  score {hit.score:g}[/dim]")
+        value = values[e.id]
+        shown_value = f"market value {value.score:.2f}" if value.rated else "market value -"
+        out.print(f"[bold]{escape(e.name)}[/bold]  [dim]{e.id}  score {hit.score:g}  {shown_value}[/dim]")
         out.print(
             f"  {escape(e.provider)} · {hours} h · {_money(e)} · {_credits(e)} · "
             f"EQF {e.eqf_level or '-'} · {e.delivery_format} · {e.assessment_method}"

@@ -24,10 +24,17 @@ import sqlalchemy as sa
 from credstack.catalog.ctdl import CTDL_CONTEXT, entries_from_ctdl, to_ctdl
 from credstack.catalog.ctdl_pathway import pathway_to_ctdl
 from credstack.catalog.demo import DEMO_SOURCE, generate
-from credstack.catalog.model import CatalogEntry, Prerequisite, SkillAlignment, skill_uri, to_achievement
+from credstack.catalog.model import (
+    ESCO_SKILL_PREFIX,
+    CatalogEntry,
+    Prerequisite,
+    SkillAlignment,
+    skill_uri,
+    to_achievement,
+)
 from credstack.catalog.nj import NJ_SOURCE
 from credstack.catalog.ob import entries_from_ob, to_ob
-from credstack.catalog.search import MODES, CatalogIndex, CatalogPage, CatalogQuery
+from credstack.catalog.search import MODES, SORTS, CatalogIndex, CatalogPage, CatalogQuery
 from credstack.catalog.source import ATTRIBUTION, sha256
 from credstack.errors import (
     ConfigurationError,
@@ -65,6 +72,10 @@ _OPTIONAL_WEIGHT = 0.5
 #: Export and import formats: OB 3.0 Achievement JSON, CTDL JSON-LD.
 EXCHANGE_FORMATS = ("ob", "ctdl")
 _SOURCE_NAME = re.compile(r"^[a-z][a-z0-9-]{0,15}$")
+#: seconds the entries' market values (for sorting and filtering by them) are reused
+VALUES_TTL = 60.0
+#: entry skills -> each entry's market value (``OutlookService.market_values``: ``.score``, ``.rated``)
+MarketValues = Callable[[dict[str, Sequence[str]]], Mapping[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -169,9 +180,13 @@ class CatalogService:
         taxonomy: TaxonomyService,
         clock: Callable[[], datetime],
         achievements: AchievementService | None = None,
+        market_values: MarketValues | None = None,
     ) -> None:
         self._db = db
         self._achievements = achievements
+        #: what sorting and filtering by market value read (the composition root wires the outlook service in)
+        self.market_values = market_values
+        self._values: tuple[int, float, dict[str, float | None]] | None = None
         self._settings = settings
         self._taxonomy = taxonomy
         self._clock = clock
@@ -254,14 +269,22 @@ class CatalogService:
         limit: int = 20,
         offset: int = 0,
         mode: str | None = None,
+        sort: str = "relevance",
+        min_market_value: float | None = None,
     ) -> CatalogPage:
         """Entries matching every filter, ranked by text relevance and skill-match strength (docs/catalog.md).
-        ``skills``: ESCO URIs or ids; ``occupation``: anything ``credstack taxonomy show`` accepts. ``mode``:
-        ``lexical``, ``semantic`` or ``hybrid``; None picks hybrid when the semantic index is there, else lexical
-        (``page.mode`` says which ran)."""
+        ``skills``: ESCO URIs or ids (NotFoundError for one neither the taxonomy nor the catalog knows);
+        ``occupation``: anything ``credstack taxonomy show`` accepts. ``mode``: ``lexical``, ``semantic`` or
+        ``hybrid``; None picks hybrid when the semantic index is there, else lexical (``page.mode`` says which
+        ran). ``sort``: ``relevance`` or ``market_value`` (highest first, unrated last); ``min_market_value``
+        (0-1) keeps entries rated at least that."""
         if mode is not None and mode not in MODES:
             raise InvalidInputError(f"search mode must be one of {', '.join(MODES)}, got {mode!r}")
+        if sort not in SORTS:
+            raise InvalidInputError(f"sort must be one of {', '.join(SORTS)}, got {sort!r}")
         index = self._index()
+        wanted = tuple(dict.fromkeys(skill_uri(s) for s in skills))
+        self._check_skills(index, wanted)
         vectors = None
         if not (text or "").strip():
             mode = "lexical"
@@ -277,7 +300,7 @@ class CatalogService:
             )
         query = CatalogQuery(
             text=text or "",
-            skills=tuple(dict.fromkeys(skill_uri(s) for s in skills)),
+            skills=wanted,
             occupation_skills=self._occupation_skills(occupation) if occupation else {},
             eqf_level=level,
             max_hours=max_hours,
@@ -289,10 +312,40 @@ class CatalogService:
             limit=limit,
             offset=offset,
             mode=mode,
+            sort=sort,
+            min_market_value=min_market_value,
         )
+        values = self._market_values(index) if query.needs_values else None
         if mode == "lexical" or vectors is None:
-            return index.search(query)
-        return index.search(query, vectors.similarities(self.embeddings.embed_query(query.text)))
+            return index.search(query, values=values)
+        return index.search(query, vectors.similarities(self.embeddings.embed_query(query.text)), values)
+
+    def resolve_skill(self, ref: str) -> tuple[str, str]:
+        """The (URI, label) of the skill ``ref`` names: an ESCO URI or id the taxonomy or the catalog knows, else
+        the best skill a taxonomy search for ``ref`` as words finds ("sql" -> SQL). NotFoundError when none does."""
+        ref = (ref or "").strip()
+        if not ref:
+            raise InvalidInputError("give a skill: an ESCO URI or id, or its name")
+        uri = skill_uri(ref)
+        index = self._index()
+        try:
+            known = self._taxonomy.links([uri])
+        except TaxonomyNotLoadedError:
+            known = {}
+        if uri in known:
+            return uri, known[uri].label or ref
+        label = next((s.label for e in index.entries for s in e.skills if s.uri == uri), None)
+        if label is not None:
+            return uri, label
+        if known or "/" in ref:
+            raise NotFoundError(f"no skill {ref!r} in the taxonomy or the catalog")
+        try:
+            hits = self._taxonomy.search(ref, kind="skill", limit=1)
+        except TaxonomyNotLoadedError:
+            hits = []
+        if not hits or not hits[0].uri:
+            raise NotFoundError(f"no skill named {ref!r} in the taxonomy (`credstack taxonomy search` finds them)")
+        return hits[0].uri, hits[0].label
 
     def index(self, progress: Progress | None = None) -> IndexReport:
         """Build or bring up to date the sentence-embedding index of every entry (only new and changed entries are
@@ -466,6 +519,36 @@ class CatalogService:
         return ATTRIBUTION
 
     # -- internals -----------------------------------------------------------------------------------------------
+
+    def _check_skills(self, index: CatalogIndex, uris: Sequence[str]) -> None:
+        """NotFoundError for a skill filter that names no skill of the taxonomy nor of the catalog (a real skill no
+        entry teaches is fine: the search then finds nothing)."""
+        unknown = [uri for uri in uris if not index.teaches(uri)]
+        if not unknown:
+            return
+        try:
+            known = self._taxonomy.links(unknown)
+        except TaxonomyNotLoadedError:
+            known = {}
+        missing = [uri for uri in unknown if uri not in known]
+        if missing:
+            shown = missing[0].removeprefix(ESCO_SKILL_PREFIX)
+            raise NotFoundError(
+                f"no skill {shown!r} in the taxonomy or the catalog: give an ESCO skill URI or its id "
+                "(`credstack taxonomy search` finds them)"
+            )
+
+    def _market_values(self, index: CatalogIndex) -> dict[str, float | None]:
+        """Entry id -> market value (None: not rated) for every entry, reused ``VALUES_TTL`` seconds per index."""
+        if self.market_values is None:
+            raise ConfigurationError("sorting by market value needs the outlook service, which this app lacks")
+        cached, now = self._values, time.monotonic()
+        if cached is not None and cached[0] == id(index) and now - cached[1] < VALUES_TTL:
+            return cached[2]
+        found = self.market_values({e.id: [s.uri for s in e.skills] for e in index.entries})
+        values = {key: (float(v.score) if v.rated else None) for key, v in found.items()}
+        self._values = (id(index), now, values)
+        return values
 
     def _occupation_skills(self, ref: str) -> dict[str, float]:
         found = self._taxonomy.occupation(ref)

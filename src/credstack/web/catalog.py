@@ -49,6 +49,8 @@ def catalog_page(
     provider: Annotated[str, Query(max_length=200)] = "",
     format: Annotated[str, Query(pattern="^(|online|in-person|hybrid|self-paced)$")] = "",
     mode: Annotated[str, Query(pattern="^(|lexical|semantic|hybrid)$")] = "",
+    sort: Annotated[str, Query(pattern="^(|relevance|market_value)$")] = "",
+    min_value: Annotated[str, Query(max_length=12)] = "",
     page: Annotated[int, Query(ge=1, le=5000)] = 1,
 ) -> HTMLResponse:
     form = {
@@ -62,10 +64,15 @@ def catalog_page(
         "provider": provider,
         "format": format,
         "mode": mode,
+        "sort": sort,
+        "min_value": min_value,
     }
+    # a skill's name is looked up in the taxonomy; the page says which skill it used
+    used = cs.catalog.resolve_skill(skill) if skill.strip() else None
+    minimum = _number(min_value)
     results = cs.catalog.search(
         q,
-        skills=[skill] if skill.strip() else (),
+        skills=[used[0]] if used else (),
         occupation=occupation.strip() or None,
         level=int(level) if level else None,
         max_hours=_number(max_hours),
@@ -76,10 +83,13 @@ def catalog_page(
         limit=PAGE,
         offset=(page - 1) * PAGE,
         mode=mode or None,
+        sort=sort or "relevance",
+        min_market_value=None if minimum is None else min(minimum, 1.0),
     )
     query = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "page"])
     context = {
         "form": form,
+        "skill_used": used,
         "results": results,
         "page": page,
         "pages": max(1, -(-results.total // PAGE)),
