@@ -22,7 +22,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -157,11 +157,19 @@ def _verify_chunk(chunk: _Chunk) -> tuple[int, int]:
 def _init_worker(settings: Settings, database_url: str, now: datetime) -> None:
     """In a worker (started by the fork server, never forked from the threaded web server): open the database and
     assemble the verifier (this server's status lists resolve locally), with one memo of fetched documents."""
-    from credstack.app import Credstack
+    from credstack.services.issuers import IssuerService
+    from credstack.services.keystore import KeyStore
+    from credstack.services.status import StatusService
 
     db = Database.from_url(database_url)
-    app = Credstack(settings, db)
-    _WORKER.update(db=db, verifier=app.verifier, options=app.verifier.options(at=now))
+    issuers = IssuerService(db, settings, KeyStore(settings.master_secret), _utc_now)
+    status = StatusService(db, settings, issuers, _utc_now)
+    verifier = VerificationService(settings, local_documents=status.document_for_url)
+    _WORKER.update(db=db, verifier=verifier, options=verifier.options(at=now))
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 class BulkVerificationService:
@@ -279,7 +287,8 @@ class BulkVerificationService:
         return BatchEntry(entry.name, data=json.dumps(document).encode("utf-8"))
 
     def _verify_chunks(self, chunks: list[_Chunk], *, parallel: bool) -> Iterator[tuple[int, int]]:
-        """``(count, verified)`` per chunk as chunks finish: in this process, or on a pool of worker processes (one per core)."""
+        """``(count, verified)`` per chunk as chunks finish: in this process, or on a pool of worker processes (one
+        per core)."""
         _WORKER.update(db=self._db, verifier=self._verifier, options=self._verifier.options())
         import multiprocessing
 
@@ -292,7 +301,7 @@ class BulkVerificationService:
         # (a connection pool, the key store) waits on it forever. The fork server is a clean process that imports
         # credstack once (the first batch pays about a second) and forks the workers from there.
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["credstack.app"])
+        context.set_forkserver_preload(["credstack.services.status", "credstack.services.verifying"])
         url = self._db.engine.url.render_as_string(hide_password=False)
         now = _WORKER["options"].now
         with ProcessPoolExecutor(
