@@ -141,6 +141,13 @@ def _document_id(credential: Mapping[str, Any]) -> str:
     return f"urn:sha256:{digest}"
 
 
+def _types(document: Mapping[str, Any]) -> list[str]:
+    value = document.get("type")
+    if isinstance(value, str):
+        return [value]
+    return [t for t in value if isinstance(t, str)] if isinstance(value, list) else []
+
+
 def _issued_to(document: Mapping[str, Any], learner: str) -> bool:
     subject = _subject(document)
     if subject.get("id") == learner:
@@ -204,11 +211,14 @@ class LearnerService:
         extra: Sequence[Mapping[str, Any]] = (),
         at: datetime | None = None,
         wallet: Sequence[Mapping[str, Any]] = (),
+        bundles: bool = True,
     ) -> list[HeldCredential]:
         """Every credential issued here to ``learner`` plus ``extra`` (external documents, source ``external``) and
         ``wallet`` (documents in the learner's wallet, source ``wallet``), each re-verified at ``at`` (now by
         default) and checked to be issued to ``learner``. Duplicates (same id) are listed once, the first kept
-        (a wallet copy of a credential issued here is the issued one) and verified once."""
+        (a wallet copy of a credential issued here is the issued one) and verified once. ``bundles=False`` leaves
+        out CLR 2.0 ``ClrCredential`` bundles (they award no achievement of their own, so stacking never counts them,
+        and verifying one verifies every credential inside it)."""
         key = normalise_learner(learner)
         when = at if at is not None else self._clock()
         if when.tzinfo is None:
@@ -226,6 +236,8 @@ class LearnerService:
                 raise InvalidInputError("an extra credential must be a JSON object")
             if isinstance(document.get("id"), str) and document["id"] in seen:
                 continue  # already read (and verified) under that id
+            if not bundles and "ClrCredential" in _types(document):
+                continue
             report = self._verifier.verify_with(dict(document), options)
             held = self._held(report, dict(document), source)
             if held.credential_id in seen:

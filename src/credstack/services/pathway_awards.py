@@ -287,7 +287,7 @@ class AwardService:
         flagged: builtins.list[AwardRecord] = []
         restored: builtins.list[AwardRecord] = []
         for key, mine in by_learner.items():
-            held, facts, context = self._pathways.facts(key, at=now)
+            held, facts, context = self._pathways.facts(key, at=now, bundles=False)
             for award in mine:
                 if award.pathway_id not in context.qualifications:
                     continue  # pragma: no cover - pathways with awards are never deleted
@@ -440,7 +440,7 @@ class AwardService:
             if not todo and not review:
                 return made
             now = self._clock()
-            held, facts, context = self._pathways.facts(key, extra=extra, at=now)
+            held, facts, context = self._pathways.facts(key, extra=extra, at=now, bundles=False)
             for award in review:  # a renewed or replaced component can make an award under review whole again
                 self.check(award, held, facts, now)
             new = []
@@ -659,7 +659,7 @@ class AwardService:
         if award.status == "revoked":
             return award
         now = self._clock()
-        held, facts, context = self._pathways.facts(award.learner, at=now)
+        held, facts, context = self._pathways.facts(award.learner, at=now, bundles=False)
         evaluator = self._pathways.evaluator(award.pathway_id, context)
         progress_now = evaluator.progress(facts, at=now)
         if action == "unsuspend":

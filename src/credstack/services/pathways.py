@@ -358,12 +358,18 @@ class PathwayService:
         return found
 
     def facts(
-        self, learner: str, *, extra: Sequence[Mapping[str, Any]] = (), at: datetime | None = None
+        self,
+        learner: str,
+        *,
+        extra: Sequence[Mapping[str, Any]] = (),
+        at: datetime | None = None,
+        bundles: bool = True,
     ) -> tuple[builtins.list[HeldCredential], builtins.list[CredentialFact], StackingContext]:
-        """The learner's credentials (issued here, in their wallet, and ``extra``; re-verified) and their facts."""
+        """The learner's credentials (issued here, in their wallet, and ``extra``; re-verified) and their facts.
+        ``bundles=False`` skips CLR bundles (never facts; for deciding and reviewing awards, not for showing)."""
         context = self.contexts.context()
         wallet = self.wallet_documents(learner) if self.wallet_documents is not None else ()
-        held = self._learners.verified_credentials(learner, extra=extra, at=at, wallet=wallet)
+        held = self._learners.verified_credentials(learner, extra=extra, at=at, wallet=wallet, bundles=bundles)
         return held, facts_of(held, context), context
 
     def progress(
