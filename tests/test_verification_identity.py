@@ -51,3 +51,24 @@ def test_identity_objects_round_trip() -> None:
                      "identityType": "emailAddress"}  # fmt: skip
     assert matches_identity("ada@example.com", plain) and not matches_identity("ada@example.org", plain)
     assert not matches_identity("ada@example.com", {"hashed": True})
+
+
+def test_the_email_recipients_of_ob3_and_ob2_credentials_are_found_and_matched() -> None:
+    from credstack.domain.identity import email_identities
+
+    ob3 = {"credentialSubject": {"identifier": [identity_object("ada@example.org", salt="s1")], "id": "did:example:1"}}
+    ob2 = {
+        "type": "Assertion",
+        "recipient": {
+            "type": "email",
+            "hashed": True,
+            "salt": "pepper",
+            "identity": make_identity_hash("ada@example.org", "pepper"),
+        },
+    }
+    by_did = {"credentialSubject": {"id": "did:example:ada"}}
+    for document in (ob3, ob2):
+        (identity,) = email_identities(document)
+        assert matches_identity("ada@example.org", identity)
+        assert not matches_identity("grace@example.org", identity)
+    assert email_identities(by_did) == []

@@ -147,7 +147,7 @@ def test_wallet_items_and_shares_are_invisible_to_others(
 def test_imports_are_verified_and_refused_with_reasons(
     cs: Credstack, client: httpx.Client, world: dict[str, Any]
 ) -> None:
-    issued = cs.issuing.issue(world["achievement"].id, recipient="someone@example.org")
+    issued = cs.issuing.issue(world["achievement"].id, recipient="max@example.com")
     png = bake_png(badge_png("Data Wrangling"), issued.credential)
     created = client.post(
         "/api/wallet/import", content=png, headers={**world["max_wallet"], "content-type": "image/png"}
@@ -160,6 +160,13 @@ def test_imports_are_verified_and_refused_with_reasons(
         "conflict",
     )
     svg = bake_svg(badge_svg("Data Wrangling", "Example University"), issued.credential)
+    # max's credential cannot go into lea's wallet: it was issued to max's (hashed) e-mail address
+    body = problem(
+        client.post("/api/wallet/import", content=svg, headers=world["lea_wallet"]), 422, "credential_rejected"
+    )
+    assert body["reasons"] == ["recipient: issued to another e-mail address than lea@example.com"]
+    leas = cs.issuing.issue(world["achievement"].id, recipient="Lea@Example.com")
+    svg = bake_svg(badge_svg("Data Wrangling", "Example University"), leas.credential)
     assert client.post("/api/wallet/import", content=svg, headers=world["lea_wallet"]).json()["format"] == "svg"
     tampered = json.loads(json.dumps(issued.credential))
     tampered["credentialSubject"]["achievement"]["name"] = "Brain Surgery"
@@ -169,7 +176,7 @@ def test_imports_are_verified_and_refused_with_reasons(
     cs.status.revoke(issued.id)
     fresh = json.dumps(issued.credential, indent=1)  # the same credential, now revoked
     body = problem(
-        client.post("/api/wallet/import", content=fresh, headers=world["lea_wallet"]), 422, "credential_rejected"
+        client.post("/api/wallet/import", content=fresh, headers=world["max_wallet"]), 422, "credential_rejected"
     )
     assert any(r.startswith("status:") and "revoked" in r for r in body["reasons"])
     titles = [i["title"] for i in client.get("/api/wallet", headers=world["max_wallet"]).json()["items"]]

@@ -20,7 +20,13 @@ from typing import Any
 
 from credstack.errors import InvalidInputError
 
-__all__ = ["identity_object", "make_identity_hash", "matches_identity", "matches_identity_hash"]
+__all__ = [
+    "email_identities",
+    "identity_object",
+    "make_identity_hash",
+    "matches_identity",
+    "matches_identity_hash",
+]
 
 _HASH = re.compile(r"(?P<alg>sha256|md5)\$(?P<hex>[0-9a-fA-F]+)")
 _HEX_LENGTH = {"sha256": 64, "md5": 32}
@@ -78,3 +84,27 @@ def identity_object(
         "identityType": identity_type,
         "salt": salt,
     }
+
+
+def email_identities(document: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The e-mail recipient identities a credential names, as IdentityObject-shaped mappings: OB 3.0
+    ``credentialSubject.identifier`` entries with ``identityType`` ``emailAddress`` (one subject or several), and an
+    OB 2.0 assertion's ``recipient`` of type ``email`` (``identity``, ``hashed``, ``salt``). Empty when the
+    credential names its recipient only by a DID or URL (or not at all)."""
+    found: list[dict[str, Any]] = []
+    subjects = document.get("credentialSubject") if isinstance(document, Mapping) else None
+    for subject in subjects if isinstance(subjects, list) else [subjects]:
+        identifiers = subject.get("identifier") if isinstance(subject, Mapping) else None
+        for identity in identifiers if isinstance(identifiers, list) else [identifiers]:
+            if isinstance(identity, Mapping) and identity.get("identityType") == "emailAddress":
+                found.append(dict(identity))
+    recipient = document.get("recipient") if isinstance(document, Mapping) else None
+    if isinstance(recipient, Mapping) and recipient.get("type") == "email":
+        found.append(
+            {
+                "identityHash": recipient.get("identity"),
+                "hashed": recipient.get("hashed") is True,
+                "salt": recipient.get("salt") or "",
+            }
+        )
+    return found

@@ -35,7 +35,7 @@ from sqlalchemy.exc import IntegrityError
 
 from credstack.domain._checks import FAIL, PASS, Check
 from credstack.domain._formats import parse_input
-from credstack.domain.identity import matches_identity
+from credstack.domain.identity import email_identities, matches_identity
 from credstack.domain.ob2_legacy import check_ob2_assertion, is_ob2_assertion, ob2_title
 from credstack.domain.shape import VC_V2
 from credstack.domain.verification import VerificationReport, VerifyOptions
@@ -232,10 +232,7 @@ class WalletService:
                 raise NotFoundError("no such claim link")
             if claim.claimed_at is not None:
                 raise ConflictError("this claim link has already been used")
-            subject = credential.credential.get("credentialSubject")
-            identities = subject.get("identifier") if isinstance(subject, dict) else None
-            identities = identities if isinstance(identities, list) else [identities] if identities else []
-            emails = [i for i in identities if isinstance(i, dict) and i.get("identityType") == "emailAddress"]
+            emails = email_identities(credential.credential)
             if emails and not any(matches_identity(person.email, i) for i in emails):
                 raise ForbiddenError(f"this credential was issued to another e-mail address than {person.email}")
             raw = json.dumps(credential.credential, ensure_ascii=False, separators=(",", ":"))
@@ -331,12 +328,30 @@ class WalletService:
                 "a presentation is not a credential: import its credentials one by one",
                 reasons=("parse: a VerifiablePresentation",),
             )
+        self._check_recipient(person_id, document if legacy and document is not None else report.credential or {})
         if legacy and document is not None:
             title, issuer_name = ob2_title(document)
         else:
             title, issuer_name = _titles(report.credential)
         credential = report.credential or {}
         return self._store(person_id, raw, fmt[:16], title, issuer_name, credential.get("id"))
+
+    def _check_recipient(self, person_id: str, credential: dict[str, Any]) -> None:
+        """A credential issued to an e-mail address goes only into the wallet of the person with that address
+        (hashed identities are checked with their salt); one naming its recipient by a DID or URL is accepted, as
+        the holder proves control of that identifier when presenting it."""
+        emails = email_identities(credential)
+        if not emails:
+            return
+        with self._db.read() as session:
+            person = session.get(PersonRow, person_id)
+            address = person.email if person is not None else ""
+        if not any(matches_identity(address, identity) for identity in emails):
+            reason = f"recipient: issued to another e-mail address than {address}"
+            raise CredentialRejectedError(
+                f"this credential was issued to another e-mail address than {address}, so it was not imported",
+                reasons=(reason,),
+            )
 
     def import_url(self, person_id: str, url: str) -> WalletItem:
         """Fetch a credential from an allow-listed URL (CREDSTACK_FETCH_ALLOWLIST; FetchError otherwise) and import
