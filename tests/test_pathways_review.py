@@ -113,6 +113,14 @@ def test_an_expired_component_flags_the_award_when_read_once_and_a_renewal_resto
         result = cs.pathways.progress(LEARNER, "cert")
         assert result.award is not None and result.award.status == "review"
         assert "expired on 2026-03-31" in result.to_json()["award"]["reviewReason"]
+        ada = cs.accounts.create_person(LEARNER, name="Ada")
+        with TestClient(create_app(cs)) as client:
+            raw, _ = cs.accounts.start_session(ada.id)
+            client.cookies.update({SESSION_COOKIE: raw})
+            mine = client.get("/pathways", params={"learner": LEARNER})
+            page = client.get("/pathways/cert", params={"learner": LEARNER})
+        assert "Under review: component Unit 1" in mine.text and "expired on 2026-03-31" in mine.text
+        assert "Under review: component Unit 1" in page.text and "1 flagged for review" in page.text
 
         clock.advance(hours=1)
         again = cs.pathways.sweep()  # idempotent: flagged once, the reason and time kept
