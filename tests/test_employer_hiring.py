@@ -13,6 +13,7 @@ import pytest
 
 from credstack.app import Credstack
 from credstack.employer.ranking import JobSkills, evidence_arrays, rank
+from credstack.employer.workforce import Member, MemberSkill, Role, audit
 from credstack.errors import InvalidInputError, NotFoundError
 from issuer_support import Clock, open_app
 from taxonomy_helpers import loaded_database
@@ -185,3 +186,17 @@ def test_workforce_internal_credentials_matrix_audit_and_exports(app: Credstack)
         workforce.add_member(org, "not an address")
     with pytest.raises(NotFoundError):
         workforce.issue_internal(org, achievement.id, "stranger@example.org")
+
+
+def test_workforce_coverage_counts_a_recent_credential_at_its_level_like_the_planner() -> None:
+    """A two-month-old level-2 credential (decayed to 1.98) meets a level-2 role skill, as the planner's gap says;
+    an aged one (credited at its decayed level) does not, and shows as expiring."""
+    role = Role("r", "Analyst", {"sql": (2.0, 1.0), "python": (2.0, 1.0)})
+    recent = MemberSkill(1.98, 2.0, 0.15, 2.5, credited=2.0)
+    aged = MemberSkill(1.2, 2.0, 1.8, 2.5, credited=1.2)
+    report = audit([Member("ana", "Ana", "r", {"sql": recent, "python": aged})], [role], {"sql": "SQL"})
+    (coverage,) = report.coverage
+    assert coverage["coverage"] == 0.5 and [s["uri"] for s in coverage["short"]] == ["python"]
+    assert [e["uri"] for e in report.expiring] == ["python"]
+    without = audit([Member("ana", "Ana", "r", {"sql": MemberSkill(1.98, 2.0, 0.15, 2.5)})], [role], {})
+    assert without.coverage[0]["coverage"] == 0.0  # no credited level given: the decayed level is compared

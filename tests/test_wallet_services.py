@@ -214,14 +214,17 @@ def test_shares_expire_and_exports_name_the_credential(cs: Credstack) -> None:
 def test_the_demo_seeds_accounts_a_claimed_credential_and_a_claim_link(cs: Credstack) -> None:
     from credstack.cli._demo import seed_demo
     from credstack.cli._demo_wallet import DEMO_PASSWORD, seed_wallet
+    from credstack.cli._employer_demo import seed_employer_demo
 
-    seed_demo(cs)
+    seeded = seed_demo(cs)
     first = seed_wallet(cs)
     again = seed_wallet(cs)  # idempotent
     assert again == first and first.claim_url is not None
+    seed_employer_demo(cs, seeded)  # shares the demo learners' wallets: not the credential whose link is printed
+    seed_employer_demo(cs, seed_demo(cs))
     ada = cs.accounts.authenticate("ada.learner@example.org", DEMO_PASSWORD)
     assert [i.source for i in cs.wallet.items(ada.id)] == ["claimed"]
-    cs.wallet.claim(ada.id, first.claim_url.rsplit("/", 1)[1])
+    cs.wallet.claim(ada.id, first.claim_url.rsplit("/", 1)[1])  # the printed link is claimable (no 409)
     assert len(cs.wallet.items(ada.id)) == 2
     assert cs.accounts.find_person("hr@acme.example") is not None
     # the demo stacks' learners sign in to see their own (private) pathway progress

@@ -108,8 +108,9 @@ def _seed_after_stacks(credstack: Any) -> Any:
     from credstack.cli._demo_wallet import seed_learner_wallets
     from credstack.cli._employer_demo import seed_workforce
 
+    workforce = seed_workforce(credstack)  # first: it issues a team member an older credential, claimed next
     seed_learner_wallets(credstack)
-    return seed_workforce(credstack)
+    return workforce
 
 
 def _print_workforce(workforce: Any, base: str) -> None:

@@ -5,7 +5,10 @@ demand, from plain values; time enters only as the skills' ages and the audit ho
   decayed ``level``, the ``shown`` level of the evidence, its ``age`` in years and ``half_life``).
 - ``roles``: :class:`Role` (id, name, required skills: URI -> (level, weight)).
 - Coverage of a role: over its assigned members, the weighted share of (member, skill) pairs where the member's
-  current level reaches the required level. A role nobody is assigned to has no coverage (``None``).
+  credited level reaches the required level (the planner's rule, :mod:`credstack.planner.profile`: evidence counts
+  at its full level until it is aged, so a two-month-old level-2 credential meets a level-2 requirement although
+  its decayed level is 1.98; ``credited`` defaults to the decayed level). A role nobody is assigned to has no
+  coverage (``None``).
 - Expiring: a skill whose level, decayed over the audit horizon (a quarter by default), falls below three quarters of
   what its evidence showed, or below a role's required level, at the end of the horizon.
 - Market gaps: in-demand skills (``demand``: URI -> (label, share of postings)) that no member holds at level >= 1.
@@ -29,6 +32,11 @@ class MemberSkill:
     shown: float
     age: float
     half_life: float
+    credited: float | None = None  # the level a requirement is checked against (None: ``level``)
+
+    @property
+    def meets(self) -> float:
+        return self.level if self.credited is None else max(self.level, self.credited)
 
 
 @dataclass(frozen=True)
@@ -85,7 +93,7 @@ def audit(
             for uri, (level, weight) in role.skills.items():
                 total += weight
                 have = member.skills.get(uri)
-                if have is not None and have.level >= level - 1e-9:
+                if have is not None and have.meets >= level - 1e-9:
                     met += weight
                 else:
                     short[uri] = short.get(uri, 0) + 1

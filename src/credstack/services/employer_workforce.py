@@ -167,7 +167,7 @@ class WorkforceService:
             profile = planner.profile(m.person, at=now)
             labels.update(profile.labels)
             skills = {
-                uri: MemberSkill(s.level, s.shown, s.age_years, self._half_life(s.kind))
+                uri: MemberSkill(s.level, s.shown, s.age_years, self._half_life(s.kind), s.meets_level)
                 for uri, s in profile.profile.skills.items()
                 if not s.self_declared
             }

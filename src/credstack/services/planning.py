@@ -678,7 +678,12 @@ class PlanningService:
                 for s in plan.steps
             )
             options.append(
-                MemberOptions(learner, role_id, steps, f"gap now {1 - report.gap.met_share:.0%} of role weight")
+                MemberOptions(
+                    learner,
+                    role_id,
+                    steps,
+                    f"{1 - report.gap.met_share:.0%} of the role's skill weight missing before training",
+                )
             )
         return allocate(options, budget)
 

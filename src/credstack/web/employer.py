@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 
 from credstack.app import Credstack
 from credstack.domain._checks import Check, CheckStatus
-from credstack.errors import AuthError, InvalidInputError
+from credstack.errors import AuthError, CredstackError, InvalidInputError
 from credstack.services.employer import DEFAULT_ORG
 from credstack.web.badge_image import qr_data_uri
 from credstack.web.deps import CredstackDep, templates
@@ -292,14 +292,51 @@ def _workforce_context(request: Request, cs: Credstack, org: str, budget: float 
     workforce = cs.employer.workforce
     issuer = workforce.issuer_id(org)
     achievements = cs.achievements.list(issuer_ref=issuer) if issuer is not None else cs.achievements.list()
+    members = workforce.members(org)
+    roles = cs.planner.role_profiles(org)
+    audit = workforce.run_audit(org, budget=budget)
     return {
-        "members": workforce.members(org),
-        "roles": cs.planner.role_profiles(org),
+        "members": members,
+        "roles": roles,
         "matrix": workforce.team_matrix(org),
-        "audit": workforce.run_audit(org, budget=budget),
+        "audit": audit,
+        "allocation": _allocation_rows(cs, audit.get("allocation"), members, roles),
         "budget": budget,
         "achievements": achievements,
     }
+
+
+def _allocation_rows(cs: Credstack, allocation: Any, members: list[Any], roles: list[Any]) -> list[dict[str, Any]]:
+    """The recommended budget allocation as table rows: the member's and role's names, the funded and unfunded
+    catalog credentials by name, the cost and the share of the member's role gap the funded ones close."""
+    if not isinstance(allocation, dict):
+        return []
+    names = {m.person: m.name or m.person for m in members}
+    role_names = {r.id: r.name for r in roles}
+    titles: dict[str, str] = {}
+
+    def title(entry_id: str) -> str:
+        if entry_id not in titles:
+            try:
+                titles[entry_id] = cs.catalog.get(entry_id).name
+            except CredstackError:
+                titles[entry_id] = entry_id
+        return titles[entry_id]
+
+    rows = []
+    for share in allocation.get("members", ()):
+        rows.append(
+            {
+                "member": names.get(share["member"], share["member"]),
+                "role": role_names.get(share["role"], share["role"]),
+                "funded": [{"id": a, "name": title(a)} for a in share.get("funded", ())],
+                "unfunded": [{"id": a, "name": title(a)} for a in share.get("unfunded", ())],
+                "cost": share.get("cost", 0.0),
+                "closed": share.get("gapClosed", 0.0),
+                "note": share.get("note", ""),
+            }
+        )
+    return rows
 
 
 @router.get("/employer/workforce", response_class=HTMLResponse)

@@ -18,6 +18,7 @@ from credstack.app import Credstack
 from credstack.domain.verification import VerificationReport
 from credstack.errors import CredentialRejectedError, InvalidInputError
 from credstack.services.accounts import WebSession
+from credstack.services.employer import EMPLOYER_ROLES
 from credstack.services.wallet import WalletItem
 from credstack.services.wallet_exports import certificate_pdf, linkedin_url
 from credstack.web.badge_image import qr_data_uri
@@ -316,14 +317,31 @@ def shared_page(share_id: str, request: Request, cs: CredstackDep) -> Response:
     evidence = []
     if view.share.state == "active" and view.share.include_evidence and view.share.kind == "portfolio":
         evidence = [e for e in cs.portfolio.evidence(view.share.person_id) if e.item_id in (None, *view.share.item_ids)]
+    reviewer = _reviewer_org(cs, web)
+    shown = []
+    for item, report in view.items:
+        entry = _shown(item, report)
+        if reviewer is not None and isinstance(report.credential, dict) and report.format != "ob2":
+            entry["trust"] = cs.employer.trust_for(reviewer, report.credential, verified=report.verified)
+        shown.append(entry)
     context = {
         "nav": None,
         "share": view.share,
         "holder": view.holder_name,
-        "shown": [_shown(i, r) for i, r in view.items],
+        "shown": shown,
         "evidence": evidence,
+        "reviewer_org": reviewer,
     }
     return _page(request, "shared.html", context, status=200 if view.share.state == "active" else 410)
+
+
+def _reviewer_org(cs: Credstack, web: WebSession | None) -> str | None:
+    """The organisation a signed-in employer reviewer (or issuer admin) reviews for: each shared credential then shows
+    its trust breakdown for that organisation (its trusted-issuer list). None for anyone else."""
+    if web is None:
+        return None
+    org = cs.employer.org_for_person(web.person)
+    return org if web.person.has_role(org, *EMPLOYER_ROLES) else None
 
 
 @router.get("/s/{share_id}/evidence/{evidence_id}")
