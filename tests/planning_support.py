@@ -27,7 +27,8 @@ SLICE = (
     "onet_alternate_titles",
     "onet_technology_skills",
 )
-#: catalog entry -> (earned, valid for days from NOW or None)
+#: catalog entry -> (earned, valid for days from NOW, or None: ten years from NOW, since a catalog entry's validity
+#: period would otherwise end the seven-year-old credential before NOW)
 HOLDINGS: dict[str, tuple[datetime, int | None]] = {
     "demo-00-00-f": (datetime(2019, 3, 1, tzinfo=UTC), None),  # seven years old: aged
     "demo-00-02-f": (datetime(2026, 3, 1, tzinfo=UTC), None),  # recent
@@ -67,7 +68,7 @@ def planning_database(factory: pytest.TempPathFactory) -> str:
             cs.catalog.seed()
             for entry_id, (earned, days) in HOLDINGS.items():
                 record = cs.catalog.publish(entry_id)
-                until = None if days is None else NOW + timedelta(days=days)
+                until = NOW + timedelta(days=3650 if days is None else days)
                 cs.issuing.issue(record.id, recipient=LEARNER, valid_from=earned, valid_until=until)
             cs.planner.declare_skill(LEARNER, PYTHON, 2, note="five years of scripts at work")
             cs.pathways.create(PATHWAY)

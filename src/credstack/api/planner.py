@@ -21,7 +21,7 @@ from credstack.api.body import JsonRoute
 from credstack.api.deps import AdminToken, CredstackDep
 from credstack.api.principal import MaybePrincipalDep, PrincipalDep
 from credstack.app import Credstack
-from credstack.errors import ForbiddenError
+from credstack.errors import ForbiddenError, InvalidInputError
 from credstack.services.accounts import Principal
 
 __all__ = ["router"]
@@ -36,7 +36,11 @@ TargetRef = Annotated[
 
 class PlanRequest(BaseModel):
     learner: str = Field(min_length=1, max_length=500)
-    target: str = Field(default="job posting", max_length=300)
+    target: str | None = Field(
+        default=None,
+        max_length=300,
+        description="ESCO occupation (URI, id, code or label) or role:ID; with posting, the posting's title.",
+    )
     posting: str | None = Field(default=None, max_length=100_000, description="A job posting's text (the target).")
     minimize: str = Field(default="time", pattern="^(time|cost)$")
     budget: float | None = Field(default=None, ge=0)
@@ -125,10 +129,16 @@ def plan_get(
 
 @router.post("/plan", summary="A plan, with the target given as a job posting's text or any GET parameter")
 def plan_post(cs: CredstackDep, body: PlanRequest, who: MaybePrincipalDep) -> dict[str, Any]:
+    target = (body.target or "").strip()
+    if not target and body.posting is None:  # never a guess: "job posting" once matched an occupation by its words
+        raise InvalidInputError(
+            "target is required: an ESCO occupation (URI, id, code or label), role:ID, or a posting's text in posting",
+            where="/target",
+        )
     cs.accounts.require_learner_access(who, body.learner)
     report = cs.planner.plan(
         body.learner,
-        body.target,
+        target or "job posting",
         posting=body.posting,
         minimize=body.minimize,
         budget=body.budget,

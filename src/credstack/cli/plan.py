@@ -218,13 +218,15 @@ def _render_report(data: dict[str, Any]) -> None:
     from rich.markup import escape
     from rich.table import Table
 
+    from credstack.planner.gap import rows_to_show
+
     target, gap = data["target"], data["gap"]
     out.print(f"[bold]{escape(data['learner'])}[/] -> [bold]{escape(target['name'])}[/] ({target['kind']})")
     out.print(escape(gap["summary"]))
-    table = Table(title="Gap (most important first)", title_justify="left")
+    table = Table(title="Gap (skills with evidence first, then the most important missing)", title_justify="left")
     for column in ("skill", "required", "current", "weight", "status"):
         table.add_column(column, justify="right" if column in ("required", "current", "weight") else "left")
-    for item in gap["skills"][:15]:
+    for item in rows_to_show(gap["skills"], 15):
         status = (
             item["status"] + (" (aged)" if item["aged"] else "") + (" (self-declared)" if item["selfDeclared"] else "")
         )
@@ -244,7 +246,7 @@ def _render_report(data: dict[str, Any]) -> None:
                 str(n),
                 escape(f"{step['name']} ({step['achievement']})"),
                 f"{step['hours']:g}",
-                f"{step['cost']:,.2f}",
+                step.get("costText") or f"{step['cost']:,.2f}",
                 weeks,
                 escape(why.get(step["achievement"], "")),
             )
@@ -252,21 +254,29 @@ def _render_report(data: dict[str, Any]) -> None:
         status = "proven optimal" if plan["optimal"] else f"best found by {plan['solver']}, not proven optimal"
         weeks = f", {plan['weeks']:.1f} weeks" if plan["weeks"] is not None else ""
         out.print(
-            f"total {plan['total_hours']:g} hours, cost {plan['total_cost']:,.2f}{weeks}, coverage "
+            f"total {plan['total_hours']:g} hours, cost {plan.get('costText') or format(plan['total_cost'], ',.2f')}"
+            f"{weeks}, coverage "
             f"{plan['coverage']:.1%} ({status})"
         )
         for m in plan["milestones"]:
             out.print(f"milestone: {escape(m['name'])} completes after step {m['step']}")
+        for r in plan.get("stacksInReach") or ():
+            out.print(
+                f"within reach: {escape(r['name'])}: {escape(', '.join(r['missingNames']))} would complete it "
+                f"(+{r['hours']:g} hours, +{r['costText']})"
+            )
         for what in data.get("whatIfs") or ():
             if what.get("weeksSaved") is not None:
                 out.print(f"what if: {what['what']}: {what['weeks']:g} weeks ({what['weeksSaved']:g} fewer)")
             elif what.get("totalCost") is not None:
-                out.print(f"what if: {what['what']}: {what['totalHours']:g} hours, cost {what['totalCost']:,.2f}")
+                cost = what.get("costText") or f"{what['totalCost']:,.2f}"
+                out.print(f"what if: {what['what']}: {what['totalHours']:g} hours, cost {cost}")
         alternative = data.get("alternative")
         if alternative:
             out.print(
-                f"next best: without {escape(alternative['without'])}: {alternative['totalHours']:g} hours, "
-                f"cost {alternative['totalCost']:,.2f}"
+                f"next best: without {escape(alternative.get('withoutName') or alternative['without'])}: "
+                f"{alternative['totalHours']:g} hours, "
+                f"cost {alternative.get('costText') or format(alternative['totalCost'], ',.2f')}"
             )
     for note in data["notes"]:
         out.print(f"note: {escape(note)}")

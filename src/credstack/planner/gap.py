@@ -10,20 +10,22 @@ when job-market figures are given, from demand and trend:
 quarter when the data has no year to compare). So the most demanded skill
 of the target weighs up to 1.5 times its base, and a skill growing 100% a year another 1.5 times.
 
-The gap compares each requirement with the learner's current (decayed) level: ``met`` at or above the required
-level, ``partial`` below it, ``missing`` with no evidence; ranked by ``weight * shortfall / required``.
+The gap compares each requirement with the learner's credited level (:mod:`credstack.planner.profile`: evidence
+counts at its own level until it is aged, at its decayed level after): ``met`` at or above the required level,
+``partial`` below it, ``missing`` with no evidence; ranked by ``weight * shortfall / required``. The decayed level
+is reported too (``current``), so a fresh credential at exactly the level needed is met, with 2.93 of 3 shown.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from credstack.planner.model import Target, TargetSkill
 from credstack.planner.profile import SkillProfile
 
-__all__ = ["GapItem", "GapReport", "Requirement", "TargetSpec", "gap_analysis", "market_weight"]
+__all__ = ["GapItem", "GapReport", "Requirement", "TargetSpec", "gap_analysis", "market_weight", "rows_to_show"]
 
 BASE_WEIGHTS = {"essential": 3.0, "optional": 1.0}
 DEFAULT_LEVELS = {"essential": 3.0, "optional": 2.0}
@@ -66,7 +68,7 @@ class TargetSpec:
     notes: tuple[str, ...] = ()
 
     def optimiser_target(self, coverage: float) -> Target:
-        return Target(tuple(TargetSkill(r.uri, r.weight, r.level) for r in self.requirements), coverage)
+        return Target(tuple(TargetSkill(r.uri, r.weight, r.level, r.label) for r in self.requirements), coverage)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -110,10 +112,16 @@ class GapItem:
     self_declared: bool
     requirement: str
     share: float | None
+    credited: float | None = None
+
+    @property
+    def counted(self) -> float:
+        """The level compared with ``required``: the credited level (the decayed ``current`` when not given)."""
+        return self.current if self.credited is None else max(self.current, self.credited)
 
     @property
     def shortfall(self) -> float:
-        return max(0.0, self.required - self.current)
+        return max(0.0, self.required - self.counted)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -121,6 +129,7 @@ class GapItem:
             "label": self.label,
             "required": self.required,
             "current": round(self.current, 3),
+            "credited": round(self.counted, 3),
             "shortfall": round(self.shortfall, 3),
             "weight": round(self.weight, 4),
             "status": self.status,
@@ -155,7 +164,8 @@ def gap_analysis(profile: SkillProfile, target: TargetSpec) -> GapReport:
     for r in target.requirements:
         skill = profile.skills.get(r.uri)
         current = skill.level if skill else 0.0
-        status = "met" if current >= r.level else "partial" if skill else "missing"
+        credited = skill.meets_level if skill else 0.0
+        status = "met" if credited >= r.level else "partial" if skill else "missing"
         if status == "met":
             met_weight += r.weight
         items.append(
@@ -170,6 +180,7 @@ def gap_analysis(profile: SkillProfile, target: TargetSpec) -> GapReport:
                 self_declared=bool(skill and skill.self_declared),
                 requirement=r.status,
                 share=r.share,
+                credited=credited,
             )
         )
     items.sort(key=lambda i: (-(i.weight * i.shortfall / i.required if i.required else 0), -i.weight, i.label))
@@ -186,6 +197,12 @@ def _summary(target: TargetSpec, items: list[GapItem], met_share: float) -> str:
         f"You meet {len(met)} of the {len(items)} skills {target.name} needs "
         f"({round(100 * met_share)}% of their weight)."
     ]
+    decayed = [i for i in met if i.current < i.required]
+    if decayed:
+        parts.append(
+            f"{len(decayed)} of them show a decayed level a little below the one needed: evidence counts at its own "
+            "level until it is aged."
+        )
     if partial:
         parts.append(
             f"{len(partial)} are below the level needed"
@@ -201,3 +218,14 @@ def _summary(target: TargetSpec, items: list[GapItem], met_share: float) -> str:
     if self_only:
         parts.append(f"{len(self_only)} of the skills met rest on self-declaration only.")
     return " ".join(parts)
+
+
+def rows_to_show(items: Sequence[Mapping[str, Any]], limit: int) -> list[Mapping[str, Any]]:
+    """At most ``limit`` gap items (``to_json`` shapes) for a chart or table: the skills with evidence first (partial,
+    then met, each in rank order; at most half the rows while skills without evidence remain to show), then the most
+    important missing ones. So the learner sees what they already have next to the gap, not only empty bars."""
+    evidence = [i for i in items if i.get("status") == "partial"] + [i for i in items if i.get("status") == "met"]
+    missing = [i for i in items if i.get("status") not in ("partial", "met")]
+    room = limit if not missing else max(limit // 2, limit - len(missing))
+    shown = evidence[:room]
+    return shown + missing[: limit - len(shown)]

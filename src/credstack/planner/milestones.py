@@ -16,10 +16,12 @@ from typing import Any
 
 from credstack.planner.model import Achievement, Objective, Step
 
-__all__ = ["Milestone", "Stack", "milestones", "stack_adjustments", "weekly"]
+__all__ = ["Milestone", "Stack", "StackInReach", "milestones", "stack_adjustments", "weekly", "within_reach"]
 
 STACK_BONUS = 0.15
 CREDIT_BONUS = 0.05
+#: A stack the learner has not started is "within reach" when the plan advances it and this many entries complete it.
+NEAR = 2
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,52 @@ def milestones(steps: Sequence[Step], stacks: Sequence[Stack], held: frozenset[s
         step = steps[position[last]]
         out.append(Milestone(stack.id, stack.name, last, position[last] + 1, step.end_week, stack.credits))
     out.sort(key=lambda m: (m.step, m.stack_id))
+    return out
+
+
+@dataclass(frozen=True)
+class StackInReach:
+    """A stack the plan does not complete although the learner has started it or the plan advances it: the plan's
+    steps that count toward it (``advanced_by``) and the catalog entries still ``missing`` after the plan, with
+    their hours and price (the cheapest remaining set the pathway named; prices as given, by entry)."""
+
+    stack_id: str
+    stack_name: str
+    started: bool
+    advanced_by: tuple[str, ...]
+    missing: tuple[str, ...]
+    hours: float
+    credits: float | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "stack": self.stack_id,
+            "name": self.stack_name,
+            "started": self.started,
+            "advancedBy": list(self.advanced_by),
+            "missing": list(self.missing),
+            "hours": self.hours,
+            "credits": self.credits,
+        }
+
+
+def within_reach(
+    steps: Sequence[Step], stacks: Sequence[Stack], held: frozenset[str], achievements: Mapping[str, Achievement]
+) -> list[StackInReach]:
+    """Stacks the plan leaves incomplete that the learner has started, or that the plan advances and at most
+    :data:`NEAR` entries would complete; fewest missing entries first. (A plan never takes a credential only to
+    complete a stack; this says what would.)"""
+    in_plan = [s.achievement_id for s in steps]
+    out = []
+    for stack in stacks:
+        missing = sorted(m for m in stack.remaining if m not in held and m not in in_plan)
+        advanced = tuple(a for a in in_plan if a in stack.remaining)
+        near = stack.started or (advanced and len(missing) <= NEAR)
+        if not missing or not near or any(m not in achievements for m in missing):
+            continue
+        hours = sum(achievements[m].hours for m in missing)
+        out.append(StackInReach(stack.id, stack.name, stack.started, advanced, tuple(missing), hours, stack.credits))
+    out.sort(key=lambda r: (not r.advanced_by, len(r.missing), r.hours, r.stack_id))
     return out
 
 

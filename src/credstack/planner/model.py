@@ -117,11 +117,13 @@ class Learner:
 
 @dataclass(frozen=True)
 class TargetSkill:
-    """A skill the target role needs at ``level``, weighing ``weight`` in the coverage."""
+    """A skill the target role needs at ``level``, weighing ``weight`` in the coverage; ``label`` names it in
+    messages (the URI when empty)."""
 
     uri: str
     weight: float
     level: float
+    label: str = ""
 
     def __post_init__(self) -> None:
         if not isinstance(self.uri, str) or not self.uri:

@@ -26,7 +26,7 @@ __all__ = ["parse_catalog", "parse_learner", "parse_target"]
 _ACHIEVEMENT_KEYS = {"id", "skills", "hours", "cost", "prerequisites", "name", "language", "format", "provider"}
 _LEARNER_KEYS = {"skills", "held", "budget", "hours_per_week", "max_weeks"}
 _TARGET_KEYS = {"skills", "coverage", "name"}
-_TARGET_SKILL_KEYS = {"uri", "weight", "level"}
+_TARGET_SKILL_KEYS = {"uri", "weight", "level", "label"}
 
 
 def _member(name: str) -> str:
@@ -177,6 +177,7 @@ def parse_target(value: Any, source: str = "target") -> Target:
                 uri=uri,
                 weight=here.key("weight").number(skill["weight"], "weight", positive=True),
                 level=here.key("level").number(skill["level"], "level"),
+                label=here.key("label").string(skill["label"], "label") if "label" in skill else "",
             )
         )
     coverage = at.key("coverage").number(entry["coverage"], "coverage", minimum=0)

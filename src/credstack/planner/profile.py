@@ -7,6 +7,12 @@ kind (``technology``, ``knowledge`` or ``transversal``; defaults 2.5, 5 and 10 y
 the best decayed, trusted level among its evidence. A skill is *aged* when decay has taken at least a quarter of
 the level its best evidence showed (at 0.415 half-lives).
 
+Decay lowers confidence over years; it does not turn a recent credential into a gap. So besides the decayed level a
+skill has a ``credited`` level, the one a requirement is checked against: each piece of evidence counts at its full
+(trusted) level while it is not aged, and at its decayed level once it is; the skill's credited level is the best
+of these. A two-month-old certificate at level 3 meets a level-3 requirement (its decayed level, 2.93, is still
+shown); after 0.415 half-lives it counts at its decayed level, below 3 * 0.75.
+
 Proficiency from a credential: the level the achievement aligns the skill at (a catalog entry's 1-4), else from
 the achievement's EQF level (``ceil(eqf / 2)``, 1-4), else 2; a numeric result (a share 0..1 or a percentage)
 scales it by ``0.5 + score`` within 0.75..1.25, capped at 4.
@@ -23,6 +29,7 @@ from typing import Any
 from credstack.errors import InvalidInputError
 
 __all__ = [
+    "AGED_BELOW",
     "KINDS",
     "SOURCES",
     "Evidence",
@@ -32,6 +39,7 @@ __all__ = [
     "build_profile",
     "credential_level",
     "credential_skill_levels",
+    "credited_level",
     "decay_factor",
     "result_score",
 ]
@@ -86,7 +94,8 @@ class Evidence:
 @dataclass(frozen=True)
 class ProfileSkill:
     """A skill in the profile: the current (decayed, trusted) ``level``, the ``shown`` level of the evidence that
-    gives it, its age in years, whether it is ``aged`` or only ``self_declared``, and all its evidence."""
+    gives it, its age in years, whether it is ``aged`` or only ``self_declared``, all its evidence, and the
+    ``credited`` level a requirement is checked against (module docstring; 0 means: use ``level``)."""
 
     uri: str
     kind: str
@@ -97,12 +106,19 @@ class ProfileSkill:
     self_declared: bool
     source: str
     evidence: tuple[Evidence, ...] = field(default=())
+    credited: float = 0.0
+
+    @property
+    def meets_level(self) -> float:
+        """The level compared with a requirement: ``credited`` (at least the decayed ``level``)."""
+        return max(self.level, self.credited)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "uri": self.uri,
             "kind": self.kind,
             "level": round(self.level, 3),
+            "credited": round(self.meets_level, 3),
             "shown": round(self.shown, 3),
             "ageYears": round(self.age_years, 2),
             "aged": self.aged,
@@ -129,8 +145,12 @@ class SkillProfile:
     skills: Mapping[str, ProfileSkill]
 
     def levels(self) -> dict[str, float]:
-        """URI -> current level (what the optimiser treats as the learner's level)."""
+        """URI -> current (decayed) level."""
         return {uri: s.level for uri, s in self.skills.items()}
+
+    def credited_levels(self) -> dict[str, float]:
+        """URI -> credited level (what the optimiser treats as the learner's level; module docstring)."""
+        return {uri: s.meets_level for uri, s in self.skills.items()}
 
     def to_json(self) -> dict[str, Any]:
         ordered = sorted(self.skills.values(), key=lambda s: (-s.level, s.uri))
@@ -144,6 +164,17 @@ def decay_factor(age_years: float, half_life: float) -> float:
 
 def _age(observed: datetime, at: datetime) -> float:
     return (at - observed).total_seconds() / _YEAR_SECONDS
+
+
+def credited_level(evidence: Iterable[Evidence], half_life: float, at: datetime) -> float:
+    """The level a requirement is checked against at ``at``: each piece of evidence at its trusted level while its
+    decay factor is at least :data:`AGED_BELOW`, at its decayed level after; the best of them (0 without any)."""
+    best = 0.0
+    for e in evidence:
+        factor = decay_factor(_age(e.observed_at, at), half_life)
+        trusted = e.level * SOURCES[e.source]
+        best = max(best, trusted if factor >= AGED_BELOW else trusted * factor)
+    return best
 
 
 def build_profile(
@@ -178,6 +209,7 @@ def build_profile(
             self_declared=all(e.source == "self" for e in items),
             source=best.source,
             evidence=tuple(items),
+            credited=credited_level(items, half_life, at),
         )
     return SkillProfile(at, skills)
 

@@ -199,8 +199,8 @@ def _coverage_infeasibility(problem: Problem, target: Target, excluded: int) -> 
     )
     missing = [problem.gap[j] for j in range(len(problem.gap)) if not problem.reachable_mask >> j & 1]
     if missing:
-        levels = {s.uri: s.level for s in target.skills}
-        shown = ", ".join(f"{uri} at level {levels[uri]:g}" for uri in missing[:3])
+        named = {s.uri: s for s in target.skills}
+        shown = ", ".join(f"{named[uri].label or uri} at level {named[uri].level:g}" for uri in missing[:3])
         more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
         message += f" (nothing available teaches {shown}{more})"
     if excluded:

@@ -29,9 +29,9 @@ from credstack.planner.gap import (
     gap_analysis,
     market_weight,
 )
-from credstack.planner.milestones import Milestone, milestones, stack_adjustments, weekly
+from credstack.planner.milestones import Milestone, StackInReach, milestones, stack_adjustments, weekly, within_reach
 from credstack.planner.problem import build_problem
-from credstack.planner.profile import HalfLives, SkillProfile, build_profile, decay_factor
+from credstack.planner.profile import AGED_BELOW, HalfLives, SkillProfile, build_profile, credited_level
 from credstack.services.planning_data import PlannerData, RoleProfile, SkillClaim
 from credstack.services.planning_sources import Sources
 from credstack.services.taxonomy import TaxonomyService
@@ -85,6 +85,13 @@ class PlanReport:
     what_ifs: tuple[Mapping[str, Any], ...] = ()
     notes: tuple[str, ...] = ()
     names: Mapping[str, str] = field(default_factory=dict)
+    in_reach: tuple[StackInReach, ...] = ()
+    #: catalog entry -> (price, currency): totals are given per currency, never added across currencies
+    prices: Mapping[str, tuple[float, str]] = field(default_factory=dict)
+
+    def costs(self, achievements: Sequence[str]) -> dict[str, float]:
+        """The price of ``achievements`` per currency."""
+        return costs_by_currency(achievements, self.prices)
 
     def to_json(self) -> dict[str, Any]:
         plan = self.result.plan
@@ -101,8 +108,11 @@ class PlanReport:
             out["constraint"] = reason.constraint if reason else "unknown"
             out["message"] = reason.message if reason else "no plan"
         else:
+            costs = self.costs(plan.achievements)
             out["plan"] = {
                 **plan.to_json(),
+                "costs": costs,
+                "costText": cost_text(costs),
                 "solver": plan.solver,
                 "weeks": plan.weeks,
                 "steps": [
@@ -111,6 +121,8 @@ class PlanReport:
                         "name": self.names.get(s.achievement_id, s.achievement_id),
                         "hours": s.hours,
                         "cost": s.cost,
+                        "currency": self.prices.get(s.achievement_id, (0.0, ""))[1] or None,
+                        "costText": cost_text(self.costs([s.achievement_id])),
                         "covers": list(s.covers),
                         "startWeek": s.start_week,
                         "endWeek": s.end_week,
@@ -118,14 +130,50 @@ class PlanReport:
                     for s in plan.steps
                 ],
                 "milestones": [m.to_json() for m in self.milestones],
+                "stacksInReach": [
+                    {
+                        **r.to_json(),
+                        "missingNames": [self.names.get(m, m) for m in r.missing],
+                        "costText": cost_text(self.costs(r.missing)),
+                    }
+                    for r in self.in_reach
+                ],
                 "schedule": weekly(plan.steps, self.options["hoursPerWeek"])
                 if self.options.get("hoursPerWeek")
                 else [],
                 "explanations": list(self.explanations),
             }
-            out["alternative"] = self.alternative
-            out["whatIfs"] = list(self.what_ifs)
+            out["alternative"] = _with_cost_text(self.alternative, self.prices)
+            out["whatIfs"] = [_with_cost_text(w, self.prices) for w in self.what_ifs]
         return out
+
+
+def costs_by_currency(achievements: Sequence[str], prices: Mapping[str, tuple[float, str]]) -> dict[str, float]:
+    """Currency -> the summed price of ``achievements`` in it (``""``: no currency given); prices in different
+    currencies are never added (the catalog carries no exchange rates)."""
+    out: dict[str, float] = {}
+    for a in achievements:
+        price, currency = prices.get(a, (0.0, ""))
+        out[currency] = round(out.get(currency, 0.0) + price, 2)
+    return dict(sorted(out.items()))
+
+
+def cost_text(costs: Mapping[str, float]) -> str:
+    """``"4,000.00 EUR + 2,395.00 USD"``; a currency whose items are all free is left out unless all are."""
+    shown = {c: v for c, v in costs.items() if v} or dict(costs) or {"": 0.0}
+    return " + ".join(f"{v:,.2f} {c}".rstrip() for c, v in sorted(shown.items()))
+
+
+def _with_cost_text(item: Mapping[str, Any] | None, prices: Mapping[str, tuple[float, str]]) -> dict[str, Any] | None:
+    """A what-if or the alternative with its cost per currency (from its achievements, when it lists them)."""
+    if item is None:
+        return None
+    out = dict(item)
+    ids = item.get("achievements")
+    if isinstance(ids, list):
+        out["costs"] = costs_by_currency(ids, prices)
+        out["costText"] = cost_text(out["costs"])
+    return out
 
 
 @dataclass(frozen=True)
@@ -360,8 +408,13 @@ class PlanningService:
         spec = self.target(target, posting=posting)
         gap = gap_analysis(who.profile, spec)
         facts = self.data.catalog()
-        stacks, stack_notes = self.sources.stacks(who.learner, who.held)
-        levels = who.profile.levels()
+        stacks, stack_notes = self.sources.stacks(
+            who.learner,
+            who.held,
+            skills_of={a.id: tuple(a.skills) for a in facts.catalog.achievements},
+            wanted={r.uri: r.weight for r in spec.requirements},
+        )
+        levels = who.profile.credited_levels()
         excluded = {a for a, needs in facts.skill_prerequisites.items() if any(levels.get(s, 0) <= 0 for s in needs)}
         filters = Filters(
             languages=frozenset(languages) or None,
@@ -403,8 +456,15 @@ class PlanningService:
         currencies = sorted({facts.currency[a.id] for a in facts.catalog.achievements if a.id in facts.currency})
         if len(currencies) > 1:
             notes.append(
-                f"prices are in {', '.join(currencies)} and are added as they are; filter by provider to keep one"
+                f"prices are in {', '.join(currencies)}: totals are shown per currency (no exchange rates are applied)"
+                + (
+                    f"; the budget of {budget:,.2f} is checked against their sum as written, so filter by provider "
+                    "to keep one currency"
+                    if budget is not None
+                    else ""
+                )
             )
+        prices = {a.id: (a.cost, facts.currency.get(a.id) or "") for a in facts.catalog.achievements}
         report = PlanReport(
             learner=who.learner,
             target=spec,
@@ -423,6 +483,7 @@ class PlanningService:
             },
             notes=tuple(notes),
             names=facts.names,
+            prices=prices,
         )
         plan = result.plan
         if plan is None:
@@ -450,7 +511,12 @@ class PlanningService:
             }
             for s in plan.steps
         )
-        report = replace(report, explanations=explanations, milestones=tuple(milestones(plan.steps, stacks, base.held)))
+        report = replace(
+            report,
+            explanations=explanations,
+            milestones=tuple(milestones(plan.steps, stacks, base.held)),
+            in_reach=tuple(within_reach(plan.steps, stacks, base.held, facts.catalog.by_id)[:3]),
+        )
         if not what_ifs:
             return report
         alternative = self._alternative(facts, base, goal, options, plan.achievements, objective)
@@ -477,6 +543,7 @@ class PlanningService:
         _, drop, other = best
         return {
             "without": drop,
+            "withoutName": facts.names.get(drop, drop),
             "achievements": list(other.achievements),
             "totalHours": other.total_hours,
             "totalCost": other.total_cost,
@@ -506,6 +573,7 @@ class PlanningService:
                 "weeksSaved": None if weeks is None or plan.weeks is None else round(plan.weeks - weeks, 2),
                 "totalHours": None if other is None else other.total_hours,
                 "totalCost": None if other is None else other.total_cost,
+                "achievements": None if other is None else list(other.achievements),
             }
         )
         if base.budget is not None:
@@ -534,7 +602,7 @@ class PlanningService:
         if not 1 <= limit <= 50:
             raise InvalidInputError("limit must be between 1 and 50")
         who = self.profile(learner, at=at)
-        levels = {u: s.level for u, s in who.profile.skills.items() if not s.self_declared}
+        levels = {u: s.meets_level for u, s in who.profile.skills.items() if not s.self_declared}
         notes = list(who.notes)
         if not levels:
             return [], [*notes, "no verified skills yet: suggestions start from verified credentials"]
@@ -597,18 +665,20 @@ class PlanningService:
         facts = self.data.catalog()
         decaying = []
         for uri, skill in who.profile.skills.items():
-            need = required[uri].level if uri in required else skill.shown * 0.75
-            later = skill.level * decay_factor(_QUARTER.days / 365.25, self.half_lives.of(skill.kind))
-            if skill.level < need or later < need:
+            need = required[uri].level if uri in required else skill.shown * AGED_BELOW
+            now = skill.meets_level  # evidence counts at its own level until it is aged (planner/profile.py)
+            later = credited_level(skill.evidence, self.half_lives.of(skill.kind), at + _QUARTER)
+            if now < need or later < need:
                 decaying.append(
                     {
                         "uri": uri,
                         "label": who.labels.get(uri, uri),
                         "kind": skill.kind,
                         "level": round(skill.level, 3),
+                        "credited": round(now, 3),
                         "nextQuarter": round(later, 3),
                         "required": need if uri in required else None,
-                        "status": "below" if skill.level < need else "falls below this quarter",
+                        "status": "below" if now < need else "falls below this quarter",
                         "selfDeclared": skill.self_declared,
                     }
                 )
@@ -627,7 +697,7 @@ class PlanningService:
                             "label": r.label,
                             "yoy": r.yoy,
                             "share": r.share,
-                            "have": bool(have and have.level >= r.level),
+                            "have": bool(have and have.meets_level >= r.level),
                         }
                     )
             if all(r.yoy is None for r in spec.requirements):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -33,7 +33,8 @@ __all__ = ["HeldEvidence", "Sources"]
 #: Proficiency names used in catalog result descriptions (credstack.catalog.model.PROFICIENCY_LEVELS).
 LEVEL_NAMES = {"foundation": 1, "intermediate": 2, "advanced": 3, "expert": 4}
 _CATALOG_URN = "urn:credstack:catalog:"
-#: Pathways read per plan (each is a progress evaluation over the learner's credentials).
+#: Pathways read per plan (each is a progress evaluation over the learner's credentials); when more are defined,
+#: the most relevant are read (:func:`_relevance`).
 MAX_PATHWAYS = 12
 #: An occupation's own postings weigh its skills when they name at least this many of them (else all postings).
 MIN_OCCUPATION_SKILLS = 5
@@ -261,14 +262,22 @@ class Sources:
 
     # -- stacks --------------------------------------------------------------------------------------------------
 
-    def stacks(self, learner: str, held: frozenset[str]) -> tuple[list[Stack], list[str]]:
+    def stacks(
+        self,
+        learner: str,
+        held: frozenset[str],
+        *,
+        skills_of: Mapping[str, Collection[str]] | None = None,
+        wanted: Mapping[str, float] | None = None,
+    ) -> tuple[list[Stack], list[str]]:
         """Stacks from the pathways service: each qualification's catalog entries (``members``), those the learner
-        still needs (``remaining``) and its credits."""
+        still needs (``remaining``) and its credits. ``skills_of`` (catalog entry -> skill URIs it teaches) and
+        ``wanted`` (the target's skill URI -> weight) rank pathways by relevance when there are too many to read."""
         pathways = self._service("pathways")
         if pathways is None:
             return [], ["no pathways service: the plan does not prefer stack-completing credentials"]
         if hasattr(pathways, "progress") and hasattr(pathways, "list"):
-            return self._pathway_stacks(pathways, learner, held)
+            return self._pathway_stacks(pathways, learner, held, skills_of or {}, wanted or {})
         try:
             listing = pathways.stacks() if hasattr(pathways, "stacks") else []
         except (CredstackError, TypeError, ValueError) as exc:
@@ -292,9 +301,16 @@ class Sources:
             )
         return out, [] if out else ["no stacks are defined over the catalog"]
 
-    def _pathway_stacks(self, pathways: Any, learner: str, held: frozenset[str]) -> tuple[list[Stack], list[str]]:
-        """Each pathway (at most :data:`MAX_PATHWAYS`) with the cheapest set of catalog achievements the learner
-        still needs for it (``cs.pathways.progress``, by hours)."""
+    def _pathway_stacks(
+        self,
+        pathways: Any,
+        learner: str,
+        held: frozenset[str],
+        skills_of: Mapping[str, Collection[str]],
+        wanted: Mapping[str, float],
+    ) -> tuple[list[Stack], list[str]]:
+        """Each pathway (the :data:`MAX_PATHWAYS` most relevant, :func:`_relevance`) with the cheapest set of
+        catalog achievements the learner still needs for it (``cs.pathways.progress``, by hours)."""
         try:
             records = list(pathways.list())
         except (CredstackError, TypeError, ValueError) as exc:
@@ -302,8 +318,18 @@ class Sources:
         if not records:
             return [], ["no pathways are defined: the plan does not prefer stack-completing credentials"]
         notes = []
+        definitions = {str(getattr(r, "id", "")): getattr(r, "definition", None) for r in records}
+        named = {
+            id(r): _definition_entries(getattr(r, "definition", None), definitions, {str(getattr(r, "id", ""))})
+            for r in records
+        }
         if len(records) > MAX_PATHWAYS:
-            notes.append(f"{len(records)} pathways defined: the first {MAX_PATHWAYS} are considered")
+            scores = {id(r): _relevance(named[id(r)], held, skills_of, wanted) for r in records}
+            records.sort(key=lambda r: scores[id(r)], reverse=True)  # stable: equals keep the service's order
+            notes.append(
+                f"{len(records)} pathways defined: the {MAX_PATHWAYS} most relevant are considered (those the learner "
+                "has started, by the share of their credentials held, then by the target skills they teach)"
+            )
         out: list[Stack] = []
         for record in records[:MAX_PATHWAYS]:
             try:
@@ -317,18 +343,51 @@ class Sources:
                 continue
             remaining = frozenset(_entry_id(a) for a in remaining_plan.achievement_ids)
             counted = frozenset(_entry_id(getattr(h, "achievement_id", "") or "") for h in progress.held)
+            counted = (counted | named[id(record)]) & held  # held catalog entries the pathway names count too
             credits = getattr(record, "credits", None)
             out.append(
                 Stack(
                     id=str(record.id),
                     name=str(record.name),
-                    members=remaining | (counted & held),
+                    members=remaining | counted,
                     remaining=remaining,
                     credits=float(credits) if isinstance(credits, int | float) else None,
-                    started=bool(counted & held),
+                    started=bool(counted),
                 )
             )
         return out, notes
+
+
+def _definition_entries(definition: Any, definitions: Mapping[str, Any], seen: set[str]) -> set[str]:
+    """Catalog entry ids a pathway definition names (``achievementId`` of its achievement requirements), through
+    the pathways it nests (``qualificationId``); requirements by credits, skills or tags name none."""
+    found: set[str] = set()
+    stack = [definition]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Mapping):
+            kind = node.get("type")
+            if kind == "achievement" and isinstance(node.get("achievementId"), str):
+                found.add(_entry_id(node["achievementId"]))
+            elif kind == "qualification" and isinstance(node.get("qualificationId"), str):
+                nested = node["qualificationId"]
+                if nested not in seen:
+                    seen.add(nested)
+                    stack.append(definitions.get(nested))
+            stack.extend(v for k, v in node.items() if isinstance(v, Mapping | list) and k != "achievementId")
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found
+
+
+def _relevance(
+    entries: set[str], held: frozenset[str], skills_of: Mapping[str, Collection[str]], wanted: Mapping[str, float]
+) -> tuple[bool, float, float]:
+    """How relevant a pathway naming the catalog ``entries`` is to this plan: started (the learner holds one of
+    them), the share of them held, and the target weight of the skills they teach."""
+    have = len(entries & held)
+    taught = {u for e in entries for u in skills_of.get(e, ()) if u in wanted}
+    return have > 0, have / len(entries) if entries else 0.0, sum(wanted[u] for u in taught)
 
 
 def _number(value: Any) -> float | None:

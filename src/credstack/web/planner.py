@@ -19,6 +19,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from credstack.errors import CredstackError
+from credstack.planner.gap import rows_to_show
 from credstack.services.accounts import WebSession
 from credstack.web.deps import CredstackDep, templates
 from credstack.web.session import check_csrf, current_session, require_learner, sign_in_redirect
@@ -55,10 +56,14 @@ def _report(
 
 
 def gap_chart(items: list[dict[str, Any]]) -> dict[str, Any]:
-    """Rows of the gap chart: the required level as an outline, the current level as a filled bar (0-4 scale)."""
+    """Rows of the gap chart: the required level as an outline, the current (decayed) level as a filled bar (0-4
+    scale), the skills with evidence first (partial, then met), then the most important missing ones
+    (:func:`credstack.planner.gap.rows_to_show`)."""
     scale = CHART_WIDTH / 4
     rows = []
-    for n, item in enumerate(items[:BAR_ROWS]):
+    for n, item in enumerate(rows_to_show(items, BAR_ROWS)):
+        credited = item.get("credited", item["current"])
+        counted = f" (counts as {credited:.2f}: the evidence is not aged)" if credited > item["current"] + 0.005 else ""
         rows.append(
             {
                 "y": n * ROW,
@@ -66,14 +71,24 @@ def gap_chart(items: list[dict[str, Any]]) -> dict[str, Any]:
                 "required": round(item["required"] * scale, 1),
                 "current": round(min(4.0, item["current"]) * scale, 1),
                 "status": item["status"],
+                "mark": {"met": "met", "partial": "partial"}.get(item["status"], ""),
                 "aged": item["aged"],
                 "selfDeclared": item["selfDeclared"],
-                "title": f"{item['label']}: {item['current']:.2f} of {item['required']:g} needed"
+                "title": f"{item['label']}: {item['current']:.2f} of {item['required']:g} needed, {item['status']}"
+                + counted
                 + (" (aged)" if item["aged"] else "")
                 + (" (self-declared)" if item["selfDeclared"] else ""),
             }
         )
-    return {"rows": rows, "height": max(ROW, len(rows) * ROW), "width": CHART_WIDTH, "shown": len(rows)}
+    counts = {s: sum(1 for i in items if i["status"] == s) for s in ("met", "partial", "missing")}
+    return {
+        "rows": rows,
+        "height": max(ROW, len(rows) * ROW),
+        "width": CHART_WIDTH,
+        "shown": len(rows),
+        "counts": counts,
+        "missingShown": sum(1 for r in rows if r["status"] == "missing"),
+    }
 
 
 def timeline(plan: dict[str, Any]) -> dict[str, Any]:
@@ -102,6 +117,27 @@ def timeline(plan: dict[str, Any]) -> dict[str, Any]:
     return {"bars": bars, "marks": marks, "ticks": ticks, "height": height, "width": CHART_WIDTH, "weeks": weeks}
 
 
+SUGGESTIONS = 5
+
+
+def _insights(cs: Any, learner: str, target: str | None, pace: float, own: str) -> dict[str, Any]:
+    """Target suggestions (occupations close to the learner's verified skills, each a link to its plan) and the
+    quarterly skills audit (against ``target`` when it is an occupation or role; a posting has no stored target),
+    as ``credstack plan suggest`` / ``audit`` and ``GET /api/planner/suggestions`` / ``audit`` give them."""
+    found, notes = cs.planner.suggest(learner, limit=SUGGESTIONS)
+    keep = {"hours_per_week": f"{pace:g}", **({"learner": learner} if learner != own else {})}
+    suggestions = [
+        {**s.to_json(), "url": "/planner?" + urlencode({"target": s.occupation, **keep})}
+        for s in found
+        if s.occupation != target
+    ]
+    try:
+        audit = cs.planner.audit(learner, target=target).to_json()
+    except CredstackError:  # an unknown target: the plan says so; the audit runs without it
+        audit = cs.planner.audit(learner).to_json()
+    return {"suggestions": suggestions, "suggestion_notes": notes, "audit": audit}
+
+
 NO_STORE = {"Cache-Control": "no-store"}
 SEARCH_HITS = 12
 
@@ -126,6 +162,9 @@ def _context(web: WebSession | None, form: dict[str, Any], **extra: Any) -> dict
         "hits": None,
         "q": "",
         "posting": None,
+        "suggestions": None,
+        "suggestion_notes": [],
+        "audit": None,
         **extra,
     }
 
@@ -156,8 +195,10 @@ def planner_page(
         "hours_per_week": hours_per_week or DEFAULT_PACE,
     }
     context = _context(web, form, q=q, hits=_occupations(cs, q))
-    if learner and target.strip():
+    if learner and (target.strip() or web is not None):
         require_learner(request, cs, learner)
+        context.update(_insights(cs, learner, target.strip() or None, hours_per_week or DEFAULT_PACE, own))
+    if learner and target.strip():
         data = _report(cs, learner, target, minimize, budget, hours_per_week)
         params = {k: v for k, v in form.items() if v not in (None, "") and not (k == "learner" and v == own)}
         faster = {**params, "hours_per_week": f"{(hours_per_week or DEFAULT_PACE) + 5:g}"}
@@ -199,6 +240,7 @@ def planner_posting(
     context = _context(
         web,
         form,
+        **_insights(cs, web.person.email, None, hours_per_week or DEFAULT_PACE, web.person.email),
         data=data,
         posting=posting,
         faster_hours=f"{(hours_per_week or DEFAULT_PACE) + 5:g}",
