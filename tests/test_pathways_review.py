@@ -219,7 +219,7 @@ def test_awards_made_before_valid_until_was_stored_are_read_once_and_flagged_on_
 
 
 @contextmanager
-def _elsewhere(tmp_path: Path, clock: Clock) -> Iterator[tuple[Credstack, IssuedCredential]]:
+def _elsewhere(tmp_path: Path, clock: Clock, recipient: str = LEARNER) -> Iterator[tuple[Credstack, IssuedCredential]]:
     """Another credstack (its own database and domain) that issued Ada an 'Applied SQL' credential."""
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'elsewhere.db'}", base_url=ELSEWHERE)
     with Credstack.from_settings(settings, clock=clock) as other:
@@ -232,7 +232,7 @@ def _elsewhere(tmp_path: Path, clock: Clock) -> Iterator[tuple[Credstack, Issued
             criteria_narrative="Pass the SQL project.",
             credits_available=5,
         )
-        yield other, other.issuing.issue(achievement.id, recipient=LEARNER)
+        yield other, other.issuing.issue(achievement.id, recipient=recipient)
 
 
 def _articulated(issued: IssuedCredential) -> dict[str, Any]:
@@ -293,6 +293,28 @@ def test_an_import_into_the_wallet_counts_and_completes_a_stack_through_an_artic
         assert len(report.flagged) == 1
         assert "no longer among the learner's credentials" in (report.flagged[0].review_reason or "")
         other.close()
+
+
+def test_an_import_issued_to_the_holders_wallet_did_counts_for_that_did(database_url: str, tmp_path: Path) -> None:
+    clock = Clock()
+    with open_app(database_url, clock=clock) as cs:
+        units = _catalog(cs)
+        ada = cs.accounts.create_person(LEARNER, name="Ada")
+        did = cs.wallet.holder_key(ada.id).did
+        with _elsewhere(tmp_path, clock, recipient=did) as (_, sql):
+            cs.pathways.create(_articulated(sql))
+            cs.issuing.issue(units["u1"], recipient=did)
+            assert cs.pathways.awards.list() == []
+            cs.wallet.import_bytes(ada.id, json.dumps(sql.credential).encode("utf-8"))
+        [award] = cs.pathways.awards.list()
+        assert award.learner == did and sql.credential["id"] in {c["credentialId"] for c in award.components}
+        # under her e-mail address the DID's credentials are not read (they are the DID's, shown under it)
+        mine = cs.pathways.progress(LEARNER, "sql")
+        assert not mine.satisfied and [h for h in mine.held if h.source == "wallet"] == []
+        theirs = cs.pathways.progress(did, "sql")
+        assert theirs.satisfied and [h.credential_id for h in theirs.held if h.source == "wallet"] == [
+            sql.credential["id"]
+        ]
 
 
 def test_a_component_revoked_by_its_outside_issuer_is_flagged_by_the_sweep(database_url: str, tmp_path: Path) -> None:

@@ -27,6 +27,7 @@ from credstack.services.learners import HeldCredential, LearnerService
 from credstack.services.pathway_awards import AwardRecord, AwardService, SweepReport, find_award
 from credstack.services.pathway_catalog import EntryFacts, StackingContext, StackingContextBuilder, facts_of
 from credstack.services.status import CredentialStatus, StatusService
+from credstack.services.wallet import item_document
 from credstack.settings import Settings
 from credstack.stacking import (
     Catalog,
@@ -230,8 +231,14 @@ class PathwayService:
         self.awards.on_status(status, action)
 
     def on_imported(self, item: Any, holder: str) -> None:
-        """Wallet import listener: award what the holder (an e-mail address) now meets with the imported credential."""
+        """Wallet import listener: award what the holder (their e-mail address; and the DID the credential was issued
+        to, which counts when it is the holder's own wallet DID) now meets with the imported credential."""
         self.awards.evaluate_learner(holder)
+        document = item_document(item) if not getattr(item, "is_legacy", False) else None
+        subject = document.get("credentialSubject") if document is not None else None
+        subject_id = subject.get("id") if isinstance(subject, Mapping) else None
+        if isinstance(subject_id, str) and subject_id.startswith("did:"):
+            self.awards.evaluate_learner(subject_id)
 
     def sweep(self, *, pathway_id: str | None = None, learner: str | None = None, verify: bool = True) -> SweepReport:
         """Re-check awards whose components expired or no longer verify (``credstack pathway review``)."""

@@ -410,20 +410,27 @@ class WalletService:
             return [_item(r) for r in session.scalars(query)]
 
     def learner_documents(self, learner: str) -> list[dict[str, Any]]:
-        """The credential JSON of every item in the wallet of the person whose e-mail address is ``learner``, oldest
-        first; none for a DID or an address without a person. VC-JWT items and OB 2.0 assertions are left out (they
-        cannot be embedded, signed, in a CLR). Not verified here: callers verify each one."""
-        address = learner.strip().lower() if isinstance(learner, str) else ""
-        if "@" not in address or address.startswith("did:"):
+        """The credential JSON of every item in the wallet of the person whose e-mail address (or holder DID) is
+        ``learner``, oldest first; none when no person has it. VC-JWT items and OB 2.0 assertions are left out (they
+        cannot be embedded, signed, in a CLR), and so, for the e-mail address, are those issued to the person's
+        holder DID (they are the DID's). Not verified here: callers verify each one (and that it was issued to
+        ``learner``)."""
+        value = learner.strip() if isinstance(learner, str) else ""
+        if value.startswith("did:"):
+            whose = PersonRow.holder_did == value
+        elif "@" in value:
+            whose = PersonRow.email == value.lower()
+        else:
             return []
         with self._db.read() as session:
             query = (
                 sa.select(WalletItemRow)
                 .join(PersonRow, PersonRow.id == WalletItemRow.person_id)
-                .where(PersonRow.email == address)
+                .where(whose)
                 .order_by(WalletItemRow.added_at, WalletItemRow.id)
             )
             items = [_item(r) for r in session.scalars(query)]
+            own_did = session.scalar(sa.select(PersonRow.holder_did).where(whose)) if items else None
         documents = []
         for item in items:
             if item.is_legacy:
@@ -431,6 +438,9 @@ class WalletService:
             try:
                 document = item_document(item)
             except ValueError:
+                continue
+            subject = document.get("credentialSubject") if document is not None else None
+            if own_did and own_did != value and isinstance(subject, dict) and subject.get("id") == own_did:
                 continue
             if document is not None:
                 documents.append(document)
