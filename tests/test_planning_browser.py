@@ -59,6 +59,24 @@ def test_planner_page_shows_gap_timeline_and_what_if(base: str, page: Any) -> No
     assert data["feasible"] and data["options"]["hoursPerWeek"] == 13
 
 
+def test_planner_page_suggests_targets_and_shows_the_quarterly_audit(base: str, page: Any) -> None:  # noqa: F811
+    browser_sign_in(page, base, SIGNED_IN[base])
+    page.goto(f"{base}/planner?" + urlencode({"learner": LEARNER, "target": SOFTWARE_DEVELOPER}))
+    audit = page.get_by_test_id("audit")
+    assert audit.is_visible() and "software developer" in audit.locator("h2").inner_text()
+    assert page.get_by_test_id("audit-expiring").first.inner_text().startswith("ICT debugging tools: introduction")
+    assert page.get_by_test_id("audit-decaying").count() >= 1 and page.get_by_test_id("audit-refresher").count() >= 1
+    suggestions = page.get_by_test_id("suggestion")
+    assert suggestions.count() >= 1
+    assert page.console_errors == []  # server-rendered: nothing the CSP blocks
+    first = suggestions.first.locator("a")
+    label = first.inner_text()
+    first.click()
+    page.wait_for_url("**target=*")
+    assert label in page.get_by_test_id("gap").locator("h2").inner_text()
+    assert f"learner={LEARNER}".replace("@", "%40") in page.url  # an admin stays on the learner's plans
+
+
 def test_planner_page_without_input_shows_the_form(base: str, page: Any) -> None:  # noqa: F811
     page.goto(f"{base}/planner")
     assert page.get_by_test_id("planner-form").is_visible()
