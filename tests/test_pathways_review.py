@@ -191,6 +191,8 @@ def test_unsuspending_the_suspended_component_restores_the_award_unless_the_awar
         assert after.status == "revoked"  # withdrawn for good: never restored beside a revoked award credential
         assert (after.review_reason or "").startswith("revoked 2026-04-01: the award credential")
         assert cs.status.status_of(award.award_credential_id).state == "revoked"
+        assert award.clr_credential_id is not None
+        assert cs.status.status_of(award.clr_credential_id).state == "revoked"  # the CLR asserted the award
         assert cs.pathways.awards.list(status="review") == []  # decided: no longer waiting for a person
         assert cs.pathways.sweep().restored == ()
         with TestClient(create_app(cs)) as client:

@@ -70,7 +70,7 @@ _SUITE = "eddsa-rdfc-2022"
 @dataclass(frozen=True)
 class AwardRecord:
     """An award of a pathway to a learner. ``status`` is ``awarded``, ``review`` (with ``review_reason``) or
-    ``revoked`` (a person revoked the award credential or its CLR)."""
+    ``revoked`` (a person revoked the award credential; its CLR is revoked with it)."""
 
     id: str
     pathway_id: str
@@ -441,7 +441,7 @@ class AwardService:
                 return made
             now = self._clock()
             held, facts, context = self._pathways.facts(key, extra=extra, at=now, bundles=False)
-            for award in review:  # a renewed or replaced component can make an award under review whole again
+            for award in review if not extra else ():  # a renewed component can make one under review whole again
                 self.check(award, held, facts, now)
             new = []
             for pathway_id in todo:
@@ -583,11 +583,7 @@ class AwardService:
                 withdrawn = list(
                     session.scalars(
                         sa.select(PathwayAward.id).where(
-                            PathwayAward.status != "revoked",
-                            sa.or_(
-                                PathwayAward.award_credential_id == status.credential_id,
-                                PathwayAward.clr_credential_id == status.credential_id,
-                            ),
+                            PathwayAward.status != "revoked", PathwayAward.award_credential_id == status.credential_id
                         )
                     )
                 )
@@ -621,17 +617,20 @@ class AwardService:
             self.review(award_id, document_id, action)
 
     def _withdrawn(self, award_id: str, credential_id: str) -> None:
-        """A person revoked the award credential (or its CLR): the award is ``revoked``, for good."""
+        """A person revoked the award credential: the award is ``revoked``, for good, and so is its CLR (which
+        asserts the award)."""
         with self._db.read() as session:
             row = session.get(PathwayAward, award_id)
             award = None if row is None else _record(row)
         if award is None:  # pragma: no cover - awards are never deleted
             return
-        which = "award credential" if credential_id == award.award_credential_id else "CLR"
-        note = f"revoked {self._clock():%Y-%m-%d}: the {which} {credential_id} was revoked"
+        note = f"revoked {self._clock():%Y-%m-%d}: the award credential {credential_id} was revoked"
         if award.review_reason:
             note += f" (was: {award.review_reason})"
         self._set(award.id, "revoked", note, None)
+        clr = award.clr_credential_id
+        if self._status is not None and clr is not None and self._status.status_of(clr).state != "revoked":
+            self._status.revoke(clr, actor="pathway review", reason=note)
 
     def keep(self, award_id: str) -> AwardRecord:
         """A person keeps an award under review: ``awarded`` again, its credentials unsuspended, and the failures
