@@ -26,7 +26,7 @@ __all__ = ["pathway_app", "progress"]
 
 pathway_app = typer.Typer(
     name="pathway",
-    help="Pathways (stacks of micro-credentials into qualifications): list, show, create, awards.",
+    help="Pathways (stacks of micro-credentials into qualifications): list, show, create, awards, review.",
     no_args_is_help=True,
 )
 app.add_typer(pathway_app)
