@@ -110,7 +110,7 @@ def test_demo_serves_the_pages_it_prints(tmp_path: Path) -> None:
                     raise
                 time.sleep(0.2)
         assert home.status_code == 200
-        assert "Data Analysis with Python" in home.text
+        assert "Credstack Demo Academy" in home.text and 'href="/issuer"' in home.text  # issuers, journeys
         page = httpx.get(revoked_url, timeout=30)
         assert page.status_code == 200
         assert re.search(r'class="pill revoked" data-testid="status">revoked<', page.text)
