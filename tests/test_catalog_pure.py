@@ -21,6 +21,7 @@ from credstack.catalog import (
     source,
     to_achievement,
 )
+from credstack.catalog.demo import article
 from credstack.domain.credential import build_achievement_credential
 from credstack.errors import InvalidInputError
 from credstack.proofs.canonical import to_canonical_nquads
@@ -160,6 +161,33 @@ def test_the_demo_generator_is_deterministic_and_consistent():
     assert len(capstones) == 3 and all(c.credit_bearing for c in capstones)
     with pytest.raises(InvalidInputError):
         generate([])
+
+
+def test_the_demo_covers_every_essential_skill_and_the_skills_postings_ask_for():
+    many = DemoOccupation(ESCO + "nurse", "ICT nurse", "2221", tuple((f"{ESCO}e{k}", f"care {k}") for k in range(60)))
+    asked = (("http://data.europa.eu/esco/skill/sql", "SQL"), (f"{ESCO}e3", "care 3"), (f"{ESCO}py", "Python"))
+    plain = generate([many], seed=5)
+    taught = {s.uri for e in plain for s in e.skills}
+    assert taught == {uri for uri, _ in many.essential_skills}  # 60 essential skills: none left out
+    posted = DemoOccupation(many.uri, many.label, many.isco_group, many.essential_skills, asked)
+    with_postings = generate([posted], seed=5)
+    extra = [e for e in with_postings if e not in plain]
+    assert with_postings[: len(plain)] == plain  # the track does not change with postings
+    assert {s.label for e in extra for s in e.skills} == {"SQL", "Python"}  # an essential one is not repeated
+    assert all("-m" in e.id and "asked for in job postings" in e.tags for e in extra)
+    texts = [e.description for e in with_postings]
+    assert all(" a ICT " not in t and "as a ICT" not in t for t in texts)
+    assert any("as an ICT nurse" in t for t in texts)
+
+
+@pytest.mark.parametrize(
+    ("phrase", "expected"),
+    [("accountant", "an"), ("electrician", "an"), ("ICT security technician", "an"), ("nurse", "a"),
+     ("80-hour", "an"), ("8-hour", "an"), ("18-hour", "an"), ("15-hour", "a"), ("110-hour", "a"), ("user", "a"),
+     ("SQL developer", "an"), ("web developer", "a"), ("hour", "an")],
+)  # fmt: skip
+def test_the_demo_text_uses_the_right_article(phrase: str, expected: str) -> None:
+    assert article(phrase) == expected
 
 
 def test_the_shipped_nj_programmes_parse_with_costs_hours_and_outcomes():

@@ -3,8 +3,12 @@
 Generated, not collected: the providers are fictional (every name ends in "(demo)"), prices, hours and credits are
 drawn from realistic ranges by a seeded random generator, and :func:`generate` is a pure function of the taxonomy
 rows passed in and the seed (same rows + same seed = the same catalog, ids included). Per occupation it makes a
-track: foundation micro-credentials over groups of two to four essential skills, advanced follow-ups (with the
-foundation as prerequisite) for half of them, and a credit-bearing capstone over the whole track.
+track: foundation micro-credentials over groups of two to four essential skills (every essential skill is in one),
+an advanced follow-up of each (with the foundation as prerequisite) and a credit-bearing capstone over the track (its
+first twelve groups). When job postings are there, the occupation's optional skills they ask for most
+(``asked_skills``) get foundation micro-credentials of their own (ids ``demo-NN-mGG-f``). The advanced follow-ups of
+odd groups (``demo-NN-xGG-a``) and those come after the capstone, from a generator of their own, so the entries and
+ids made before them are the same with or without them.
 
 Credit conventions: 1 ECTS credit = 25-30 hours of learning (27.5 used); 1 US semester credit hour = 45 hours of
 learning (15 contact + 30 study). EQF level follows the ISCO-08 major group of the occupation (skill level).
@@ -19,7 +23,15 @@ from dataclasses import dataclass
 from credstack.catalog.model import CatalogEntry, Prerequisite, SkillAlignment
 from credstack.errors import InvalidInputError
 
-__all__ = ["DEMO_OCCUPATIONS", "DEMO_PROVIDERS", "DEMO_SOURCE", "DemoOccupation", "DemoProvider", "generate"]
+__all__ = [
+    "DEMO_OCCUPATIONS",
+    "DEMO_PROVIDERS",
+    "DEMO_SOURCE",
+    "DemoOccupation",
+    "DemoProvider",
+    "article",
+    "generate",
+]
 
 DEMO_SOURCE = "demo"
 
@@ -62,6 +74,7 @@ class DemoOccupation:
     label: str
     isco_group: str
     essential_skills: tuple[tuple[str, str], ...]
+    asked_skills: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -110,6 +123,30 @@ def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+#: Initialisms read letter by letter whose first letter sounds like a vowel ("an ICT", "an SQL", "an HR").
+_VOWEL_SOUND_LETTERS = set("AEFHILMNORSX")
+
+
+def article(phrase: str) -> str:
+    """``a`` or ``an`` before ``phrase``, by sound: "an accountant", "an ICT technician", "an 80-hour", "an
+    11-hour", "a 15-hour", "a user", "a nurse"."""
+    word = phrase.split(" ", 1)[0].split("-", 1)[0]
+    if not word:
+        return "a"
+    if word[0].isdigit():
+        digits = "".join(ch for ch in word if ch.isdigit())
+        lead = digits[: len(digits) % 3 or 3]  # what is said first: "eighty", "eleven (thousand)", "one (thousand)"
+        return "an" if lead.startswith("8") or lead in ("11", "18") else "a"
+    if len(word) > 1 and word.isupper():
+        return "an" if word[0] in _VOWEL_SOUND_LETTERS else "a"
+    lower = word.lower()
+    if lower.startswith(("uni", "use", "usu", "uti", "eu", "one", "once")):
+        return "a"
+    if lower.startswith(("hour", "honest", "honour", "heir")):
+        return "an"
+    return "an" if lower[0] in "aeiou" else "a"
+
+
 def _credits(provider: DemoProvider, hours: float) -> tuple[float | None, float | None]:
     if provider.credits == "ects":
         return max(0.5, round(hours / 27.5 * 2) / 2), None
@@ -135,15 +172,17 @@ def _entry(
     eqf: int,
     prerequisites: Sequence[str] = (),
     kind: str = "MicroCredential",
+    tags: Sequence[str] = (),
 ) -> CatalogEntry:
     labels = ", ".join(label for _, label in skills)
     fmt = rng.choice(provider.formats)
     assessment = rng.choice(provider.assessments)
     ects, us = _credits(provider, hours)
+    size = f"{hours:.0f}-hour"
     description = (
-        f"A {hours:.0f}-hour {fmt} {'capstone' if kind == 'Certificate' else 'micro-credential'} for people working "
-        f"or aiming to work as a {occupation.label}. It covers {labels}, assessed by {assessment}. "
-        f"Generated demo entry aligned to ESCO; {provider.name} is fictional."
+        f"{_cap(article(size))} {size} {fmt} {'capstone' if kind == 'Certificate' else 'micro-credential'} for people "
+        f"working or aiming to work as {article(occupation.label)} {occupation.label}. It covers {labels}, assessed "
+        f"by {assessment}. Generated demo entry aligned to ESCO; {provider.name} is fictional."
     )
     return CatalogEntry(
         id=entry_id,
@@ -164,7 +203,7 @@ def _entry(
         assessment_method=assessment,
         validity_months=provider.validity_months,
         prerequisites=tuple(Prerequisite("achievement", p) for p in prerequisites),
-        tags=(occupation.label, f"ISCO {occupation.isco_group}", "demo"),
+        tags=(occupation.label, f"ISCO {occupation.isco_group}", "demo", *tags),
         occupations=(occupation.uri,),
     )
 
@@ -183,7 +222,7 @@ def _track(occupation: DemoOccupation, index: int, rng: random.Random) -> list[C
     home = DEMO_PROVIDERS[index % len(DEMO_PROVIDERS)]
     entries: list[CatalogEntry] = []
     foundations: list[str] = []
-    for g, group in enumerate(groups[:12]):
+    for g, group in enumerate(groups):
         provider = home if rng.random() < 0.5 else rng.choice(DEMO_PROVIDERS)
         lead = _cap(group[0][1])
         fid = f"demo-{index:02d}-{g:02d}-f"
@@ -209,6 +248,55 @@ def _track(occupation: DemoOccupation, index: int, rng: random.Random) -> list[C
                    hours=float(rng.randint(16, 30) * 5), eqf=base_eqf, prerequisites=foundations[:4],
                    kind="Certificate")
         )  # fmt: skip
+    seed = _seed_after(rng)
+    entries.extend(_advanced_rest(occupation, index, groups, base_eqf, seed))
+    entries.extend(_asked(occupation, index, home, base_eqf, seed))
+    return entries
+
+
+def _seed_after(rng: random.Random) -> str:
+    """A seed for the entries made after the track, drawn from the track's generator once the track is made (so
+    that adding them changed none of the track's entries)."""
+    return str(rng.random())
+
+
+def _advanced_rest(
+    occupation: DemoOccupation, index: int, groups: Sequence[Sequence[tuple[str, str]]], base_eqf: int, seed: str
+) -> list[CatalogEntry]:
+    """Advanced follow-ups of the foundations the track left without one (odd groups; ids ``demo-NN-xGG-a``), so
+    that every essential skill is taught at the advanced level too."""
+    rng = random.Random(f"{seed}:advanced")
+    entries = []
+    for g in range(1, len(groups), 2):
+        group = groups[g]
+        lead = _cap(group[0][1])
+        entries.append(
+            _entry(occupation, rng.choice(DEMO_PROVIDERS), rng, entry_id=f"demo-{index:02d}-x{g:02d}-a",
+                   name=rng.choice(_ADVANCED_TITLES).format(skill=lead), skills=group, level=3,
+                   hours=float(rng.randint(6, 12) * 5), eqf=base_eqf, prerequisites=[f"demo-{index:02d}-{g:02d}-f"])
+        )  # fmt: skip
+    return entries
+
+
+def _asked(occupation: DemoOccupation, index: int, home: DemoProvider, base_eqf: int, seed: str) -> list[CatalogEntry]:
+    """Foundation micro-credentials, one per group of one to three, over the skills postings ask for that are not
+    the occupation's essential skills (ids ``demo-NN-mGG-f``)."""
+    essential = {uri for uri, _ in occupation.essential_skills}
+    asked = [skill for skill in dict.fromkeys(occupation.asked_skills) if skill[0] not in essential]
+    rng = random.Random(f"{seed}:asked")
+    entries: list[CatalogEntry] = []
+    g = 0
+    while asked:
+        size = rng.randint(1, 3)
+        group, asked = asked[:size], asked[size:]
+        provider = home if rng.random() < 0.5 else rng.choice(DEMO_PROVIDERS)
+        lead = _cap(group[0][1])
+        entries.append(
+            _entry(occupation, provider, rng, entry_id=f"demo-{index:02d}-m{g:02d}-f",
+                   name=rng.choice(_FOUNDATION_TITLES).format(skill=lead), skills=group, level=2,
+                   hours=float(rng.randint(3, 8) * 5), eqf=max(3, base_eqf - 1), tags=("asked for in job postings",))
+        )  # fmt: skip
+        g += 1
     return entries
 
 

@@ -65,7 +65,7 @@ __all__ = [
 ]
 
 #: Bump when :func:`credstack.catalog.demo.generate` changes what it makes, so ``seed`` replaces the demo catalog.
-DEMO_GENERATOR_VERSION = "1"
+DEMO_GENERATOR_VERSION = "2"
 #: Bump when the NJ ETPL mapping (:mod:`credstack.catalog.nj`, :mod:`credstack.services.catalog_seed`) changes.
 NJ_MAPPING_VERSION = "3"
 _OPTIONAL_WEIGHT = 0.5
@@ -230,14 +230,19 @@ class CatalogService:
             )
         versions = self._versions()
         reports = []
+        with self._db.read() as session:
+            occupations = catalog_seed.demo_occupations(session)
+        asked = sorted({uri for o in occupations for uri, _ in o.asked_skills})
         demo_version = f"generator {DEMO_GENERATOR_VERSION}, seed {seed}"
+        if asked:  # the skills job postings ask for change with the postings ingested
+            demo_version += f", {len(asked)} asked skills {hashlib.sha256(' '.join(asked).encode()).hexdigest()[:12]}"
         if force or versions.get(DEMO_SOURCE) != demo_version:
-            with self._db.read() as session:
-                occupations = catalog_seed.demo_occupations(session)
             demo = generate(occupations, seed=seed)
             rows = self.replace_source(DEMO_SOURCE, demo, version=demo_version)
             providers = len({e.provider for e in demo})
             detail = f"{len(occupations)} ESCO occupations, {providers} fictional providers"
+            plural = "" if len(asked) == 1 else "s"
+            detail += f", {len(asked)} optional skill{plural} asked for in postings" if asked else ", no postings yet"
             reports.append(SourceSeed(DEMO_SOURCE, rows, "loaded", detail))
         else:
             reports.append(SourceSeed(DEMO_SOURCE, self._rows(DEMO_SOURCE), "unchanged", demo_version))

@@ -20,6 +20,7 @@ from credstack.catalog import nj
 from credstack.catalog.demo import DEMO_OCCUPATIONS, DemoOccupation
 from credstack.catalog.model import CatalogEntry
 from credstack.catalog.source import read_rows
+from credstack.storage.market_tables import MarketDemand
 from credstack.storage.taxonomy_tables import (
     TaxonomyOccupation,
     TaxonomyOccupationSkill,
@@ -29,9 +30,13 @@ from credstack.storage.taxonomy_tables import (
 )
 from credstack.taxonomy.text import normalise, split_labels
 
-__all__ = ["demo_occupations", "nj_entries"]
+__all__ = ["MAX_ASKED", "MIN_ASKED", "demo_occupations", "nj_entries"]
 
 _MAX_OCCUPATIONS_PER_PROGRAMME = 3
+#: An optional skill of a demo occupation gets demo micro-credentials when at least this many postings ask for it
+MIN_ASKED = 3
+#: ... and at most this many of an occupation's optional skills do (the most asked)
+MAX_ASKED = 8
 
 
 def _essential_skills(
@@ -52,20 +57,46 @@ def _essential_skills(
     return out
 
 
+def _asked(session: Session, uris: Sequence[str]) -> dict[str, int]:
+    """Skill URI -> ingested postings asking for it (all sources, months and occupations): empty without postings."""
+    d = MarketDemand
+    found: dict[str, int] = {}
+    wanted = sorted(set(uris))
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        rows = session.execute(
+            sa.select(d.skill_uri, sa.func.sum(d.postings)).where(d.skill_uri.in_(chunk)).group_by(d.skill_uri)
+        )
+        found.update({uri: int(n or 0) for uri, n in rows})
+    return found
+
+
 def demo_occupations(session: Session, labels: Sequence[str] = DEMO_OCCUPATIONS) -> list[DemoOccupation]:
-    """The ESCO occupations named in ``labels`` that are loaded, with their essential skills, in ``labels`` order."""
+    """The ESCO occupations named in ``labels`` that are loaded, with their essential skills, in ``labels`` order,
+    and, when job postings have been ingested (``credstack market ingest``), the occupation's optional skills the
+    postings ask for most (at least :data:`MIN_ASKED` postings, at most :data:`MAX_ASKED`, most asked first)."""
     o = TaxonomyOccupation
     rows = {
         row.preferred_label: row
         for row in session.scalars(sa.select(o).where(o.kind == "occupation", o.preferred_label.in_(list(labels))))
     }
     found = [rows[label] for label in labels if label in rows]
-    skills = _essential_skills(session, [row.uri for row in found])
-    return [
-        DemoOccupation(row.uri, row.preferred_label, row.isco_group or "", tuple(skills[row.uri]))
-        for row in found
-        if skills[row.uri]
-    ]
+    uris = [row.uri for row in found]
+    skills = _essential_skills(session, uris)
+    optional = _essential_skills(session, uris, "optional")
+    demand = _asked(session, [uri for pairs in optional.values() for uri, _ in pairs])
+    out = []
+    for row in found:
+        if not skills[row.uri]:
+            continue
+        asked = [pair for pair in optional[row.uri] if demand.get(pair[0], 0) >= MIN_ASKED]
+        asked.sort(key=lambda pair: (-demand[pair[0]], pair[1]))
+        out.append(
+            DemoOccupation(
+                row.uri, row.preferred_label, row.isco_group or "", tuple(skills[row.uri]), tuple(asked[:MAX_ASKED])
+            )
+        )
+    return out
 
 
 def _esco_by_label(session: Session) -> tuple[dict[str, str], dict[str, str]]:
