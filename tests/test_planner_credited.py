@@ -135,3 +135,14 @@ def test_a_started_stack_the_plan_leaves_open_is_within_reach_with_what_complete
     reach = within_reach(steps, [far, started, done], frozenset({"held"}), catalog)
     assert [r.stack_id for r in reach] == ["dev"]  # "far" needs 3 more, "done" completes (a milestone)
     assert reach[0].missing == ("b",) and reach[0].advanced_by == ("a",) and reach[0].hours == 15
+
+
+def test_the_database_planner_can_keep_held_certificates_from_covering_skills_at_their_catalog_level() -> None:
+    held = Achievement("old-sql", {SQL: 3}, hours=10, cost=100)
+    refresher = Achievement("sql-refresher", {SQL: 3}, hours=5, cost=50)
+    target = Target((TargetSkill(SQL, 1, 3),), 1.0)
+    as_file = plan([held, refresher], Learner(skills={SQL: 1.2}, held=frozenset({"old-sql"})), target, PlanOptions())
+    assert as_file.plan is not None and as_file.plan.achievements == ()  # the file format's rule: held skills count
+    decayed = Learner(skills={SQL: 1.2}, held=frozenset({"old-sql"}), held_skills=False)
+    result = plan([held, refresher], decayed, target, PlanOptions())
+    assert result.plan is not None and result.plan.achievements == ("sql-refresher",)  # never the held one again

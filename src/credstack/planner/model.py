@@ -85,6 +85,9 @@ class Learner:
 
     ``budget`` caps the total cost; ``hours_per_week`` sets the pace (the plan gets a week-by-week schedule) and,
     with ``max_weeks``, a deadline: the total hours may not exceed ``hours_per_week * max_weeks``.
+    ``held_skills`` (library only; default True, the file format's rule): held achievements' catalog levels count as
+    the learner's skills. The database planner passes False: its ``skills`` already come from those credentials
+    (their results, decayed by age), so an old certificate does not cover a requirement at its catalog level.
     """
 
     skills: Mapping[str, float] = field(default_factory=dict)
@@ -92,6 +95,7 @@ class Learner:
     budget: float | None = None
     hours_per_week: float | None = None
     max_weeks: float | None = None
+    held_skills: bool = True
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "skills", _levels(self.skills, "learner skills"))

@@ -123,7 +123,7 @@ def build_problem(
     available = catalog.availability(held, options.filters)
 
     levels = dict(learner.skills)
-    for held_id in held:
+    for held_id in held if learner.held_skills else ():
         if held_id in by_id:
             for uri, level in by_id[held_id].skills.items():
                 if uri not in levels or level > levels[uri]:

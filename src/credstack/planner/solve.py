@@ -224,7 +224,12 @@ def _diagnose(
             f"no plan reaching {goal} within {' and '.join(within) or 'the limits'} was found in the "
             f"{options.time_limit:g} s time limit (none was proven impossible either); allow more time",
         )
-    free = Learner(skills=learner.skills, held=learner.held, hours_per_week=learner.hours_per_week)
+    free = Learner(
+        skills=learner.skills,
+        held=learner.held,
+        hours_per_week=learner.hours_per_week,
+        held_skills=learner.held_skills,
+    )
     budget_note = deadline_note = None
     if learner.budget is not None:
         budget_note = _over(catalog, free, target, options, "cost", goal, learner)

@@ -428,6 +428,7 @@ class PlanningService:
             budget=budget,
             hours_per_week=hours_per_week,
             max_weeks=max_weeks,
+            held_skills=False,  # the profile's credited levels already stand for the held credentials
         )
         objective: Objective = "cost" if minimize == "cost" else "time"
         adjustments = (
@@ -777,6 +778,7 @@ def replace_learner(learner: Learner, **changes: float | None) -> Learner:
         budget=changes.get("budget", learner.budget),
         hours_per_week=changes.get("hours_per_week", learner.hours_per_week),
         max_weeks=changes.get("max_weeks", learner.max_weeks),
+        held_skills=learner.held_skills,
     )
 
 
