@@ -5,7 +5,8 @@ what-if. ``/planner.json`` (same parameters) is its JSON twin, identical to ``GE
 A learner's plan is private: the signed-in learner sees their own (``learner`` defaults to their e-mail address and
 must be one of their recipient identifiers), a platform admin anyone's; everyone else gets the 403 page. Picking a
 target: ``/planner?q=...`` searches ESCO occupations by label (the taxonomy search), each hit links to the plan for
-it; ``POST /planner`` (signed in, CSRF) plans against a pasted job posting.
+it; ``POST /planner`` (signed in, CSRF) plans against a pasted job posting. For the learner whose page it is, the
+page also lists target suggestions (each a link to its plan) and the quarterly skills audit.
 
 Charts are server-rendered inline SVG (no script, CSP-safe); the geometry is computed here, the template only draws.
 """
