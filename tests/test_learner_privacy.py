@@ -48,12 +48,13 @@ def cs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Credstack]:
     copy = tmp_path_factory.mktemp("privacy") / "credstack.db"
     shutil.copyfile(source, copy)
     app = open_planning_app(f"sqlite:///{Path(copy)}")
-    org = app.accounts.create_org("Acme Hiring", slug="acme")
-    if app.accounts.find_person(LEARNER) is None:  # other modules may have signed the learner in already
-        app.accounts.create_person(LEARNER, password=PASSWORD)
-    app.accounts.create_person(OTHER, password=PASSWORD)
-    app.accounts.create_person("root@example.org", password=PASSWORD, org_id=org.id, roles=["platform_admin"])
-    app.accounts.create_person("hr@example.org", password=PASSWORD, org_id=org.id, roles=["employer_reviewer"])
+    # the planning database is shared per process: other modules may have made "acme" or these people already
+    org = next((o for o in app.accounts.list_orgs() if o.id == "acme"), None)
+    org = org or app.accounts.create_org("Acme Hiring", slug="acme")
+    people = [(LEARNER, None, ()), (OTHER, None, ()), ("root@example.org", org.id, ("platform_admin",))]
+    for email, org_id, roles in [*people, ("hr@example.org", org.id, ("employer_reviewer",))]:
+        if app.accounts.find_person(email) is None:
+            app.accounts.create_person(email, password=PASSWORD, org_id=org_id, roles=list(roles))
     yield app
     app.close()
 
