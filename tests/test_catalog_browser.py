@@ -53,12 +53,12 @@ def test_search_filters_semantic_mode_and_an_entry(page: Any, base: str) -> None
     page.wait_for_selector("[data-testid=results]")
     assert "(semantic search)" in page.inner_text("[data-testid=mode-ran]")
     assert page.locator("[data-testid=mode] input[value=semantic]").is_checked()  # the toggle keeps its state
-    assert "Certified Nursing Aide" in _column(page, 1)[0]
+    assert any("Certified Nursing Aide" in n for n in _column(page, 1)[:3])  # with demo nursing units
     prices = [float(re.sub(r"[^\d.]", "", p)) for p in _column(page, 4) if p.strip() != "?"]
     assert prices and all(p <= 5000 for p in prices)
     page.screenshot(path=str(SCREENSHOTS / "catalog-semantic.png"), full_page=True)
 
-    page.click("[data-testid=results] tbody tr:first-child td:first-child a")
+    page.click("[data-testid=results] tbody td:first-child a:text-is('Certified Nursing Aide')")
     page.wait_for_selector("h1")
     assert page.inner_text("h1") == "Certified Nursing Aide"
     assert "Provider" in page.inner_text("[data-testid=facts]")
