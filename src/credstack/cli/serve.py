@@ -220,6 +220,7 @@ def demo_seed(
         credstack.init_db()
         if not credstack.taxonomy.counts().get("occupations"):
             raise TaxonomyNotLoadedError("the demo stacks are built from the catalog: run `credstack taxonomy load`")
+        market = _seed_market(credstack)  # first: the demo catalog adds units for the skills postings ask for
         seeded = seed_demo(credstack)
         wallet = seed_wallet(credstack)
         from credstack.cli._employer_demo import seed_employer_demo
@@ -227,7 +228,6 @@ def demo_seed(
         seed_employer_demo(credstack, seeded)
         stacks = seed_stacks(credstack)
         workforce = _seed_after_stacks(credstack)
-        market = _seed_market(credstack)
         index = None
         if not no_index:
             from credstack.services.catalog_semantic import semantic_installed
