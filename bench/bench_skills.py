@@ -9,6 +9,9 @@ the first N in file order. Measured:
 - ``extract_sentences_per_second``: warm ``SkillLinker.extract`` (lexical, the library default);
 - ``extract_tagged_sentences_per_second``: warm ``SkillLinker.extract(method="tagged")`` (the CRF tagger, what
   ``credstack skills extract`` does);
+- ``neural_load_seconds``, ``extract_neural_sentences_per_second``: loading the fine-tuned encoder tagger (torch,
+  base model, shipped deltas) and warm ``SkillLinker.extract_many(method="neural")`` in batches of 256 on 2 torch
+  threads (only when the ``semantic`` extra is installed);
 - ``cli_cold_*``: ``credstack skills link FILE`` end to end in a fresh process with an empty index cache
   (start-up, index build and cache write included), output to a file;
 - ``cli_warm_*``: the same again, the indexes now read from the cache (the usual case).
@@ -63,6 +66,18 @@ def run(n: int = 5000) -> dict[str, Any]:
         linker.extract(line, method="tagged")
     tagged_s = time.perf_counter() - started
 
+    neural: dict[str, Any] = {}
+    from credstack.skills.neural import default_neural_tagger, neural_available
+
+    if neural_available():
+        started = time.perf_counter()
+        default_neural_tagger()
+        neural["neural_load_seconds"] = round(time.perf_counter() - started, 2)
+        started = time.perf_counter()
+        for offset in range(0, len(lines), 256):
+            linker.extract_many(lines[offset : offset + 256], method="neural")
+        neural["extract_neural_sentences_per_second"] = round(len(lines) / (time.perf_counter() - started))
+
     with tempfile.TemporaryDirectory() as tmp:
         text = Path(tmp) / "sentences.txt"
         text.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -75,6 +90,7 @@ def run(n: int = 5000) -> dict[str, Any]:
         "link_sentences_per_second": round(len(lines) / link_s),
         "extract_sentences_per_second": round(len(lines) / extract_s),
         "extract_tagged_sentences_per_second": round(len(lines) / tagged_s),
+        **neural,
         "cli_cold_seconds": round(cold, 2),
         "cli_cold_sentences_per_second": round(len(lines) / cold),
         "cli_warm_seconds": round(warm, 2),

@@ -8,7 +8,7 @@ Not a test. Measured with :func:`credstack.skills.default_linker`:
   label are skipped. MRR, RP@5 and RP@10 averaged over sentences.
 - The same on the SkillSkape dev split (synthetic LLM sentences: a sanity check, not evidence of real quality).
 - The same again with the semantic stage (``semantic`` rows: all-MiniLM-L6-v2 re-ranking), when it is installed.
-- Span extraction on SkillSpan dev with each extraction method (``lexical``, ``tagged``, ``union``) of
+- Span extraction on SkillSpan dev with each extraction method (``lexical``, ``tagged``, ``union``, ``neural``) of
   :meth:`SkillLinker.extract`, mentions mapped to the dataset's tokens: exact span match with skill and knowledge
   spans pooled (``F1``), exact match with the type too (``typedF1``, SkillSpan's own convention: span-level F1
   over both layers), and a documented loose variant (``looseF1``, any overlap counts).
@@ -35,8 +35,9 @@ from typing import Any, Protocol
 import numpy as np
 
 from credstack.errors import ConfigurationError
-from credstack.skills import SkillLinker, default_linker
+from credstack.skills import Mention, SkillLinker, default_linker
 from credstack.skills.metrics import bio_spans, mean, reciprocal_rank, rp_at_k, span_prf
+from credstack.skills.neural import neural_available
 from credstack.taxonomy.text import normalise
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -123,8 +124,11 @@ def skillspan_dev() -> list[dict[str, Any]]:
     return skillspan("dev")
 
 
-def predicted_token_spans(linker: SkillLinker, tokens: list[str], method: str = "lexical") -> set[tuple[int, int, str]]:
-    """Mentions found in the space-joined tokens, as (first token, end token, kind) spans."""
+def predicted_token_spans(
+    linker: SkillLinker, tokens: list[str], method: str = "lexical", mentions: list[Mention] | None = None
+) -> set[tuple[int, int, str]]:
+    """Mentions found in the space-joined tokens (or the given ``mentions`` of that text), as (first token, end
+    token, kind) spans."""
     starts, ends, pos = {}, {}, 0
     for i, tok in enumerate(tokens):
         starts[pos] = i
@@ -132,7 +136,7 @@ def predicted_token_spans(linker: SkillLinker, tokens: list[str], method: str = 
         pos += len(tok) + 1
     text = " ".join(tokens)
     out = set()
-    for m in linker.extract(text, method=method):
+    for m in linker.extract(text, method=method) if mentions is None else mentions:
         first = max((p for p in starts if p <= m.start), default=0)
         last = min((p for p in ends if p >= m.end), default=pos)
         out.add((starts[first], ends[last], m.kind.upper()))
@@ -159,7 +163,8 @@ def _loose_f1(pairs: list[tuple[set[tuple[int, int, str]], set[tuple[int, int, s
 def span_metrics(linker: SkillLinker, rows: list[dict[str, Any]], method: str = "lexical") -> dict[str, Any]:
     """Exact span match per source and overall: ``f1`` ignores the span type (skill and knowledge spans pooled),
     ``typed_f1`` needs the type right too (SkillSpan's convention; lexical mentions have no type, so 0)."""
-    predicted = [predicted_token_spans(linker, r["tokens"], method) for r in rows]
+    found = linker.extract_many([" ".join(r["tokens"]) for r in rows], method=method)
+    predicted = [predicted_token_spans(linker, r["tokens"], method, m) for r, m in zip(rows, found, strict=True)]
     result: dict[str, Any] = {}
     for source in ("house", "tech", "all"):
         chosen = [i for i, r in enumerate(rows) if source == "all" or r["source"] == source]
@@ -224,7 +229,10 @@ def run(test_root: Path = EVAL) -> dict[str, Any]:
             results["linking"][f"{name} semantic"] = ranking_metrics(semantic, data)
     results["spans"] = {}
     for name, rows in spans.items():
-        for method in ("lexical", "tagged", "union"):
+        for method in ("lexical", "tagged", "union", "neural"):
+            if method == "neural" and not neural_available():
+                print("neural tagger skipped: torch or the base model is not installed", file=sys.stderr)
+                continue
             started = time.perf_counter()
             results["spans"][f"{name} {method}"] = span_metrics(linker, rows, method)
             rate = len(rows) / (time.perf_counter() - started)

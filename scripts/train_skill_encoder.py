@@ -7,7 +7,12 @@ at run time), as in ``scripts/train_skill_tagger.py``; the first word piece of e
 ``B/I-KNOWLEDGE``, ``O``; a word in both layers is trained as skill). All encoder weights except the word-piece
 embeddings are fine-tuned (AdamW, linear warm-up then decay, batches of similar length). Seeded; on 2 CPU threads.
 
+After training, the weights are stored as int8 deltas over the base model (:func:`credstack.skills.neural.delta_state`)
+and two decoding settings are chosen on dev for them, stored in the file's metadata: the share of the shipped CRF
+tagger's marginals mixed into the tag probabilities (``crf_weight``) and a bias on ``O`` (``o_bias``).
+
 Usage: .venv/bin/python scripts/train_skill_encoder.py [--epochs 5 --lr 1e-4 --batch 16] [--limit N] [--no-write]
+       .venv/bin/python scripts/train_skill_encoder.py --retune FILE   (only the decoding settings, for FILE)
 """
 
 from __future__ import annotations
@@ -22,17 +27,20 @@ from typing import Any
 
 import torch
 from safetensors.torch import save
-from train_skill_tagger import combined_tags, gold_spans, load
+from train_skill_tagger import combined_tags, gold_spans, load, prepared
 
+from credstack.skills import default_linker
 from credstack.skills.metrics import span_prf
 from credstack.skills.neural import LABELS, MAX_PIECES, NeuralTagger, build_model, delta_state, tokenizer
-from credstack.skills.tagger import split
+from credstack.skills.tagger import default_tagger, split
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "src" / "credstack" / "skills" / "data" / "span_encoder.safetensors.xz"
 INDEX = {t: i for i, t in enumerate(LABELS)}
-#: Biases on the log probability of O tried on dev after training (the best is shipped in the weights' metadata).
-BIASES = (-1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 2.0, 3.0)
+#: Tried on dev after training (the best pair is shipped in the weights' metadata): the CRF tagger's share in
+#: the mixed tag probabilities, and a bias on the log probability of O (> 0: fewer, surer spans).
+CRF_WEIGHTS = (0.0, 0.2, 0.3, 0.4, 0.5)
+BIASES = (-0.5, 0.0, 0.5, 1.0, 1.5, 2.0)
 
 
 def words_and_tags(row: dict[str, Any]) -> tuple[list[str], list[int], list[int]]:
@@ -80,17 +88,10 @@ def batches(items: list[tuple[list[int], list[int]]], size: int, rng: random.Ran
     return out
 
 
-def evaluate(
-    tagger: NeuralTagger, dev: list[tuple[list[str], list[int], dict[str, Any]]], biases: tuple[float, ...] = ()
-) -> dict[str, float]:
-    """Dev figures with the tagger's O bias; with ``biases``, those of the best of them (``o_bias`` says which)."""
+def evaluate(tagger: NeuralTagger, dev: list[tuple[list[str], list[int], dict[str, Any]]]) -> dict[str, float]:
+    """Dev figures of the encoder alone (no CRF share, no O bias)."""
     probs = tagger.probabilities([words for words, _owners, _row in dev])
-    best: dict[str, float] = {}
-    for bias in biases or (tagger.o_bias,):
-        result = score([[*tagger.decode(p, bias)] for p in probs], dev)
-        if not best or result["f1"] > best["f1"]:
-            best = {**result, "o_bias": bias}
-    return best
+    return score([tagger.decode(p, 0.0) for p in probs], dev)
 
 
 def score(found: list[list[Any]], dev: list[tuple[list[str], list[int], dict[str, Any]]]) -> dict[str, float]:
@@ -114,8 +115,12 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=0, help="train on the first N sentences only (timing)")
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--retune", type=Path, help="only choose CRF share and O bias for these trained weights")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
+    if args.retune:
+        retune(args)
+        return
     torch.manual_seed(args.seed)
     rng = random.Random(args.seed)
     tok = tokenizer()
@@ -187,24 +192,71 @@ def main() -> None:
     assert best is not None
     print(f"training {time.perf_counter() - started:.0f} s; best epoch {best[1]}: dev F1 {100 * best[0]:.1f}")
     model.load_state_dict(best[2])
-    tuned = evaluate(tagger, dev, BIASES)
-    print(
-        f"O bias {tuned['o_bias']}: dev F1 {100 * tuned['f1']:.1f} (P {100 * tuned['precision']:.1f}"
-        f" R {100 * tuned['recall']:.1f}; typed {100 * tuned['typed_f1']:.1f})",
-        flush=True,
-    )
-    shipped = delta_state(model, base)
-    metadata = {"epoch": str(best[1]), "seed": str(args.seed), "o_bias": str(tuned["o_bias"])}
+    metadata = {"epoch": str(best[1]), "seed": str(args.seed), "lr": str(args.lr), "epochs": str(args.epochs)}
+    ship(delta_state(model, base), metadata, dev, args)
+
+
+def ship(shipped: dict[str, Any], metadata: dict[str, str], dev: list[Any], args: argparse.Namespace) -> None:
+    """Choose the CRF share and the O bias on dev for the weights as shipped (int8 deltas), then write them."""
+    tagger = NeuralTagger.from_bytes(lzma.compress(save(shipped), preset=0), threads=args.threads)
+    probs = tagger.probabilities([words for words, _owners, _row in dev])
+    crf = crf_marginals(args.data)
+    best: dict[str, float] = {}
+    for weight in CRF_WEIGHTS:
+        mixed = [(1 - weight) * p + weight * c for p, c in zip(probs, crf, strict=True)]
+        for bias in BIASES:
+            result = score([tagger.decode(m, bias) for m in mixed], dev)
+            print(
+                f"CRF share {weight}, O bias {bias}: dev F1 {100 * result['f1']:.1f} (P {100 * result['precision']:.1f}"
+                f" R {100 * result['recall']:.1f}; typed {100 * result['typed_f1']:.1f})",
+                flush=True,
+            )
+            if not best or result["f1"] > best["f1"]:
+                best = {**result, "o_bias": bias, "crf_weight": weight}
+    metadata = {**metadata, "o_bias": str(best["o_bias"]), "crf_weight": str(best["crf_weight"])}
     blob = lzma.compress(save(shipped, metadata=metadata), preset=6)
-    check = NeuralTagger.from_bytes(blob, threads=args.threads)
-    result = evaluate(check, dev)
     print(
-        f"shipped (int8 deltas, {len(blob) / 1e6:.1f} MB): dev F1 {100 * result['f1']:.1f} "
-        f"(P {100 * result['precision']:.1f} R {100 * result['recall']:.1f}; typed {100 * result['typed_f1']:.1f})"
+        f"shipped (int8 deltas, {len(blob) / 1e6:.1f} MB; CRF share {best['crf_weight']}, O bias {best['o_bias']}):"
+        f" dev F1 {100 * best['f1']:.1f} (P {100 * best['precision']:.1f} R {100 * best['recall']:.1f};"
+        f" typed {100 * best['typed_f1']:.1f})"
     )
     if not args.no_write:
         args.out.write_bytes(blob)
         print(f"written {args.out}")
+
+
+def crf_marginals(data: Path) -> list[Any]:
+    """The shipped CRF tagger's tag marginals for the dev words (the same words as :func:`words_and_tags`)."""
+    import numpy as np
+
+    linker, crf = default_linker(), default_tagger()
+    out = []
+    for row in load(data, "dev"):
+        attributes, _tags, _owners = prepared(linker, row)
+        out.append(np.asarray(crf.marginals(attributes, LABELS), dtype=np.float32).reshape(-1, len(LABELS)))
+    return out
+
+
+def retune(args: argparse.Namespace) -> None:
+    """``--retune FILE``: choose the CRF share and O bias again for already trained weights."""
+    from safetensors import safe_open
+
+    raw = lzma.decompress(args.retune.read_bytes())
+    tmp = args.out.with_suffix(".tmp")
+    tmp.write_bytes(raw)
+    try:
+        with safe_open(str(tmp), framework="pt") as fh:
+            metadata = dict(fh.metadata() or {})
+            shipped = {k: fh.get_tensor(k) for k in fh.keys()}  # noqa: SIM118 - safe_open has no iterator
+    finally:
+        tmp.unlink()
+    dev = []
+    for row in load(args.data, "dev"):
+        words, _tags, owners = words_and_tags(row)
+        dev.append((words, owners, row))
+    metadata.setdefault("lr", str(args.lr))
+    metadata.setdefault("epochs", str(args.epochs))
+    ship(shipped, metadata, dev, args)
 
 
 if __name__ == "__main__":

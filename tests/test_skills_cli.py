@@ -116,18 +116,16 @@ def test_the_index_cache_round_trips_and_survives_a_corrupt_file(
     assert _skills_index._read(path) is None  # a broken cache is rebuilt, never an error
 
 
-def test_extract_method_tagged_by_default_and_lexical_on_request(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_extract_method_tagged_and_lexical_on_request(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     text = tmp_path / "posting.txt"
     text.write_text("You will work independently in a fast-paced environment\n", encoding="utf-8")
-    assert run("extract", "--json", str(text)) == 0
+    assert run("extract", "--json", "--method", "tagged", str(text)) == 0
     tagged = json.loads(capsys.readouterr().out)["mentions"]
     assert [m["text"] for m in tagged] == ["work independently in a fast-paced environment"]
     assert set(tagged[0]) == {"start", "end", "text", "score", "links"}  # the output format is unchanged
     assert run("extract", "--json", "--method", "lexical", str(text)) == 0
     lexical = json.loads(capsys.readouterr().out)["mentions"]
     assert "work independently" in [m["text"] for m in lexical]
-    assert run("extract", "--method", "neural", str(text)) == 2
+    assert run("extract", "--method", "bogus", str(text)) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("error [invalid_input]") and "--method" in err and "\n" not in err

@@ -64,7 +64,7 @@ def test_union_adds_label_matches_outside_the_tagged_spans(linker: SkillLinker) 
         assert any(u.start < m.end and m.start < u.end for u in union)  # covered by a tagged or lexical span
     assert all(m.kind == "" for m in lexical)
     with pytest.raises(InvalidInputError, match="unknown extraction method"):
-        linker.extract(text, method="neural")
+        linker.extract(text, method="bogus")
 
 
 def test_empty_and_punctuation_only_text(linker: SkillLinker) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -18,7 +18,10 @@ from rich.markup import escape
 from credstack.cli import app
 from credstack.cli._context import out
 from credstack.cli._skills_index import load_linker, load_semantic
-from credstack.errors import InvalidInputError, NotUtf8Error
+from credstack.errors import ConfigurationError, InvalidInputError, NotUtf8Error
+
+if TYPE_CHECKING:
+    from credstack.skills import Mention
 
 __all__ = ["read_lines", "skills_app"]
 
@@ -33,8 +36,15 @@ app.add_typer(skills_app)
 BATCH = 256
 #: ``credstack skills extract --method`` values (as in :meth:`credstack.skills.SkillLinker.extract`; not imported
 #: from there so that registering the command loads no NumPy), and the default chosen on SkillSpan dev.
-METHODS = ("tagged", "union", "lexical")
-DEFAULT_METHOD = "tagged"
+METHODS = ("neural", "tagged", "union", "lexical")
+
+
+def default_method() -> str:
+    """``neural`` when torch and the base model (the ``semantic`` extra) are installed, else the CRF (``tagged``)."""
+    from credstack.skills.neural import neural_available
+
+    return "neural" if neural_available() else "tagged"
+
 
 FileArg = Annotated[
     Path | None,
@@ -91,22 +101,38 @@ def extract(
         str,
         typer.Option(
             "--method",
-            help="tagged: skill and knowledge spans from the trained CRF tagger; union: those plus taxonomy labels"
-            " outside them; lexical: taxonomy labels only.",
+            help="neural: skill and knowledge spans from the fine-tuned encoder (the default when the 'semantic'"
+            " extra is installed); tagged: spans from the CRF tagger (the default otherwise); union: CRF spans plus"
+            " taxonomy labels outside them; lexical: taxonomy labels only.",
+            show_default=False,
         ),
-    ] = DEFAULT_METHOD,
+    ] = "",
 ) -> None:
     """Find skill mentions in each line: character span, text, and the ESCO / O*NET concepts they name."""
-    if method not in METHODS:
+    if method and method not in METHODS:
         raise InvalidInputError(f"--method must be one of {', '.join(METHODS)}, not {method!r}")
     lines = read_lines(file)
     linker = load_linker()
-    for number, line in enumerate(lines, start=1):
-        mentions = linker.extract(line, method=method)
-        if as_json:
-            data = [{**m.to_json(), "links": [x.to_json() for x in m.links[:links]]} for m in mentions]
-            sys.stdout.write(json.dumps({"line": number, "mentions": data}, ensure_ascii=False) + "\n")
-            continue
-        for m in mentions:
-            named = "; ".join(f"{x.label} ({x.scheme} {x.score:.2f})" for x in m.links[:links])
-            out.print(f"{number}:{m.start}-{m.end} [bold]{escape(m.text)}[/] -> {escape(named)}")
+    chosen = method or default_method()
+    for offset in range(0, len(lines), BATCH):
+        batch = lines[offset : offset + BATCH]
+        try:
+            found = linker.extract_many(batch, method=chosen)
+        except ConfigurationError as exc:
+            if method:  # asked for by name: say why it cannot run
+                raise
+            print(f"note: the neural tagger is unavailable ({exc}); using the CRF tagger", file=sys.stderr)
+            chosen = "tagged"
+            found = linker.extract_many(batch, method=chosen)
+        for number, mentions in enumerate(found, start=offset + 1):
+            _show(number, mentions, as_json, links)
+
+
+def _show(number: int, mentions: list[Mention], as_json: bool, links: int) -> None:
+    if as_json:
+        data = [{**m.to_json(), "links": [x.to_json() for x in m.links[:links]]} for m in mentions]
+        sys.stdout.write(json.dumps({"line": number, "mentions": data}, ensure_ascii=False) + "\n")
+        return
+    for m in mentions:
+        named = "; ".join(f"{x.label} ({x.scheme} {x.score:.2f})" for x in m.links[:links])
+        out.print(f"{number}:{m.start}-{m.end} [bold]{escape(m.text)}[/] -> {escape(named)}")

@@ -23,6 +23,7 @@ from numpy.typing import NDArray
 from credstack.errors import InvalidInputError
 from credstack.skills.lexicon import ALTERNATIVE, PREFERRED, LabelMatcher
 from credstack.skills.retrieval import ConceptIndex
+from credstack.skills.tagger import TaggedSpan
 from credstack.skills.text import Token, tokenize
 from credstack.skills.vocabulary import ESCO, Concept, shipped_concepts
 
@@ -34,8 +35,8 @@ _KIND = {"knowledge": "knowledge", "technology": "tech"}
 #: Mentions scoring below this are not reported by :meth:`SkillLinker.extract`.
 MIN_MENTION_SCORE = 0.5
 #: Extraction methods of :meth:`SkillLinker.extract`.
-LEXICAL, TAGGED, UNION = "lexical", "tagged", "union"
-METHODS = (LEXICAL, TAGGED, UNION)
+LEXICAL, TAGGED, UNION, NEURAL = "lexical", "tagged", "union", "neural"
+METHODS = (LEXICAL, TAGGED, UNION, NEURAL)
 #: Concepts retrieved for a tagged span that names no label.
 TAGGED_LINKS = 5
 
@@ -149,7 +150,9 @@ class SkillLinker:
         ``method``: ``"lexical"`` (the default): taxonomy labels found in the text, scoring at least ``min_score``
         (the longest, then best, wins); ``"tagged"``: the spans the CRF tagger (:mod:`credstack.skills.tagger`)
         marks as skill or knowledge, each linked to its concepts, scored by the tagger's probability;
-        ``"union"``: the tagged spans plus the lexical mentions that overlap none of them.
+        ``"union"``: the tagged spans plus the lexical mentions that overlap none of them; ``"neural"``: the spans
+        the fine-tuned encoder (:mod:`credstack.skills.neural`; needs torch, the ``semantic`` extra) marks, linked
+        and scored like the tagged ones. For many texts, :meth:`extract_many` batches the encoder.
         """
         if not isinstance(text, str):
             raise InvalidInputError("skill extraction needs text")
@@ -157,6 +160,8 @@ class SkillLinker:
             raise InvalidInputError(f"unknown extraction method {method!r} (one of {', '.join(METHODS)})")
         if method == LEXICAL:
             return self._lexical(text, min_score)
+        if method == NEURAL:
+            return self.extract_many([text], method=NEURAL)[0]
         tagged = self._tagged(text)
         if method == UNION:
             taken = [(m.start, m.end) for m in tagged]
@@ -165,6 +170,29 @@ class SkillLinker:
                     tagged.append(m)
             tagged.sort(key=lambda m: m.start)
         return tagged
+
+    def extract_many(
+        self, texts: Sequence[str], *, min_score: float = MIN_MENTION_SCORE, method: str = LEXICAL
+    ) -> list[list[Mention]]:
+        """:meth:`extract` for each text; the ``"neural"`` method tags them in batches (much faster than one by
+        one)."""
+        if method != NEURAL:
+            return [self.extract(t, min_score=min_score, method=method) for t in texts]
+        if not all(isinstance(t, str) for t in texts):
+            raise InvalidInputError("skill extraction needs text")
+        from credstack.skills.neural import LABELS, default_neural_tagger
+        from credstack.skills.tagger import default_tagger, features, split
+
+        tagger = default_neural_tagger()
+        tokens = [split(t) for t in texts]
+        words = [[t[x.start : x.end] for x in toks] for t, toks in zip(texts, tokens, strict=True)]
+        out = []
+        for text, toks, probs in zip(texts, tokens, tagger.probabilities(words), strict=True):
+            if tagger.crf_weight and toks:
+                crf = default_tagger().marginals(features(text, toks, self.gazetteer(toks)), LABELS)
+                probs = (1 - tagger.crf_weight) * probs + tagger.crf_weight * np.asarray(crf, dtype=np.float32)
+            out.append(self._spans(text, toks, tagger.decode(probs)))
+        return out
 
     def _lexical(self, text: str, min_score: float) -> list[Mention]:
         candidates = [m for m in self._mentions(text) if m[2] >= min_score]
@@ -182,7 +210,10 @@ class SkillLinker:
         tokens = split(text)
         if not tokens:
             return []
-        spans = default_tagger().tag(features(text, tokens, self.gazetteer(tokens)))
+        return self._spans(text, tokens, default_tagger().tag(features(text, tokens, self.gazetteer(tokens))))
+
+    def _spans(self, text: str, tokens: Sequence[Token], spans: Sequence[TaggedSpan]) -> list[Mention]:
+        """Mentions for tagged word spans: linked to the labels inside them, else to retrieved ESCO skills."""
         if not spans:
             return []
         lexical = self._mentions(text)

