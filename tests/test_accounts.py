@@ -14,6 +14,7 @@ from credstack.cli import main
 from credstack.errors import AuthError, ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from credstack.storage.account_tables import PersonRow, SessionRow
 from issuer_support import Clock, micro_achievement, open_app, unsigned_ob
+from learner_support import session_cookie
 
 PASSWORD = "correct horse battery staple"
 
@@ -169,6 +170,9 @@ def test_a_credentials_history_says_who_changed_it_why_and_how_often_it_was_view
         assert client.get(f"/credentials/{issued.id}", headers={"Accept": "text/html"}).status_code == 200
         checked = client.get("/verify", params={"credential": issued.credential["id"]}, headers={"Accept": "text/html"})
         assert checked.status_code == 200
+        client.cookies.update(session_cookie(cs, "hr@example.com"))
+        assert client.get(f"/credentials/{issued.id}", headers={"Accept": "text/html"}).status_code == 200
+        client.cookies.clear()
         issuer_token = cs.tokens.create(["issue"])
         vc_api = client.post(
             "/credentials/issue",
@@ -182,6 +186,7 @@ def test_a_credentials_history_says_who_changed_it_why_and_how_often_it_was_view
     assert (suspended.actor, suspended.detail["reason"]) == (f"token:{token_id}", "under review")
     viewed = cs.audit.events(org_id=org.id, action="credential.viewed")
     assert [(e.subject, e.actor, e.detail["page"]) for e in viewed] == [
+        (issued.id, "hr@example.com", "credential page"),  # a signed-in viewer is named
         (issued.id, "anonymous", "verification page"),
         (issued.id, "anonymous", "credential page"),
     ]
@@ -199,7 +204,7 @@ def test_a_credentials_history_says_who_changed_it_why_and_how_often_it_was_view
         "credential.issued by system",
         f"credential.suspended by token:{token_id}: under review",
         "credential.revoked by cli: issued in error",
-        "viewed 2 time(s), last 2026-03-01 12:00",
+        "viewed 3 time(s), last 2026-03-01 12:00",
     ]
     assert history[0].startswith("2026-03-01 12:00 ")  # when, from the audit log
 

@@ -81,7 +81,7 @@ def verify_page(
     if credential:
         record = _issued_here(cs, credential)
         report = cs.verifier.verify(record.credential)
-        cs.audit.credential_viewed(record.id, record.issuer_id, where="verification page")
+        cs.audit.credential_viewed(record.id, record.issuer_id, actor=_viewer(request, cs), where="verification page")
         context.update(_report_context(report), source=credential, trust=_trust(request, cs, report))
     return _page(request, "verify.html", context)
 
@@ -110,6 +110,14 @@ async def verify_submit(
 async def _verified(cs: Credstack, source: str, data: bytes) -> dict[str, Any]:
     report = await run_in_threadpool(cs.verifier.verify, data)  # CPU-bound: keep the event loop free
     return {"source": source, "badge_url": _baked_image(report.format, data), **_report_context(report)}
+
+
+def _viewer(request: Request, cs: Credstack) -> str:
+    """Who is looking, for the audit log: the signed-in person's address, else ``anonymous``."""
+    from credstack.web.session import current_session
+
+    web = current_session(request, cs)
+    return web.person.email if web is not None else "anonymous"
 
 
 def _trust(request: Request, cs: Credstack, report: VerificationReport) -> Any:
@@ -174,7 +182,7 @@ def credential_page(credential_uuid: str, request: Request, cs: CredstackDep) ->
     if _wants_json(request):
         return JSONResponse(record.credential, media_type="application/vc+ld+json", headers=PUBLIC)
     report = cs.verifier.verify(record.credential)
-    cs.audit.credential_viewed(record.id, record.issuer_id, where="credential page")
+    cs.audit.credential_viewed(record.id, record.issuer_id, actor=_viewer(request, cs), where="credential page")
     verify_url = f"{cs.settings.base_url.rstrip('/')}/verify?{urlencode({'credential': record.credential['id']})}"
     context = {
         "record": record,
