@@ -89,15 +89,16 @@ def test_a_job_issues_rejects_and_reports(database_url: str) -> None:
     with open_app(database_url) as app:
         achievement = micro_achievement(app)
         job = app.bulk.start(achievement.id, roster)
-        assert app.bulk.report(job).pending == 5
+        assert (app.bulk.report(job).pending, app.bulk.report(job).rejected) == (4, 1)  # line 6 repeats line 2
         seen: list[tuple[int, int]] = []
         report = app.bulk.run(job, progress=lambda done, total: seen.append((done, total)))
-        assert (report.rows_read, report.issued, report.skipped, report.rejected, report.pending) == (5, 2, 1, 2, 0)
+        assert (report.rows_read, report.issued, report.skipped, report.rejected, report.pending) == (5, 2, 0, 3, 0)
         assert report.state == "done"
-        assert [r.line for r in report.rejections] == [3, 5]
+        assert [r.line for r in report.rejections] == [3, 5, 6]
         assert "neither an e-mail address nor a DID/URL" in report.rejections[0].reason
         assert "valid_until 'next tuesday'" in report.rejections[1].reason
-        assert seen[0] == (0, 5) and seen[-1] == (5, 5)
+        assert "already on line 2" in report.rejections[2].reason
+        assert seen[0] == (1, 5) and seen[-1] == (5, 5)  # the duplicate was decided when the job was stored
         first = app.issuing.get(report.credential_ids[0]).credential
         assert first["validUntil"] == "2027-06-30T00:00:00Z"
         assert first["evidence"][0]["id"] == "https://work.example/ann"
@@ -107,12 +108,50 @@ def test_a_job_issues_rejects_and_reports(database_url: str) -> None:
         assert "enrol-2026-bo" in keys and len(keys) == 2
 
         again = app.bulk.run(app.bulk.start(achievement.id, roster))  # the same roster once more
-        assert (again.issued, again.skipped, again.rejected) == (0, 3, 2)
+        assert (again.issued, again.skipped, again.rejected) == (0, 2, 3)  # another roster: idempotency keys hold
         assert len(app.issuing.list()) == 2
         with pytest.raises(NotFoundError):
             app.bulk.report("no-such-job")
         with pytest.raises(NotFoundError):
             app.bulk.start("no-such-achievement", roster)
+
+
+def test_the_same_recipient_twice_in_a_roster_is_reported_not_issued_twice(database_url: str) -> None:
+    """A recipient listed again (e-mail case and mailto: aside; other name, other result) is rejected as a duplicate
+    of the first line naming them; one credential each; the counts add up before, during and after the run."""
+    roster = (
+        "recipient,name,result\n"
+        "ann@example.org,Ann,A\n"
+        "did:example:bo,Bo,B\n"
+        "Ann@Example.org,Ann Again,B\n"
+        "did:example:bo,Bo,B\n"
+        "mailto:ann@example.org,Ann,A\n"
+        "did:example:BO,Bo Upper,C\n"
+    )
+    with open_app(database_url) as app:
+        achievement = micro_achievement(app)
+        job = app.bulk.start(achievement.id, roster)
+        before = app.bulk.report(job)
+        assert (before.rows_read, before.pending, before.rejected) == (6, 3, 3)
+        assert [(r.line, r.reason.split(" is ")[0]) for r in before.rejections] == [
+            (4, "[duplicate_recipient] Ann@Example.org"),
+            (5, "[duplicate_recipient] did:example:bo"),
+            (6, "[duplicate_recipient] mailto:ann@example.org"),
+        ]
+        assert "already on line 2" in before.rejections[0].reason
+        assert "already on line 3" in before.rejections[1].reason
+        report = app.bulk.run(job)
+        assert (report.issued, report.skipped, report.rejected, report.pending) == (3, 0, 3, 0)
+        assert report.issued + report.rejected + report.skipped + report.pending == report.rows_read
+        assert len(app.issuing.list()) == 3  # did:example:BO is another DID (DIDs are case-sensitive)
+        assert app.bulk.run(job).issued == 3  # running it again issues nothing more
+        assert len(app.issuing.list()) == 3
+        csv_report = app.bulk.report_csv(job)
+        assert "4,Ann@Example.org,rejected,,[duplicate_recipient]" in csv_report
+
+        again = app.bulk.run(app.bulk.start(achievement.id, roster))  # the same roster again: keys still hold
+        assert (again.issued, again.skipped, again.rejected) == (0, 3, 3)
+        assert len(app.issuing.list()) == 3
 
 
 def test_concurrent_issuers_share_nothing(database_url: str) -> None:

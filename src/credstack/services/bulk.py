@@ -6,6 +6,11 @@ other columns are ignored. :meth:`BulkIssuanceService.start` stores the job with
 :meth:`BulkIssuanceService.run` issues row by row, committing each credential together with its row's outcome
 under the row's idempotency key (default: SHA-256 of the achievement id and the row's content). A run killed at
 any point resumes where it stopped: no credential is issued twice and none is lost.
+
+A recipient listed again in the same roster (e-mail addresses compared without case and ``mailto:``) is rejected when
+the job is stored, as a duplicate of the first line that names them (``[duplicate_recipient] ... line N``): one
+roster gives each recipient one credential. Rejected rows are final; ``issued + rejected + skipped + pending ==
+rows_read`` always holds.
 """
 
 from __future__ import annotations
@@ -32,7 +37,15 @@ from credstack.storage.models import Achievement, BulkJob, BulkJobRow
 
 _log = logging.getLogger(__name__)
 
-__all__ = ["COLUMNS", "BulkIssuanceService", "BulkReport", "RowRejection", "parse_roster"]
+__all__ = [
+    "COLUMNS",
+    "BulkIssuanceService",
+    "BulkReport",
+    "RowRejection",
+    "duplicate_lines",
+    "parse_roster",
+    "recipient_key",
+]
 
 COLUMNS = ("recipient", "name", "result", "evidence_url", "valid_until", "idempotency_key")
 MAX_ROWS = 100_000
@@ -130,6 +143,31 @@ def row_idempotency_key(achievement_id: str, row: dict[str, str]) -> str:
     return "roster:" + hashlib.sha256(f"{achievement_id}\n{content}".encode()).hexdigest()
 
 
+def recipient_key(recipient: str) -> str:
+    """A recipient as compared for duplicates: e-mail addresses without case or ``mailto:``; DIDs and URLs as given."""
+    text = recipient.strip()
+    if text.lower().startswith("mailto:"):
+        text = text[len("mailto:") :]
+    if "@" in text and not text.lower().startswith(("did:", "http://", "https://")):
+        return text.lower()
+    return text
+
+
+def duplicate_lines(rows: list[tuple[int, dict[str, str]]]) -> dict[int, int]:
+    """Line of each row whose recipient an earlier row already names -> the line of that earlier row."""
+    first: dict[str, int] = {}
+    duplicates: dict[int, int] = {}
+    for line, row in rows:
+        key = recipient_key(row.get("recipient", ""))
+        if not key:
+            continue
+        if key in first:
+            duplicates[line] = first[key]
+        else:
+            first[key] = line
+    return duplicates
+
+
 def _valid_until(value: str) -> datetime:
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -160,6 +198,7 @@ class BulkIssuanceService:
         achievement = self._achievements.get(achievement_id)
         suite = normalise_cryptosuite(cryptosuite)
         rows = parse_roster(csv_text)
+        duplicates = duplicate_lines(rows)
         job_id = uuid.uuid4().hex
         with self._db.write() as session:
             session.add(
@@ -179,7 +218,13 @@ class BulkIssuanceService:
                     line=line,
                     data=row,
                     idempotency_key=row_idempotency_key(achievement.id, row),
-                    outcome="pending",
+                    outcome="rejected" if line in duplicates else "pending",
+                    reason=(
+                        f"[duplicate_recipient] {row.get('recipient', '')} is already on line {duplicates[line]} of "
+                        "this roster; one credential per recipient per roster (issue it again in another roster)"
+                    )
+                    if line in duplicates
+                    else None,
                 )
                 for line, row in rows
             )
