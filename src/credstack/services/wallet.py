@@ -220,10 +220,14 @@ class WalletService:
                 claimed_by = person.email if person is not None else None
         return ClaimPreview(self._issuing.get(row.credential_id), row.claimed_at is not None, claimed_by)
 
-    def claim(self, person_id: str, token: str) -> WalletItem:
-        """Bind the credential behind a claim link to the person's wallet (once: ConflictError afterwards)."""
+    def claim(self, person_id: str, token: str, *, revoked_ok: bool = False) -> WalletItem:
+        """Bind the credential behind a claim link to the person's wallet (once: ConflictError afterwards). A revoked
+        credential cannot be claimed (ConflictError); a suspended one can, and shows as suspended in the wallet.
+        ``revoked_ok`` is for the demo seed only, which stands in for claims made before the revocation."""
         row = self._claim_row(token)
         credential = self._issuing.get(row.credential_id)
+        if credential.state == "revoked" and not revoked_ok:
+            raise ConflictError("this credential has been revoked by its issuer; it cannot be added to a wallet")
         now = self._clock()
         with self._db.write() as session:
             claim = session.get(ClaimRow, row.token_hash, with_for_update=True)
