@@ -62,23 +62,23 @@ def show(
     pathway_id: Annotated[str, typer.Argument(metavar="ID", help="The pathway id.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the pathway's JSON.")] = False,
 ) -> None:
-    """One pathway: its requirement tree written out, and how many have been awarded."""
-    from credstack.stacking import describe_requirements
+    """One pathway: its requirement tree in words (names, not ids), and how many have been awarded."""
+    from credstack.services.pathway_words import short_did
 
     with open_app() as credstack:
         pathway = credstack.pathways.get(pathway_id)
-        names = credstack.pathways.contexts.context().names
+        words = credstack.pathways.words()
         awards = credstack.pathways.awards.list(pathway_id=pathway.id)
     if as_json:
-        _json(pathway.to_json())
+        _json({**pathway.to_json(), **words.describe(pathway.qualification)})
         return
     out.print(f"[bold]{escape(pathway.name)}[/bold]  ({escape(pathway.id)}, version {pathway.version})")
     if pathway.description:
         out.print(escape(pathway.description))
     if pathway.credits is not None:
         out.print(f"credits: {pathway.credits:g}")
-    out.print(f"awarded by: {escape(pathway.issuer.name)} ({escape(pathway.issuer.did)})")
-    out.print(escape(describe_requirements(pathway.qualification, names)))
+    out.print(f"awarded by: {escape(pathway.issuer.name)} ({escape(short_did(pathway.issuer.did))})")
+    out.print(escape(words.text(pathway.qualification)))
     review = sum(1 for a in awards if a.status == "review")
     revoked = sum(1 for a in awards if a.status == "revoked")
     notes = [f"{review} flagged for review"] * bool(review) + [f"{revoked} revoked"] * bool(revoked)
@@ -193,10 +193,9 @@ def _render(result: LearnerProgress) -> None:
     if progress.credits_needed is not None:
         out.print(f"credits: {progress.credits_earned:g} of {progress.credits_needed:g}")
     out.print("")
-    for node in progress.nodes:
+    for node, text in zip(progress.nodes, result.labels(), strict=True):
         mark = "[green]✓[/green]" if node.satisfied else "[red]✗[/red]"
-        name = result.name(node.ref) if node.kind in ("achievement", "qualification") else ""
-        label = f"{node.kind} {escape(name)}" if name else escape(node.title)
+        label = escape(text)
         extra = ""
         if node.kind == "credits" and node.credits_needed is not None:
             extra = f"  {node.credits_earned or 0:g}/{node.credits_needed:g} credits"

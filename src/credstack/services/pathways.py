@@ -26,6 +26,7 @@ from credstack.services.issuing import IssuedCredential, IssuingService
 from credstack.services.learners import HeldCredential, LearnerService
 from credstack.services.pathway_awards import AwardRecord, AwardService, SweepReport, find_award
 from credstack.services.pathway_catalog import EntryFacts, StackingContext, StackingContextBuilder, facts_of
+from credstack.services.pathway_words import PathwayWords, pathway_words
 from credstack.services.status import CredentialStatus, StatusService
 from credstack.services.wallet import item_document
 from credstack.settings import Settings
@@ -122,6 +123,8 @@ class LearnerProgress:
     planned: tuple[PlannedAchievement, ...]
     names: Mapping[str, str]
     award: AwardRecord | None = None
+    #: the tree in words (labels, issuer names), for pages and JSON
+    words: PathwayWords | None = None
 
     @property
     def satisfied(self) -> bool:
@@ -130,11 +133,50 @@ class LearnerProgress:
     def name(self, ref: str | None) -> str:
         return "" if ref is None else self.names.get(ref, ref)
 
+    def labels(self) -> list[str]:
+        """A label in words for each of ``progress.nodes`` (the engine's short title where the trees disagree)."""
+        nodes = self.progress.nodes
+        if self.words is None:
+            return [n.title for n in nodes]
+        worded = self.words.tree(self.pathway.qualification)
+        if len(worded) != len(nodes) or any(w.kind != n.kind for w, n in zip(worded, nodes, strict=True)):
+            return [n.title for n in nodes]  # pragma: no cover - the engine and the words walk the same tree
+        return [w.label for w in worded]
+
+    def reasons(self) -> list[str]:
+        """Why each of ``progress.nodes`` is met or not, in words: the engine's reasons with labels for node titles,
+        achievement names for ids and credential names for credential ids."""
+        nodes = self.progress.nodes
+        labels = self.labels()
+        held = {h.credential_id: h.achievement_name or str(h.credential.get("name") or "") for h in self.held}
+        out = []
+        for i, node in enumerate(nodes):
+            reason = node.reason
+            if node.kind == "all-of" and not node.satisfied:
+                children, j = [], i + 1
+                while j < len(nodes) and nodes[j].depth > node.depth:
+                    if nodes[j].depth == node.depth + 1:
+                        children.append(j)
+                    j += 1
+                unmet = [labels[j].rstrip(":") for j in children if not nodes[j].satisfied]
+                reason = f"{len(children) - len(unmet)} of {len(children)} met; still needed: {'; '.join(unmet)}"
+            elif node.kind == "achievement" and not node.satisfied and node.ref:
+                reason = reason.replace(f"needs a credential for {self.name(node.ref)} ({node.ref})", "not earned yet")
+            elif node.kind == "alignment" and not node.satisfied and node.ref:
+                reason = reason.replace(f"needs a credential aligned to {node.ref}", "no such credential yet")
+            for credential_id, name in held.items():
+                if name and credential_id in reason:
+                    reason = reason.replace(f"credential {credential_id}", name).replace(credential_id, name)
+            out.append(reason)
+        return out
+
     def to_json(self) -> dict[str, Any]:
         progress = self.progress.to_json()
-        for node in progress["nodes"]:
+        for node, label, reason in zip(progress["nodes"], self.labels(), self.reasons(), strict=False):
             if "ref" in node:
                 node["name"] = self.name(node["ref"])
+            node["label"] = label
+            node["reasonText"] = reason
         missing = [
             {"path": n.path, "kind": n.kind, "ref": n.ref, "name": self.name(n.ref), "reason": n.reason}
             for n in self.progress.missing
@@ -212,6 +254,7 @@ class PathwayService:
         self._clock = clock
         self.contexts = StackingContextBuilder(db, settings.base_url)
         self._evaluators: dict[tuple[Any, str], Evaluator] = {}
+        self._words: dict[tuple[str, Any], PathwayWords] = {}
         #: the awards of pathways (exactly once per learner; reviewed on revocation)
         self.awards = AwardService(db, self, issuers, issuing, clock, status)
         #: the credential documents in a learner's wallet (``WalletService.learner_documents``); they count too
@@ -347,6 +390,17 @@ class PathwayService:
             updated_at=row.updated_at,
         )
 
+    def words(self, context: StackingContext | None = None) -> PathwayWords:
+        """Names and sentences for every stored pathway's requirements (docs/stacking.md, "In words")."""
+        context = context or self.contexts.context()
+        key = ("words", context.generation)
+        cached = self._words.get(key)
+        if cached is None:
+            self._words.clear()
+            cached = pathway_words(self._db, context.names, context.qualifications, context.entries)
+            self._words[key] = cached
+        return cached
+
     # -- evaluation --------------------------------------------------------------------------------------------
     def evaluator(self, pathway_id: str, context: StackingContext | None = None) -> Evaluator:
         """The compiled evaluator of a pathway against the current catalog (cached per catalog generation)."""
@@ -417,6 +471,7 @@ class PathwayService:
             planned=planned,
             names=context.names,
             award=award,
+            words=self.words(context),
         )
 
     def overview(self, learner: str, *, at: datetime | None = None) -> builtins.list[PathwayStanding]:

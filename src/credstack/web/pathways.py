@@ -1,7 +1,8 @@
 """Web pages of pathways (stacks): ``/pathways`` (every pathway; with ``?learner=`` the learner's standing on each)
-and ``/pathways/{id}`` (the requirement tree drawn as nested boxes; with ``?learner=`` satisfied and missing nodes,
-the credits bar, the cheapest remaining set and the award). JSON twins: ``/pathways.json`` and
-``/pathways/{id}.json`` (the same data as ``/api/pathways...``). Handlers call one service method and render.
+and ``/pathways/{id}`` (the requirement tree drawn as nested boxes, every node in words: "All of:", "Any 1 of:",
+achievement names, issuer names instead of DIDs; with ``?learner=`` satisfied and missing nodes, the credits bar, the
+cheapest remaining set and the award). JSON twins: ``/pathways.json`` and ``/pathways/{id}.json`` (the same data as
+``/api/pathways...``, plus the tree in words next to the ids). Handlers call one service method and render.
 
 Without ``?learner=`` the pages are public (the definitions); with it they are private: only the signed-in learner
 (one of their recipient identifiers) or a platform admin sees them, anyone else gets the 403 page.
@@ -15,6 +16,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
+from credstack.services.pathway_words import short_did
 from credstack.services.pathways import LearnerProgress
 from credstack.stacking import NodeProgress
 from credstack.web.deps import CredstackDep, templates
@@ -30,27 +32,25 @@ By = Annotated[str, Query(pattern="^(price|hours)$")]
 
 @dataclass
 class TreeNode:
-    """One node of the drawn tree: the engine's NodeProgress, its display name and its children."""
+    """One node of the drawn tree: the engine's NodeProgress, its label in words, its link, its reason in words and
+    its children."""
 
     node: NodeProgress
-    name: str
+    label: str
     link: str | None
+    reason: str
     children: list[TreeNode] = field(default_factory=list)
 
 
-def _tree(result: LearnerProgress, entries: set[str]) -> TreeNode:
-    """The flat pre-order node list (with depths) as a tree."""
+def _tree(result: LearnerProgress) -> TreeNode:
+    """The flat pre-order node list (with depths) as a tree, each node in words."""
     root: TreeNode | None = None
     stack: list[TreeNode] = []
-    for node in result.progress.nodes:
-        ref = node.ref
-        name = result.name(ref) if node.kind in ("achievement", "qualification") and ref else ""
-        link = None
-        if node.kind == "achievement" and ref in entries:
-            link = f"/catalog/{ref}"
-        elif node.kind == "qualification" and ref:
-            link = f"/pathways/{ref}"
-        item = TreeNode(node, name, link)
+    words = result.words.tree(result.pathway.qualification) if result.words is not None else []
+    labels, reasons = result.labels(), result.reasons()
+    for i, node in enumerate(result.progress.nodes):
+        link = words[i].link if i < len(words) and words[i].kind == node.kind else None
+        item = TreeNode(node, labels[i], link, reasons[i])
         del stack[node.depth :]
         if stack:
             stack[-1].children.append(item)
@@ -95,7 +95,8 @@ def pathway_json(
     if learner.strip():
         require_learner(request, cs, learner)
         return JSONResponse(cs.pathways.progress(learner, pathway_id, by=by).to_json())
-    return JSONResponse(cs.pathways.get(pathway_id).to_json())
+    pathway = cs.pathways.get(pathway_id)
+    return JSONResponse({**pathway.to_json(), **cs.pathways.words().describe(pathway.qualification)})
 
 
 @router.get("/pathways/{pathway_id}", response_class=HTMLResponse)
@@ -108,13 +109,14 @@ def pathway_page(
     pathway = cs.pathways.get(pathway_id)
     # without a learner the tree is drawn from an empty holding, and the page shows no marks
     result = cs.pathways.progress(learner or "did:example:no-learner", pathway.id, by=by, plan=bool(learner))
-    context = cs.pathways.contexts.context()
     awards = cs.pathways.awards.list(pathway_id=pathway.id)
     page = {
         "pathway": pathway,
         "learner": learner,
         "result": result if learner else None,
-        "tree": _tree(result, set(context.entries)),
+        "tree": _tree(result),
+        "words": result.words or cs.pathways.words(),
+        "issuer_did": short_did(pathway.issuer.did),
         "by": by,
         "awarded": sum(1 for a in awards if a.status != "revoked"),
         "review": sum(1 for a in awards if a.status == "review"),
