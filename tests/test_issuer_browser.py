@@ -32,13 +32,23 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Credstack
         cs.accounts.create_person(
             "admin@provider.example", password=PASSWORD, org_id="demo-provider", roles=["issuer_admin"]
         )
-        cs.achievements.create(
+        spreadsheet = cs.achievements.create(
             None,
             name="Spreadsheet basics",
             description="Formulas, pivots and charts.",
             criteria_narrative="Completed the graded workbook.",
             achievement_type="MicroCredential",
             credits_available=2,
+        )
+        cs.pathways.create(  # an existing stack of the provider's, to add the new micro-credential to
+            {
+                "id": "office-data-track",
+                "name": "Office data track",
+                "requirement": {
+                    "type": "all-of",
+                    "requirements": [{"type": "achievement", "achievementId": spreadsheet.url}],
+                },
+            }
         )
         yield cs, base
 
@@ -97,6 +107,21 @@ def test_journey_1_define_stack_issue_and_revoke(
     page.fill("#credits", "5")
     page.click("[data-testid=create-stack]")
     page.wait_for_selector("[data-testid=stacks] >> text=Data foundations")
+
+    # 3b. add it to the provider's existing stack too (edit the stack: add to its all-of group)
+    page.click("[data-stack=office-data-track] [data-testid=edit-stack]")
+    page.select_option(
+        "[data-group='0'] [data-testid=add-achievement]", label="Data wrangling with Python and SQL (3 credits)"
+    )
+    page.click("[data-group='0'] [data-testid=add-to-group]")
+    page.wait_for_selector("[data-testid=stack-saved]")
+    members = page.locator("[data-group='0'] [data-testid=stack-member]").all_inner_texts()
+    assert [m.split("\n")[0].replace("Remove", "").strip() for m in members] == [
+        "Spreadsheet basics",
+        "Data wrangling with Python and SQL",
+    ]
+    assert cs.pathways.get("office-data-track").version == 2
+    page.goto(f"{base}/issuer")
 
     # 4. issue to a roster with one bad row: a progress bar, then 2 issued and 1 rejected with the reason
     roster = tmp_path / "roster.csv"

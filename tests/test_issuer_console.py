@@ -187,6 +187,95 @@ def test_stack_errors_are_shown_and_a_valid_stack_is_stored(served: tuple[Credst
     assert {"type": "qualification", "qualificationId": "provider-two-parts"} in nested
 
 
+def test_an_issuer_adds_a_new_micro_credential_to_an_existing_stack(
+    served: tuple[Credstack, str, dict[str, str]],
+) -> None:
+    """Journey 1.3: the edit page lists the stack's groups; adding the new achievement stores version 2 (the public
+    page shows it by name); removing one that leaves n larger than the group is refused at that group; a stale form
+    gets 409; CSRF is required; another organisation's admin can neither see nor change the stack."""
+    cs, base, cookies = served
+    parts = [
+        cs.achievements.create(
+            None, name=f"Edit part {n}", description="A part.", criteria_narrative="Pass.", credits_available=2
+        )
+        for n in ("A", "B")
+    ]
+    new = cs.achievements.create(
+        None, name="Freshly defined unit", description="New.", criteria_narrative="Pass.", credits_available=2
+    )
+    a, b, c = (x.url for x in (*parts, new))
+    cs.pathways.create(
+        {
+            "id": "provider-edit-me",
+            "name": "Edit me",
+            "requirement": {
+                "type": "all-of",
+                "requirements": [
+                    {
+                        "type": "n-of",
+                        "n": 2,
+                        "requirements": [{"type": "achievement", "achievementId": x} for x in (a, b)],
+                    },
+                    {"type": "credits", "credits": 2, "filter": {"achievementIds": [a]}},
+                ],
+            },
+        },
+        issuer_ref=cs.issuers.default().id,
+    )
+    edit = "/issuer/stacks/provider-edit-me/edit"
+    with client(base, cookies["admin"]) as admin:
+        home = admin.get("/issuer").text
+        assert f'href="{edit}?org=provider" data-testid="edit-stack"' in home
+        page = admin.get(edit, params={"org": "provider", "achievement": c})
+        assert page.status_code == 200
+        assert re.findall(r'data-group="(\d+)" data-kind="([a-z-]+)"', page.text) == [
+            ("0", "all-of"),
+            ("1", "n-of"),
+            ("4", "credits"),
+        ]
+        assert "Any 2 of:" in page.text and "At least 2 credits from:" in page.text
+        assert f'<option value="{c}" selected>Freshly defined unit (2 credits)</option>' in page.text
+        token = csrf_of(page.text)
+        form = {"csrf_token": token, "org": "provider", "version": "1"}
+        added = admin.post(edit, data={**form, "group": "1", "achievement": c})
+        assert added.status_code == 303 and "added=1" in added.headers["location"]
+        stored = cs.pathways.get("provider-edit-me")
+        assert stored.version == 2
+        group = stored.definition["requirement"]["requirements"][0]
+        assert [r["achievementId"] for r in group["requirements"]] == [a, b, c]
+        assert "Freshly defined unit" in admin.get("/pathways/provider-edit-me").text
+        saved = admin.get(added.headers["location"]).text
+        assert 'data-testid="stack-saved"' in saved and 'data-testid="stack-version">2<' in saved
+
+        stale = admin.post(edit, data={**form, "group": "4", "achievement": c})  # the form still says version 1
+        assert stale.status_code == 409 and "changed since you opened it" in stale.text
+        form["version"] = "2"
+        assert 'data-group="5" data-kind="credits"' in saved  # groups are numbered in the current version
+        credits = admin.post(edit, data={**form, "group": "5", "achievement": c})
+        assert credits.status_code == 303
+        credit_filter = cs.pathways.get("provider-edit-me").definition["requirement"]["requirements"][1]["filter"]
+        assert sorted(credit_filter["achievementIds"]) == sorted([a, c])
+        form["version"] = "3"
+        assert admin.post(edit, data={**form, "group": "1", "remove": a}).status_code == 303
+        form["version"] = "4"
+        refused = admin.post(edit, data={**form, "group": "1", "remove": b})  # 2 of 1: not valid
+        assert refused.status_code == 400
+        section = refused.text.split('id="group-1"', 1)[1].split("</section>", 1)[0]
+        assert 'data-testid="stack-error"' in section and "needs 2 of 1 requirements" in section
+        assert cs.pathways.get("provider-edit-me").version == 4
+        assert admin.post(edit, data={**form, "csrf_token": "x", "group": "1", "achievement": a}).status_code == 403
+    with client(base, cookies["other"]) as other:
+        assert other.get(edit, params={"org": "other"}).status_code == 404  # not Other College's stack
+        assert other.get(edit, params={"org": "provider"}).status_code == 403
+        token = csrf_of_session(cs, cookies["other"])
+        theirs = {"csrf_token": token, "org": "other", "version": "4", "group": "1", "achievement": a}
+        assert other.post(edit, data=theirs).status_code == 404
+        assert other.post(edit, data={**theirs, "org": "provider"}).status_code == 403
+    with client(base, cookies["learner"]) as learner:
+        assert learner.get(edit, params={"org": "provider"}).status_code == 403
+    assert cs.pathways.get("provider-edit-me").version == 4
+
+
 def _finished(http: httpx.Client, job_url: str) -> dict[str, Any]:
     deadline = time.monotonic() + 30
     while True:

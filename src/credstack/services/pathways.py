@@ -26,6 +26,7 @@ from credstack.services.issuing import IssuedCredential, IssuingService
 from credstack.services.learners import HeldCredential, LearnerService
 from credstack.services.pathway_awards import AwardRecord, AwardService, SweepReport, find_award
 from credstack.services.pathway_catalog import EntryFacts, StackingContext, StackingContextBuilder, facts_of
+from credstack.services.pathway_edit import edit_group
 from credstack.services.pathway_words import PathwayWords, pathway_words
 from credstack.services.status import CredentialStatus, StatusService
 from credstack.services.wallet import item_document
@@ -347,6 +348,29 @@ class PathwayService:
             record = self._record(row, issuer)
         self.contexts.invalidate()
         return record
+
+    def edit_group(
+        self,
+        pathway_id: str,
+        group: int,
+        *,
+        add: str | None = None,
+        remove: str | None = None,
+        version: int | None = None,
+        issuer_id: int | None = None,
+    ) -> PathwayRecord:
+        """Add an achievement to (or remove one from) group ``group`` of a pathway (``pathway_edit.editable_groups``)
+        and store it as the next version, validated like ``create``. ``issuer_id``: only a pathway that issuer awards
+        (NotFoundError otherwise); ``version``: the version the editor saw (ConflictError when it changed since)."""
+        record = self.get(pathway_id)
+        if issuer_id is not None and record.issuer.id != issuer_id:
+            raise NotFoundError(f"no pathway {pathway_id!r} of this issuer")
+        if version is not None and record.version != version:
+            raise ConflictError(
+                f"pathway {record.id} changed since you opened it (now version {record.version}); reload and retry"
+            )
+        definition = edit_group(record.definition, group, add=add, remove=remove)
+        return self.create(definition, issuer_ref=record.issuer.id, replace=True)
 
     def list(self) -> list[PathwayRecord]:
         with self._db.read() as session:

@@ -23,6 +23,7 @@ from credstack.catalog.model import ASSESSMENT_METHODS, CatalogEntry, SkillAlign
 from credstack.errors import CredstackError, ForbiddenError, InvalidInputError, NotFoundError
 from credstack.services.accounts import Org, WebSession
 from credstack.services.bulk import BulkReport
+from credstack.services.pathway_edit import EditableGroup, editable_groups
 from credstack.web.badge_image import qr_data_uri
 from credstack.web.deps import CredstackDep, templates
 from credstack.web.session import check_csrf, current_session, sign_in_redirect
@@ -459,6 +460,110 @@ async def stack_submit(request: Request, cs: CredstackDep) -> Any:
         problem = {"code": exc.code, "detail": head if len(items) > 1 else str(exc), "items": items}
         return _stack_page(request, cs, web, org, values, problem=problem)
     return RedirectResponse(f"/issuer?org={org.id}&stack={record.id}#stacks", status_code=303)
+
+
+def _own_stack(cs: Credstack, org: Org, pathway_id: str) -> Any:
+    """A stack this organisation's issuer awards (NotFoundError for any other: another's is not editable here)."""
+    record = cs.pathways.get(pathway_id)
+    if record.issuer.id != org.issuer_id:
+        raise NotFoundError(f"no stack {pathway_id!r} of {org.name}")
+    return record
+
+
+def _group_title(group: EditableGroup) -> str:
+    label = f" ({group.label})" if group.label else ""
+    if group.kind == "n-of":
+        return f"Any {group.n} of{label}:"
+    if group.kind == "credits":
+        return f"At least {group.credits or 0:g} credits from{label}:"
+    return f"All of{label}:"
+
+
+def _edit_page(
+    request: Request,
+    cs: Credstack,
+    web: WebSession,
+    org: Org,
+    record: Any,
+    *,
+    picked: str = "",
+    problem: dict[str, Any] | None = None,
+    status: int = 200,
+) -> Any:
+    words = cs.pathways.words()
+    groups = editable_groups(record.definition)
+    own = _achievement_rows(cs, org)
+    context = {
+        "stack": record,
+        "groups": [
+            {
+                "group": g,
+                "title": _group_title(g),
+                "members": [{"key": k, "name": words.achievement(k)} for k in g.achievements],
+            }
+            for g in groups
+        ],
+        "achievements": own,
+        "picked": picked,
+        "problem": problem,
+        "words": words,
+    }
+    return _page(request, "issuer_stack_edit.html", web, org, context, status)
+
+
+@router.get("/issuer/stacks/{pathway_id}/edit", response_class=HTMLResponse)
+def stack_edit_page(
+    request: Request,
+    pathway_id: str,
+    cs: CredstackDep,
+    org: Annotated[str | None, Query()] = None,
+    achievement: Annotated[str, Query(max_length=500)] = "",
+) -> Any:
+    found = _console(request, cs, org)
+    if isinstance(found, Response):
+        return found
+    web, chosen = found
+    return _edit_page(request, cs, web, chosen, _own_stack(cs, chosen, pathway_id), picked=achievement)
+
+
+@router.post("/issuer/stacks/{pathway_id}/edit", response_class=HTMLResponse)
+async def stack_edit_submit(request: Request, pathway_id: str, cs: CredstackDep) -> Any:
+    """Add (``achievement`` + ``group``) or remove (``remove`` + ``group``) one achievement; ``version`` is the
+    version the page showed. Errors come back on the page, at the group they concern."""
+    form = await request.form()
+    web, org = _post(request, cs, str(form.get("csrf_token") or ""), str(form.get("org") or "") or None)
+    record = _own_stack(cs, org, pathway_id)
+    add = str(form.get("achievement") or "").strip() or None
+    remove = str(form.get("remove") or "").strip() or None
+    group_text = str(form.get("group") or "")
+    try:
+        group = int(group_text)
+    except ValueError:
+        group = -1
+    try:
+        if remove is None and add is None:
+            raise InvalidInputError("choose the achievement to add")
+        version = int(str(form.get("version") or record.version))
+        changed = await run_in_threadpool(
+            cs.pathways.edit_group,
+            record.id,
+            group,
+            add=None if remove else add,
+            remove=remove,
+            version=version,
+            issuer_id=org.issuer_id,
+        )
+    except (CredstackError, ValueError) as exc:
+        if isinstance(exc, CredstackError) and exc.http_status >= 500:
+            raise
+        code = exc.code if isinstance(exc, CredstackError) else "invalid_input"
+        head, _, rest = str(exc).partition(": ")
+        items = rest.split("; ") if code == "invalid_qualification" and rest else [str(exc)]
+        problem = {"code": code, "group": group, "detail": head if len(items) > 1 else str(exc), "items": items}
+        status = 409 if code == "conflict" else 400
+        return _edit_page(request, cs, web, org, cs.pathways.get(record.id), problem=problem, status=status)
+    done = "removed" if remove else "added"
+    return RedirectResponse(f"/issuer/stacks/{changed.id}/edit?org={org.id}&{done}=1#group-{group}", status_code=303)
 
 
 # -- issue to a roster --------------------------------------------------------------------------------------------
