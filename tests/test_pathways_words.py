@@ -86,6 +86,11 @@ def test_a_learners_progress_is_in_words_too(demo: tuple[Credstack, TestClient, 
     reasons = [html.unescape(r) for r in re.findall(r'<div class="reason muted">(.*?)</div>', page, flags=re.S)]
     assert reasons and all(not RAW.search(r) and "all-of" not in r and "credits(" not in r for r in reasons)
     assert any("still needed: The stack Data analyst certificate" in r for r in reasons)
+    amara = client.get("/pathways/electrician-trade-units", params={"learner": "amara.nwosu@example.org"}).text
+    reasons = [html.unescape(r) for r in re.findall(r'<div class="reason muted">(.*?)</div>', amara, flags=re.S)]
+    revoked = [r for r in reasons if r.startswith("not met: ")]
+    assert len(revoked) == 1 and "is revoked" in revoked[0]  # named by its achievement, not its credential id
+    assert all(not re.search(r"\b[0-9a-f]{32}\b", r) for r in reasons)
 
 
 def test_the_json_twin_has_the_words_and_keeps_the_ids(demo: tuple[Credstack, TestClient, str]) -> None:

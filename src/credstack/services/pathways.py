@@ -161,10 +161,16 @@ class LearnerProgress:
                     j += 1
                 unmet = [labels[j].rstrip(":") for j in children if not nodes[j].satisfied]
                 reason = f"{len(children) - len(unmet)} of {len(children)} met; still needed: {'; '.join(unmet)}"
-            elif node.kind == "achievement" and not node.satisfied and node.ref:
-                reason = reason.replace(f"needs a credential for {self.name(node.ref)} ({node.ref})", "not earned yet")
-            elif node.kind == "alignment" and not node.satisfied and node.ref:
-                reason = reason.replace(f"needs a credential aligned to {node.ref}", "no such credential yet")
+            elif node.kind in ("achievement", "alignment") and not node.satisfied and node.ref:
+                base = (
+                    f"needs a credential for {self.name(node.ref)} ({node.ref})"
+                    if node.kind == "achievement"
+                    else f"needs a credential aligned to {node.ref}"
+                )
+                if reason == base:
+                    reason = "not earned yet"
+                elif reason.startswith(base + "; not counted: "):
+                    reason = "not met: " + reason[len(base + "; not counted: ") :]
             for credential_id, name in held.items():
                 if name and credential_id in reason:
                     reason = reason.replace(f"credential {credential_id}", name).replace(credential_id, name)
