@@ -5,6 +5,7 @@ and status changes from a credential's page (CSRF required, another organisation
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 import time
@@ -226,7 +227,11 @@ def test_an_issuer_adds_a_new_micro_credential_to_an_existing_stack(
     with client(base, cookies["admin"]) as admin:
         home = admin.get("/issuer").text
         assert f'href="{edit}?org=provider" data-testid="edit-stack"' in home
-        page = admin.get(edit, params={"org": "provider", "achievement": c})
+        just_defined = admin.get("/issuer", params={"created": new.id}).text  # where "create" lands
+        assert 'data-testid="add-created">Add Freshly defined unit to one of your stacks' in just_defined
+        link = re.search(r'href="(/issuer/stacks/provider-edit-me/edit[^"]*)" data-testid="edit-stack"', just_defined)
+        assert link is not None
+        page = admin.get(html.unescape(link.group(1)))
         assert page.status_code == 200
         assert re.findall(r'data-group="(\d+)" data-kind="([a-z-]+)"', page.text) == [
             ("0", "all-of"),

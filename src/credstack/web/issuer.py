@@ -168,8 +168,12 @@ def console(request: Request, cs: CredstackDep, org: Annotated[str | None, Query
     if isinstance(found, Response):
         return found
     web, chosen = found
+    rows = _achievement_rows(cs, chosen)
+    created = request.query_params.get("created")
     context = {
-        "achievements": _achievement_rows(cs, chosen),
+        "achievements": rows,
+        # a micro-credential just defined: each stack's Edit link offers to add it
+        "created": next((r for r in rows if created and r["record"].id == created), None),
         "stacks": _stacks(cs, chosen),
         "issued": cs.issuing.list(issuer_ref=chosen.issuer_id, limit=20),
         "jobs": cs.bulk.recent(chosen.issuer_id or 0, limit=10),
