@@ -125,15 +125,16 @@ class HiringService:
 
     # -- jobs ----------------------------------------------------------------------------------------------------
     def skills_from_text(self, text: str) -> list[dict[str, Any]]:
-        """The ESCO skills a posting asks for: each mention's best ESCO link (the text's best links otherwise)."""
+        """The ESCO skills a posting asks for (:func:`credstack.skills.posting.posting_skills`: each mention's ESCO
+        skill, O*NET technologies through their commodity class; the text's best links when it names none)."""
         from credstack.skills.linker import default_linker
+        from credstack.skills.posting import posting_skills
 
         linker = default_linker()
-        found: dict[str, dict[str, Any]] = {}
-        for mention in linker.extract(text):
-            link = next((lk for lk in mention.links if lk.scheme == "esco"), None)
-            if link is not None and link.uri not in found:
-                found[link.uri] = {"uri": link.uri, "label": link.label, "weight": 1.0, "essential": True}
+        found: dict[str, dict[str, Any]] = {
+            s.uri: {"uri": s.uri, "label": s.label, "weight": 1.0, "essential": True}
+            for s in posting_skills(linker, text)
+        }
         if not found:
             for link in linker.link(text, top=10):
                 if link.scheme == "esco":

@@ -361,18 +361,14 @@ class PlanningService:
             raise InvalidInputError("the job posting is empty")
         if len(text) > 100_000:
             raise InvalidInputError("a job posting is at most 100,000 characters")
-        best: dict[str, tuple[float, str]] = {}
-        for mention in self.linker().extract(text):
-            for link in mention.links:
-                if link.scheme == "esco" and "/esco/skill/" in link.uri:
-                    if link.uri not in best or best[link.uri][0] < link.score:
-                        best[link.uri] = (link.score, link.label)
-                    break
-        if not best:
+        from credstack.skills.posting import posting_skills
+
+        found = posting_skills(self.linker(), text)
+        if not found:
             raise InvalidInputError("no ESCO skills were found in the job posting")
         reqs = tuple(
-            Requirement(uri, label, _POSTING_LEVEL, round(1 + 2 * score, 4), "posting", round(1 + 2 * score, 4))
-            for uri, (score, label) in sorted(best.items(), key=lambda kv: -kv[1][0])
+            Requirement(s.uri, s.label, _POSTING_LEVEL, round(1 + 2 * s.score, 4), "posting", round(1 + 2 * s.score, 4))
+            for s in found
         )
         return TargetSpec("posting", "posting", name, reqs, (f"{len(reqs)} skills extracted from the posting",))
 
