@@ -100,6 +100,9 @@ def test_json_twins_and_the_api(client: TestClient, seeded: tuple[Credstack, Sta
     assert listed["total"] == len(cs.pathways.list())
     one = client.get("/api/pathways/sql-and-databases").json()
     assert one["definition"]["articulations"][0]["toward"] == "db-credits"
+    (rule,) = one["articulations"]  # the same rule in words, next to its ids
+    assert "counts" in rule["text"] and "did:" not in rule["text"] and "/achievements/" not in rule["text"]
+    assert one["requirements"][0]["label"] and one["requirements"][0]["label"] != "all-of"
     assert client.get("/pathways.json", params={"learner": MAYA}).json()["learner"] == MAYA
 
     missing = client.get("/api/pathways/no-such-stack")

@@ -26,17 +26,25 @@ def list_pathways(cs: CredstackDep) -> dict[str, Any]:
     return {"total": len(pathways), "pathways": [p.to_json() for p in pathways]}
 
 
-@router.get("/pathways/{pathway_id}", summary="One pathway, with the catalog entries it can use")
+@router.get(
+    "/pathways/{pathway_id}",
+    summary="One pathway: its requirement tree, the same in words (requirements, articulations, prerequisites), awards",
+)
 def get_pathway(pathway_id: str, cs: CredstackDep) -> dict[str, Any]:
     pathway = cs.pathways.get(pathway_id)
     awards = cs.pathways.awards.list(pathway_id=pathway.id)
-    return pathway.to_json() | {
-        "awards": {
-            "total": len(awards),
-            "review": sum(1 for a in awards if a.status == "review"),
-            "revoked": sum(1 for a in awards if a.status == "revoked"),
+    words = cs.pathways.words().describe(pathway.qualification)  # the requirements in words, ids kept
+    return (
+        pathway.to_json()
+        | words
+        | {
+            "awards": {
+                "total": len(awards),
+                "review": sum(1 for a in awards if a.status == "review"),
+                "revoked": sum(1 for a in awards if a.status == "revoked"),
+            }
         }
-    }
+    )
 
 
 @router.get(
