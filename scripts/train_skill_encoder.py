@@ -11,7 +11,7 @@ After training, the weights are stored as int8 deltas over the base model (:func
 and two decoding settings are chosen on dev for them, stored in the file's metadata: the share of the shipped CRF
 tagger's marginals mixed into the tag probabilities (``crf_weight``) and a bias on ``O`` (``o_bias``).
 
-Usage: .venv/bin/python scripts/train_skill_encoder.py [--epochs 5 --lr 1e-4 --batch 16] [--limit N] [--no-write]
+Usage: .venv/bin/python scripts/train_skill_encoder.py [--epochs 8 --lr 1e-4 --batch 16] [--limit N] [--no-write]
        .venv/bin/python scripts/train_skill_encoder.py --retune FILE   (only the decoding settings, for FILE)
 """
 
@@ -106,7 +106,7 @@ def score(found: list[list[Any]], dev: list[tuple[list[str], list[int], dict[str
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
-    parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--epochs", type=int, default=8)
     parser.add_argument("--lr", type=float, default=1e-4)
     parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--warmup", type=float, default=0.1)

