@@ -92,6 +92,13 @@ def test_viterbi_keeps_spans_well_formed() -> None:
     assert viterbi(np.zeros((0, 5))) == []
 
 
+def test_without_torch_the_neural_method_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "torch" else real(name, *a))
+    with pytest.raises(ConfigurationError, match=r"'semantic' extra \(torch missing\)"):
+        default_neural_tagger.__wrapped__()
+
+
 def test_damaged_weights_are_a_readable_error() -> None:
     with pytest.raises(ConfigurationError, match="span encoder weights cannot be read"):
         NeuralTagger.from_bytes(b"not a model")

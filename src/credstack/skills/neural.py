@@ -399,5 +399,9 @@ def read_weights() -> bytes:
 @cache
 def default_neural_tagger() -> NeuralTagger:
     """The shipped fine-tuned encoder (SkillSpan train; see ``skills/data/PROVENANCE.md``); needs the extra."""
-    _base_dir()  # a readable error when the extra is missing
+    if not neural_available():
+        missing = ", ".join(name for name in _NEEDS if importlib.util.find_spec(name) is None)
+        raise ConfigurationError(
+            f"the neural tagger needs the 'semantic' extra ({missing} missing): pip install 'credstack[semantic]'"
+        )
     return NeuralTagger.from_bytes(read_weights())
