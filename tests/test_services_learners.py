@@ -73,3 +73,30 @@ def test_e_mail_credentials_issued_without_the_learner_index_are_still_found(dat
 
         assert ids == {str(issued.credential["id"]), str(via_vc_api.credential["id"])}
         assert cs.learners.verified_credentials("nobody@example.org") == []
+
+
+def test_a_revoked_credential_never_counts_when_the_server_runs_under_another_base_url(database_url: str) -> None:
+    """Credentials issued under one base URL (a demo served on port 8766) and read by a process configured with
+    another (the CLI without CREDSTACK_BASE_URL): their status lists are still this server's, checked locally, so a
+    revoked or suspended credential is not counted as 'status not checked'."""
+    clock = Clock()
+    with open_app(database_url, clock=clock, base_url="http://127.0.0.1:8766") as served:
+        achievement = micro_achievement(served)
+        kept = served.issuing.issue(achievement.id, recipient="ada@example.org")
+        revoked = served.issuing.issue(achievement.id, recipient="ada@example.org")
+        suspended = served.issuing.issue(achievement.id, recipient="ada@example.org")
+        served.status.revoke(revoked.id)
+        served.status.suspend(suspended.id)
+    with open_app(database_url, clock=clock, base_url="http://127.0.0.1:8000") as cli:
+        held = {h.credential_id: h for h in cli.learners.verified_credentials("ada@example.org")}
+        states = {
+            c.id: (held[c.credential["id"]].verified, held[c.credential["id"]].state)
+            for c in (kept, revoked, suspended)
+        }
+        assert states == {
+            kept.id: (True, "verified"),
+            revoked.id: (False, "revoked"),
+            suspended.id: (False, "suspended"),
+        }
+        # a foreign credential's list at another host with the same path is not taken for ours
+        assert cli.status.document_for_url("https://elsewhere.example/status/1") is None

@@ -98,6 +98,7 @@ class Credstack:
         #: a learner's credentials, re-verified (issue 3); records e-mail recipients as credentials are issued
         self.learners = LearnerService(db, self.verifier, clock, level_of=catalog_levels(self.catalog.get))
         self.issuing.recorders.append(self.learners.record_issued)
+        self.learners.own_status_list = self.status.own_list_for_url
         #: pathways (stacks) in the database, progress from verified credentials, automatic awards (issue 3)
         self.pathways = PathwayService(db, settings, self.issuers, self.issuing, self.learners, clock, self.status)
         self.issuing.listeners.append(self.pathways.on_issued)

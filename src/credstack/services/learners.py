@@ -169,6 +169,9 @@ class LearnerService:
         self._verifier = verifier
         self._clock = clock
         self._level_of = level_of
+        #: this server's status list credential for a list URL found in a credential it issued, whatever base URL
+        #: it was issued under (set by the composition root: StatusService.own_list_for_url)
+        self.own_status_list: Callable[[str], dict[str, Any] | None] | None = None
 
     # -- the issuing hook --------------------------------------------------------------------------------------
     def record_issued(self, session: Session, issued: IssuedCredential, recipient: str | None) -> None:
@@ -223,11 +226,12 @@ class LearnerService:
         when = at if at is not None else self._clock()
         if when.tzinfo is None:
             raise InvalidInputError("the evaluation time must be timezone-aware")
-        options = self._verifier.options(at=when, recipient=key)
+        issued = self.issued_documents(key)
+        options = self._verifier.options(at=when, recipient=key, documents=self._own_lists(issued))
         out: list[HeldCredential] = []
         seen: set[str] = set()
         sources: Iterable[tuple[str, Any]] = [
-            *(("issued", d) for d in self.issued_documents(key)),
+            *(("issued", d) for d in issued),
             *(("external", d) for d in extra),
             *(("wallet", d) for d in wallet),
         ]
@@ -245,6 +249,22 @@ class LearnerService:
             seen.add(held.credential_id)
             out.append(held)
         return out
+
+    def _own_lists(self, issued: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+        """The status lists of credentials issued here, by the URLs those credentials name: checked locally even
+        when the server now runs under another base URL (a CLI without CREDSTACK_BASE_URL, a moved server), so a
+        revoked or suspended credential is never counted because its status could not be fetched."""
+        if self.own_status_list is None:
+            return {}
+        found: dict[str, Any] = {}
+        for document in issued:
+            for entry in _dicts(document.get("credentialStatus")):
+                url = entry.get("statusListCredential")
+                if isinstance(url, str) and url not in found:
+                    listed = self.own_status_list(url)
+                    if listed is not None:
+                        found[url] = listed
+        return found
 
     def _held(self, report: VerificationReport, document: dict[str, Any], source: str) -> HeldCredential:
         credential = report.credential if isinstance(report.credential, dict) else document

@@ -236,6 +236,22 @@ class StatusService:
             return self._did_web_document(slug=path[1])
         return None
 
+    def own_list_for_url(self, url: str) -> dict[str, Any] | None:
+        """The status list credential ``{any base}/status/{id}`` names, for a URL taken from a credential this server
+        issued (its lists are ours whatever base URL it was issued under); None when there is no such list. Never
+        use it for a URL from anyone else's credential: :meth:`document_for_url` is the general lookup."""
+        found = self.document_for_url(url)
+        if found is not None or not isinstance(url, str):
+            return found
+        parts = urlsplit(url.split("#", 1)[0])
+        path = parts.path.strip("/").split("/")
+        if parts.scheme not in {"http", "https"} or len(path) < 2 or path[-2] != "status" or not path[-1].isdigit():
+            return None
+        try:
+            return self.status_list_credential(int(path[-1]))
+        except NotFoundError:
+            return None
+
     def _did_web_document(self, *, did: str | None = None, slug: str | None = None) -> dict[str, Any] | None:
         with self._db.read() as session:
             query = sa.select(Issuer.slug).where(Issuer.method == "web")
