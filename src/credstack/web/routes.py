@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import base64
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from credstack.app import Credstack
 from credstack.domain.baking import bake_png, bake_svg
+from credstack.domain.credential import OB_CONTEXT
+from credstack.domain.shape import VC_V2
 from credstack.domain.verification import VerificationReport
 from credstack.errors import InvalidInputError, NotFoundError
 from credstack.services.issuing import IssuedCredential
@@ -174,6 +176,23 @@ def credential_svg(credential_uuid: str, cs: CredstackDep) -> Response:
     view = credential_view(record.credential)
     image = bake_svg(badge_svg(view.title, view.issuer_name), record.credential)
     return Response(image, media_type="image/svg+xml")
+
+
+@router.get("/achievements/{achievement_id}", response_model=None)
+def achievement_document(achievement_id: str, request: Request, cs: CredstackDep) -> Response:
+    """The ``id`` of the achievement inside issued credentials dereferences: the OB 3.0 Achievement as JSON-LD, or
+    for a browser the catalog page of the entry it was published from (when there is one)."""
+    record = cs.achievements.get(achievement_id)  # NotFoundError -> 404
+    code = record.definition.get("humanCode")
+    if not _wants_json(request) and isinstance(code, str):
+        try:
+            cs.catalog.get(code)
+        except NotFoundError:
+            pass
+        else:
+            return RedirectResponse(f"/catalog/{quote(code, safe='')}", status_code=303)
+    document = {"@context": [VC_V2, OB_CONTEXT], **record.definition}
+    return JSONResponse(document, media_type="application/ld+json", headers=PUBLIC)
 
 
 @router.get("/credentials/{credential_uuid}", response_model=None)
