@@ -198,7 +198,7 @@ def test_a_presentation_answers_a_challenge(cs: Credstack, client: httpx.Client,
     body = {"credentials": [item["id"]], "challenge": "c-123", "domain": "acme.example"}
     vp = client.post("/api/wallet/presentations", json=body, headers=world["lea_wallet"]).json()
     assert vp["type"] == ["VerifiablePresentation"] and vp["holder"].startswith("did:key:z6Mk")
-    assert vp["proof"]["proofPurpose"] == "authentication" and vp["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
+    assert vp["proof"]["proofPurpose"] == "authentication" and vp["proof"]["cryptosuite"] == "eddsa-jcs-2022"
     assert cs.verifier.verify(vp, challenge="c-123", domain="acme.example").verified
     assert not cs.verifier.verify(vp, challenge="other", domain="acme.example").verified
     again = client.post("/api/wallet/presentations", json=body, headers=world["lea_wallet"]).json()

@@ -30,21 +30,33 @@ from typing import Any
 from credstack.proofs import _jsonld_to_rdf, _rdfc
 from credstack.proofs._jsonld_context import Unsupported
 
-__all__ = ["FastPathUnsupported", "fast_canonical_nquads", "reference_canonical_nquads", "to_canonical_nquads"]
+__all__ = [
+    "FastPathUnsupported",
+    "fast_canonical_nquads",
+    "reference_canonical_nquads",
+    "to_canonical_nquads",
+    "to_dataset",
+]
 
 FastPathUnsupported = Unsupported
 """Raised by :func:`fast_canonical_nquads` for a JSON-LD feature only the pyld path implements."""
 
 
-def to_canonical_nquads(document: dict[str, Any]) -> str:
-    """RDFC-1.0 canonical N-Quads of a JSON-LD document (sorted lines, each ending in ``\\n``)."""
+def to_dataset(document: dict[str, Any]) -> list[_rdfc.Quad]:
+    """Stage 1 alone: the RDF dataset of a JSON-LD document (blank node labels arbitrary), with the same errors
+    as :func:`to_canonical_nquads` for unknown contexts, undefined terms and malformed values. Used where only
+    those errors matter (the eddsa-jcs-2022 undefined-term guard), so RDFC-1.0 never runs there."""
     try:
-        quads = _jsonld_to_rdf.to_quads(document)
+        return _jsonld_to_rdf.to_quads(document)
     except Unsupported:
         from credstack.proofs import _jsonld_reference  # pyld is slow to import: only when the fast path cannot
 
-        quads = _jsonld_reference.to_quads(document)
-    return _rdfc.canonicalize(quads)
+        return _jsonld_reference.to_quads(document)
+
+
+def to_canonical_nquads(document: dict[str, Any]) -> str:
+    """RDFC-1.0 canonical N-Quads of a JSON-LD document (sorted lines, each ending in ``\\n``)."""
+    return _rdfc.canonicalize(to_dataset(document))
 
 
 def fast_canonical_nquads(document: dict[str, Any]) -> str:

@@ -8,8 +8,9 @@ the proof configuration and the document are serialised with JCS, not RDFC; on v
 ``@context`` must start with the proof's ``@context`` (Verify Proof step 4).
 
 JCS signs the JSON bytes, so in principle no term is lost. credstack still refuses documents with terms that no
-JSON-LD context defines (it canonicalises the document with RDFC-1.0 only as a guard): a JSON-LD consumer would
-drop such a term, and an undefined term must never be presented as "signed".
+JSON-LD context defines (it converts the document to RDF, JSON-LD expansion only, as a guard): a JSON-LD consumer
+would drop such a term, and an undefined term must never be presented as "signed". RDFC-1.0 canonicalisation does
+not run, so blank-node-heavy documents (a presentation embedding a CLR) are not subject to its N-degree work limit.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 import rfc8785
 
 from credstack.errors import CanonicalizationError, InvalidInputError
-from credstack.proofs.canonical import to_canonical_nquads
+from credstack.proofs.canonical import to_dataset
 from credstack.proofs.eddsa_rdfc_2022 import (
     SIGNATURE_MISMATCH,
     decode_proof_value,
@@ -58,7 +59,7 @@ def undefined_term_guard(document: Mapping[str, Any]) -> None:
     """Raise UndefinedTermError / UnknownContextError when JSON-LD processing would drop or refuse anything."""
     if not isinstance(document.get("@context"), str | list | dict):
         raise InvalidInputError("the document has no @context; credstack only signs JSON-LD credentials")
-    to_canonical_nquads(dict(document))
+    to_dataset(dict(document))
 
 
 def transformation(unsecured_document: Mapping[str, Any]) -> str:

@@ -14,8 +14,10 @@
   learner's e-mail address; pathway progress and awards read it (each document re-verified there).
 - **Showing**: :meth:`WalletService.verified_items` re-verifies every item now.
 - **Presentations**: :meth:`WalletService.presentation` returns a VC 2.0 ``VerifiablePresentation`` signed by the
-  person's holder did:key (``DataIntegrityProof``, ``eddsa-rdfc-2022``, ``proofPurpose`` ``authentication``, with
-  the verifier's ``challenge`` and ``domain`` when answering a request).
+  person's holder did:key (``DataIntegrityProof``, ``eddsa-jcs-2022``, ``proofPurpose`` ``authentication``, with
+  the verifier's ``challenge`` and ``domain`` when answering a request). Each embedded credential keeps its own
+  proof (a CLR its issuer's ``eddsa-rdfc-2022``); JCS because RDFC-1.0 of a presentation holding a CLR exceeds the
+  N-degree work limit (see :meth:`WalletService.presentation`).
 """
 
 from __future__ import annotations
@@ -537,10 +539,16 @@ class WalletService:
             "holder": key.did,
             "verifiableCredential": embedded,
         }
+        # eddsa-jcs-2022, not eddsa-rdfc-2022: in a presentation each embedded credential is a blank-node named
+        # graph, which makes every blank node in it related to every other; a CLR repeats identical structures
+        # (each unit's alignments and result lists appear in the unit and again in the CLR), so RDFC-1.0 N-degree
+        # hashing permutes them factorially (488,400 steps for a three-unit CLR, 84 for the same CLR alone) and
+        # hits the poisoning limit. JCS signs the JSON as written; each embedded credential keeps its own proof.
         return sign(
             unsigned,
             key=key,
             verification_method=key.verification_method,
+            cryptosuite="eddsa-jcs-2022",
             proof_purpose="authentication",
             challenge=challenge,
             domain=domain,
