@@ -17,6 +17,7 @@ import pytest
 
 from api_support import served_credstack
 from credstack.app import Credstack
+from credstack.services.employer import DEFAULT_ORG
 from issuer_support import micro_achievement
 
 
@@ -212,3 +213,23 @@ def test_a_signed_in_reviewer_works_in_their_organisation_with_csrf(
         client.cookies.clear()
     assert [t.value for t in cs.employer.registry.trusted(org)] == ["initech.example"]
     assert "initech.example" not in client.get("/employer/trusted").text  # the anonymous default organisation
+
+
+def test_trust_this_issuer_is_offered_only_when_it_is_not_on_the_registry(
+    served: tuple[Credstack, str], client: httpx.Client
+) -> None:
+    cs, _ = served
+    (credential,) = credentials(cs, 1)
+    upload = zipped({"one.json": json.dumps(credential).encode()})
+    response = client.post("/employer/verify", files={"file": ("one.zip", upload, "application/zip")})
+    item_url = f"{response.url}/items/0"
+    before = client.get(item_url).text
+    assert 'data-testid="trust-issuer"' in before and "Trust this issuer" in before
+    entry = cs.employer.registry.add(DEFAULT_ORG, credential["issuer"]["id"])
+    try:
+        after = client.get(item_url).text
+        assert 'data-signal="registry" data-level="strong"' in after
+        assert "Trust this issuer" not in after and 'data-testid="issuer-trusted"' in after
+        assert "already on your" in after
+    finally:
+        cs.employer.registry.remove(DEFAULT_ORG, entry.id)
