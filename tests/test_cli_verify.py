@@ -179,3 +179,22 @@ def test_through_a_real_subprocess(signed: str, tampered: str) -> None:
     done = subprocess.run([str(credstack), "verify", signed, tampered], capture_output=True, text=True, env=env)
     assert done.returncode == 1
     assert "NOT verified" in done.stdout and "proof" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["verify", "--at", "x", "--nope"], "No such option: --nope (see `credstack verify --help`)"),
+        (["audit", "list", "--limit", "2000"], "Invalid value for '--limit'"),
+        (["catalog", "search", "x", "--max-price", "abc"], "Invalid value for '--max-price'"),
+        (["no-such-command"], "No such command 'no-such-command'"),
+    ],
+)
+def test_a_mistyped_command_line_is_one_readable_line(
+    args: list[str], says: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(args)
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and err.startswith("error [invalid_input]: ") and says in err

@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI, turning any CredstackError into one line on stderr and exit 2."""
     _register()
     try:
-        app(args=argv, standalone_mode=False)
+        app(args=argv, prog_name="credstack", standalone_mode=False)
     except CredstackError as exc:
         from rich.markup import escape
 
@@ -59,6 +59,17 @@ def main(argv: list[str] | None = None) -> None:
         # typer >= 0.20 vendors click as typer._click, whose exceptions do not subclass click's own
         from typer._click import exceptions as typer_click_exceptions
 
+        if isinstance(exc, click.exceptions.UsageError | typer_click_exceptions.UsageError):
+            # one readable line, like every other error: what was wrong, and where to read how to call it
+            from rich.markup import escape
+
+            ctx = getattr(exc, "ctx", None)
+            hint = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
+            message = f"{exc.format_message().rstrip('.')}{hint}"
+            err_console.print(
+                f"[bold red]error[/] {escape('[invalid_input]')}: {escape(message)}", highlight=False, soft_wrap=True
+            )
+            sys.exit(exc.exit_code)
         if isinstance(exc, click.exceptions.ClickException | typer_click_exceptions.ClickException):
             exc.show()
             sys.exit(exc.exit_code)
