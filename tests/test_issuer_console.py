@@ -407,3 +407,34 @@ def test_console_services_on_both_databases(database_url: str, tmp_path: Any) ->
         assert rows[1]["reason"].startswith("[invalid_input]") and rows[0]["credential_id"]
     finally:
         cs.close()
+
+
+def test_recently_issued_names_a_clr_by_its_name(tmp_path: Any) -> None:
+    """A pathway award's CLR has no credentialSubject.achievement: the table shows the CLR's own name."""
+    from fastapi.testclient import TestClient
+
+    from api_support import make_credstack
+    from credstack.api.app import create_app
+    from test_services_pathways import CERT, LEARNER, _catalog
+
+    cs = make_credstack(tmp_path, "https://issuer.test")
+    try:
+        cs.accounts.create_org("Provider", slug="provider", issuer_id=cs.issuers.default().id)
+        admin = cs.accounts.create_person("admin@provider.test", org_id="provider", roles=["issuer_admin"])
+        units = _catalog(cs)
+        cs.pathways.create(CERT)
+        for unit in ("u1", "u3", "u5"):
+            cs.issuing.issue(units[unit], recipient=LEARNER)
+        [award] = cs.pathways.awards.list()
+        assert award.clr_credential_id is not None
+        with TestClient(create_app(cs)) as http:
+            http.cookies.set(SESSION_COOKIE, cs.accounts.start_session(admin.id)[0])
+            page = http.get("/issuer").text
+        table = page.split('data-testid="issued"', 1)[1].split("</table>", 1)[0]
+        cell = re.compile(r'/credentials/(\w+)">\w+</a></td>\s*<td data-testid="issued-achievement">(.*?)</td>', re.S)
+        rows = {m.group(1): html.unescape(re.sub(r"<[^>]+>", "", m.group(2))).strip() for m in cell.finditer(table)}
+        assert rows[award.clr_credential_id] == "Test certificate: comprehensive learner record (CLR)"
+        assert rows[award.award_credential_id or ""] == "Test certificate"
+        assert "Unit 5" in rows.values()
+    finally:
+        cs.close()
