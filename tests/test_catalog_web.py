@@ -177,3 +177,11 @@ def test_an_issued_achievement_id_dereferences(database: str, client: httpx.Clie
     assert own_page.status_code == 200 and own_page.json()["name"] == "Team lead basics"  # no catalog page: JSON
     missing = client.get("/achievements/nope", headers={"Accept": "application/json"})
     assert missing.status_code == 404 and missing.json()["code"] == "not_found"
+
+
+def test_each_entry_page_names_where_its_data_comes_from(client: httpx.Client) -> None:
+    nj = client.get("/catalog/nj-27384").text
+    assert "Eligible Training Provider" in nj
+    demo_id = client.get("/api/catalog", params={"provider": "Open Skills Academy (demo)", "limit": 1}).json()
+    demo = client.get(f"/catalog/{demo_id['results'][0]['id']}").text
+    assert "Generated demo entry" in demo and "Eligible Training Provider" not in demo

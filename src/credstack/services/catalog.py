@@ -520,8 +520,14 @@ class CatalogService:
     def providers(self) -> list[str]:
         return self._index().providers()
 
-    def attribution(self) -> str:
-        return ATTRIBUTION
+    def attribution(self, entry: CatalogEntry | None = None) -> str:
+        """Where catalog data comes from: for one entry, what applies to its source (the New Jersey list and the
+        crosswalk for its programmes, "generated" for the demo, the issuer for an entry defined here)."""
+        if entry is None or entry.source == NJ_SOURCE:
+            return ATTRIBUTION
+        if entry.source == DEMO_SOURCE:
+            return "Generated demo entry: the provider is fictional; its skills and occupations are real ESCO entries."
+        return f"Catalog source {entry.source!r}, provided by {entry.provider}; skills from the ESCO classification."
 
     # -- internals -----------------------------------------------------------------------------------------------
 

@@ -106,6 +106,6 @@ def catalog_page(
 def entry_page(request: Request, entry_id: str, cs: CredstackDep) -> HTMLResponse:
     entry = cs.catalog.get(entry_id)
     stacks = cs.pathways.containing(entry.id)
-    context = {"entry": entry, "attribution": cs.catalog.attribution(), "stacks": stacks}
+    context = {"entry": entry, "attribution": cs.catalog.attribution(entry), "stacks": stacks}
     context["value"] = cs.outlook.entry_value(entry.id)
     return _page(request, "catalog_entry.html", context)
