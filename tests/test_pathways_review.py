@@ -119,8 +119,8 @@ def test_an_expired_component_flags_the_award_when_read_once_and_a_renewal_resto
             client.cookies.update({SESSION_COOKIE: raw})
             mine = client.get("/pathways", params={"learner": LEARNER})
             page = client.get("/pathways/cert", params={"learner": LEARNER})
-        assert "Under review: component Unit 1" in mine.text and "expired on 2026-03-31" in mine.text
-        assert "Under review: component Unit 1" in page.text and "1 flagged for review" in page.text
+        assert "Under review: Unit 1 (credential issued " in mine.text and "expired on 2026-03-31" in mine.text
+        assert "Under review: Unit 1 (credential issued " in page.text and "1 flagged for review" in page.text
 
         clock.advance(hours=1)
         again = cs.pathways.sweep()  # idempotent: flagged once, the reason and time kept
@@ -180,7 +180,7 @@ def test_unsuspending_the_suspended_component_restores_the_award_unless_the_awar
         cs.status.unsuspend(issued["u2"].id)
         [still] = cs.pathways.awards.list()
         assert still.status == "review"
-        assert "was unsuspended on 2026-04-01, but component Unit 1" in (still.review_reason or "")
+        assert "was unsuspended on 2026-04-01, but Unit 1 (credential issued" in (still.review_reason or "")
         assert "expired on 2026-03-31" in (still.review_reason or "")
         assert cs.status.status_of(award.award_credential_id).state == "suspended"
 

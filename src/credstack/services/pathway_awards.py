@@ -134,21 +134,38 @@ def _when(value: Any) -> datetime | None:
     return parsed if parsed.tzinfo is not None else None
 
 
+def _component_words(name: str, held: HeldCredential | None, credential_id: str | None) -> str:
+    """A component as a person reads it: "Unit 4 (credential issued 2026-01-02)", never a credential URL."""
+    day = held.earned or held.valid_from if held is not None else None
+    if day is not None:
+        return f"{name} (credential issued {day:%Y-%m-%d})"
+    if credential_id:
+        return f"{name} (credential …{str(credential_id).rstrip('/')[-8:]})"
+    return name
+
+
+_STATE_WORDS = {
+    "revoked": "was revoked by its issuer",
+    "suspended": "was suspended by its issuer",
+    "tampered": "no longer verifies (its contents were changed after signing)",
+}
+
+
 def _failure(component: Mapping[str, Any], held: HeldCredential | None) -> tuple[str, str] | None:
-    """(state, why) when a component of an award no longer counts, None while it verifies."""
+    """(state, why in words) when a component of an award no longer counts, None while it verifies."""
     name = component.get("name") or component.get("achievementId") or "a component"
     if name == component.get("achievementId") and held is not None and held.achievement_name:
         name = held.achievement_name  # an outside achievement: the catalog has no name for it
     cid = component.get("credentialId")
-    label = f"{name} ({cid})"
+    label = _component_words(str(name), held, None if cid is None else str(cid))
     if held is None:
-        return "missing", f"component {label} is no longer among the learner's credentials"
+        return "missing", f"{label} is no longer among the learner's credentials"
     if held.verified:
         return None
     if held.state == "expired":
         day = f" on {held.valid_until:%Y-%m-%d}" if held.valid_until is not None else ""
-        return "expired", f"component {label} expired{day}"
-    return held.state, f"component {label} no longer verifies ({held.state}: {held.status_reason or 'did not verify'})"
+        return "expired", f"{label} expired{day}"
+    return held.state, f"{label} {_STATE_WORDS.get(held.state, 'no longer verifies')}"
 
 
 def _record(row: PathwayAward, created: bool = False) -> AwardRecord:
@@ -669,19 +686,36 @@ class AwardService:
         then = [replace(f, state="verified") if f.credential_id == credential_id else f for f in facts]
         decision = award_decision(evaluator.qualification, evaluator.progress(then, at=award.awarded_at))
         verb = "revoked" if action == "revoke" else "suspended"
+        words = self._component(award, held, credential_id)
         if not decision.satisfied:  # the facts changed in other ways too (expiry, other revocations)
-            reason = f"component {credential_id} {verb}; the qualification is no longer met"
+            raw = f"component {credential_id} {verb}; the qualification is no longer met"
+            reason = f"{words} was {verb} by its issuer; the qualification is no longer met"
         else:
             review = review_on_revocation(decision, credential_id)
             if review.still_stands:
                 return award
-            reason = f"component {credential_id} {verb}: {review.reason}"
+            raw = f"component {credential_id} {verb}: {review.reason}"
+            reason = f"{words} was {verb} by its issuer; the qualification is no longer met without it"
         if progress_now.satisfied:
             return award  # other credentials, earned since, carry it now
-        _log.info("award %s of pathway %s flagged for review: %s", award.id, award.pathway_id, reason)
+        _log.info("award %s of pathway %s flagged for review: %s", award.id, award.pathway_id, raw)
         flagged = self._set(award.id, "review", reason, now, flagged={credential_id: verb})
         self._hold(flagged, lift=False)
         return flagged
+
+    @staticmethod
+    def _component(award: AwardRecord, held: Sequence[HeldCredential], credential_id: str) -> str:
+        """The component ``credential_id`` (an id or its URL) of ``award`` in words (its name and issue date)."""
+
+        def same(other: Any) -> bool:
+            other = str(other or "")
+            return bool(other) and (other == credential_id or other.rstrip("/").endswith("/" + credential_id)
+                                    or credential_id.rstrip("/").endswith("/" + other))  # fmt: skip
+
+        component = next((c for c in award.components if same(c.get("credentialId"))), None)
+        found = next((h for h in held if same(h.credential_id)), None)
+        name = (component or {}).get("name") or (found.achievement_name if found is not None else None) or "a unit"
+        return _component_words(str(name), found, credential_id)
 
     def _hold(self, award: AwardRecord, *, lift: bool) -> None:
         """Suspend the award and its CLR while under review (so no verifier sees them as valid), or lift that."""

@@ -144,6 +144,21 @@ class LearnerProgress:
             return [n.title for n in nodes]  # pragma: no cover - the engine and the words walk the same tree
         return [w.label for w in worded]
 
+    def missing_labels(self) -> list[str]:
+        """What is still to do, in words: one label per ``progress.missing`` node (an achievement's name, a credit
+        rule as "At least 3 credits tagged …", with the credits already earned toward it), never a raw node id."""
+        nodes = self.progress.nodes
+        labels = self.labels()
+        index = {n.path: i for i, n in enumerate(nodes)}
+        out = []
+        for node in self.progress.missing:
+            i = index.get(node.path)
+            label = labels[i].rstrip(":") if i is not None else self.name(node.ref) or node.title
+            if node.kind == "credits" and node.credits_earned and node.credits_needed:
+                label += f" ({node.credits_earned:g} of {node.credits_needed:g} so far)"
+            out.append(label)
+        return out
+
     def reasons(self) -> list[str]:
         """Why each of ``progress.nodes`` is met or not, in words: the engine's reasons with labels for node titles,
         achievement names for ids and credential names for credential ids."""
@@ -185,8 +200,8 @@ class LearnerProgress:
             node["label"] = label
             node["reasonText"] = reason
         missing = [
-            {"path": n.path, "kind": n.kind, "ref": n.ref, "name": self.name(n.ref), "reason": n.reason}
-            for n in self.progress.missing
+            {"path": n.path, "kind": n.kind, "ref": n.ref, "name": self.name(n.ref), "label": label, "reason": n.reason}
+            for n, label in zip(self.progress.missing, self.missing_labels(), strict=True)
         ]
         counting = self.progress.satisfied_by()
         return {

@@ -236,7 +236,7 @@ class PortfolioService:
                         satisfied=state.satisfied,
                         credits_earned=state.credits_earned,
                         credits_needed=state.credits_needed,
-                        missing=tuple(progress.name(n.ref) or n.reason for n in state.missing),
+                        missing=tuple(progress.missing_labels()),
                     )
                 )
                 placed.update(item.id for item, _ in members)
