@@ -74,6 +74,8 @@ def test_technology_evidence_decays_faster_than_transversal(cs: Credstack) -> No
 def test_unknown_learner_has_an_empty_profile_not_an_error(cs: Credstack) -> None:
     profile = cs.planner.profile("nobody@example.org")
     assert profile.profile.skills == {}
+    assert any(n.startswith("nothing is known about nobody@example.org") for n in profile.notes)  # said, not silent
+    assert not any(n.startswith("nothing is known") for n in cs.planner.profile(LEARNER).notes)
     with pytest.raises(InvalidInputError):
         cs.planner.profile("  ")
 

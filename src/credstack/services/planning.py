@@ -302,7 +302,13 @@ class PlanningService:
         kinds = self.data.skill_kinds(uris)
         profile = build_profile(evidence, kinds, self.half_lives, at)
         labels = self._labels(uris)
-        return LearnerProfile(learner, profile, labels, held.catalog_ids, held.summaries, held.notes)
+        notes = held.notes
+        if not evidence and not held.summaries:
+            notes += (
+                f"nothing is known about {learner}: no credential issued here or in their wallet, no assessment and "
+                "no declared skill (check the address; the gap is the whole target)",
+            )
+        return LearnerProfile(learner, profile, labels, held.catalog_ids, held.summaries, notes)
 
     # -- targets -------------------------------------------------------------------------------------------------
 
