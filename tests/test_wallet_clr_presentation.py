@@ -6,14 +6,18 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
+from credstack.api.app import create_app
 from credstack.app import Credstack
 from credstack.errors import CanonicalizationError
 from credstack.proofs.canonical import to_canonical_nquads
 from credstack.proofs.data_integrity import sign
+from credstack.web.session import SESSION_COOKIE
 from issuer_support import open_app
 from test_services_pathways import CERT, LEARNER, _catalog
 
@@ -90,3 +94,26 @@ def test_rdfc_of_such_a_presentation_is_what_hits_the_poisoning_limit(database_u
         unsigned = {k: v for k, v in vp.items() if k != "proof"}
         with pytest.raises(CanonicalizationError, match="work limit"):
             to_canonical_nquads(unsigned)
+
+
+def test_the_wallet_page_download_and_the_employer_pages_accept_a_clr(sqlite_url: str) -> None:
+    """What a person does: download the presentation of a CLR from the wallet, upload it to /verify, and answer an
+    employer's request at /present/{id} with the CLR (each was a 422 canonicalization_failed)."""
+    with open_app(sqlite_url) as cs:
+        person, clr_item, _unit = _award_in_wallet(cs)
+        request = cs.employer.requests.create("acme", "Your certificate record")
+        with TestClient(create_app(cs)) as http:
+            http.cookies.set(SESSION_COOKIE, cs.accounts.start_session(person)[0])
+            download = http.get(f"/wallet/items/{clr_item}/presentation.json")
+            assert download.status_code == 200, download.text
+            vp = download.json()
+            assert "ClrCredential" in vp["verifiableCredential"][0]["type"]
+            checked = http.post("/verify", data={"credential": json.dumps(vp)})
+            assert checked.status_code == 200 and 'data-testid="verdict">✔ Verified' in checked.text
+            assert cs.verifier.verify(vp).verified
+            form = http.get(f"/present/{request.id}").text
+            csrf = re.search(r'name="csrf_token" value="([^"]+)"', form)
+            assert csrf is not None
+            answered = http.post(f"/present/{request.id}", data={"item": [clr_item], "csrf_token": csrf.group(1)})
+            assert answered.status_code == 200, answered.text
+        assert cs.employer.requests.get(request.id, "acme").state == "answered"
