@@ -121,6 +121,8 @@ def test_plan_over_the_catalog_is_ordered_scheduled_and_explained(cs: Credstack)
     assert "Developer certificate" in plan["explanations"][last]["stacks"]
     faster = next(w for w in data["whatIfs"] if w["what"] == "5 more hours a week")
     assert faster["weeks"] == pytest.approx(plan["total_hours"] / 15, abs=0.01) and faster["weeksSaved"] > 0
+    unpaced = plan_json(cs, hours_per_week=None)  # no pace, no weeks: "5 more hours a week" would say nothing
+    assert unpaced["plan"]["weeks"] is None and not any(w["what"] == "5 more hours a week" for w in unpaced["whatIfs"])
 
 
 def test_cost_plan_respects_the_budget_and_time_plan_is_not_slower(cs: Credstack) -> None:

@@ -558,27 +558,28 @@ class PlanningService:
     def _what_ifs(
         self, facts: Any, base: Learner, goal: Any, options: PlanOptions, plan: Any
     ) -> tuple[dict[str, Any], ...]:
-        out = []
+        out: list[dict[str, Any]] = []
         pace = base.hours_per_week
-        more = (pace or 0) + 5
-        faster = replace_learner(base, hours_per_week=more)
-        if base.max_weeks is not None:
-            other = optimise(facts.catalog, faster, goal, replace(options, time_limit=0.5)).plan
-        else:
-            other = plan
-        weeks = None if other is None else other.total_hours / more
-        out.append(
-            {
-                "what": "5 more hours a week",
-                "hoursPerWeek": more,
-                "weeks": None if weeks is None else round(weeks, 2),
-                "weeksNow": None if plan.weeks is None else round(plan.weeks, 2),
-                "weeksSaved": None if weeks is None or plan.weeks is None else round(plan.weeks - weeks, 2),
-                "totalHours": None if other is None else other.total_hours,
-                "totalCost": None if other is None else other.total_cost,
-                "achievements": None if other is None else list(other.achievements),
-            }
-        )
+        if pace is not None:  # without a pace there are no weeks to save: that what-if would say nothing
+            more = pace + 5
+            faster = replace_learner(base, hours_per_week=more)
+            if base.max_weeks is not None:
+                other = optimise(facts.catalog, faster, goal, replace(options, time_limit=0.5)).plan
+            else:
+                other = plan
+            weeks = None if other is None else other.total_hours / more
+            out.append(
+                {
+                    "what": "5 more hours a week",
+                    "hoursPerWeek": more,
+                    "weeks": None if weeks is None else round(weeks, 2),
+                    "weeksNow": None if plan.weeks is None else round(plan.weeks, 2),
+                    "weeksSaved": None if weeks is None or plan.weeks is None else round(plan.weeks - weeks, 2),
+                    "totalHours": None if other is None else other.total_hours,
+                    "totalCost": None if other is None else other.total_cost,
+                    "achievements": None if other is None else list(other.achievements),
+                }
+            )
         if base.budget is not None:
             bigger = round(base.budget * 1.5, 2)
             other = optimise(
