@@ -185,3 +185,19 @@ def test_each_entry_page_names_where_its_data_comes_from(client: httpx.Client) -
     demo_id = client.get("/api/catalog", params={"provider": "Open Skills Academy (demo)", "limit": 1}).json()
     demo = client.get(f"/catalog/{demo_id['results'][0]['id']}").text
     assert "Generated demo entry" in demo and "Eligible Training Provider" not in demo
+
+
+def test_search_page_says_which_filters_it_could_not_apply(client: httpx.Client) -> None:
+    import html
+    import re
+
+    page = client.get("/catalog", params={"q": "welding", "max_price": "abc", "min_value": "2", "max_hours": "40"})
+    assert page.status_code == 200
+    block = re.search(r'data-testid="problems">(.*?)</div></div>', page.text, re.S)
+    assert block is not None
+    problems = [html.unescape(p) for p in re.findall(r"<div>(.*?)</div>", block.group(1) + "</div>")]
+    assert problems == [
+        "Min market value: '2' must be a number between 0 and 1, so it was not applied",
+        "Max price: 'abc' is not a number, so it was not applied",
+    ]  # max_hours=40 was fine and is applied
+    assert "welding" in page.text.lower()  # the rest of the search still ran

@@ -26,13 +26,21 @@ def _page(request: Request, name: str, context: dict[str, Any]) -> HTMLResponse:
     return templates.TemplateResponse(request, name, {"nav": "catalog", **context})
 
 
-def _number(text: str) -> float | None:
-    """An optional numeric form field ("" = not given); anything else that is not a number is ignored."""
+def _number(text: str, label: str, problems: list[str], *, most: float | None = None) -> float | None:
+    """An optional numeric form field ("" = not given); anything else that is not a number (or out of range) is
+    left out of the search and named in ``problems``, which the page shows."""
+    if not text.strip():
+        return None
     try:
         value = float(text)
     except ValueError:
+        problems.append(f"{label}: {text!r} is not a number, so it was not applied")
         return None
-    return value if value >= 0 else None
+    if value != value or value < 0 or (most is not None and value > most):  # NaN, negative, over the range
+        top = f" and {most:g}" if most is not None else " or more"
+        problems.append(f"{label}: {text!r} must be a number between 0{top}, so it was not applied")
+        return None
+    return value
 
 
 @router.get("/catalog", response_class=HTMLResponse)
@@ -69,14 +77,16 @@ def catalog_page(
     }
     # a skill's name is looked up in the taxonomy; the page says which skill it used
     used = cs.catalog.resolve_skill(skill) if skill.strip() else None
-    minimum = _number(min_value)
+    problems: list[str] = []
+    minimum = _number(min_value, "Min market value", problems, most=1.0)
+    hours, price = _number(max_hours, "Max hours", problems), _number(max_price, "Max price", problems)
     results = cs.catalog.search(
         q,
         skills=[used[0]] if used else (),
         occupation=occupation.strip() or None,
         level=int(level) if level else None,
-        max_hours=_number(max_hours),
-        max_price=_number(max_price),
+        max_hours=hours,
+        max_price=price,
         credit_bearing=credit_bearing,
         provider=provider.strip() or None,
         delivery_format=format or None,
@@ -84,11 +94,12 @@ def catalog_page(
         offset=(page - 1) * PAGE,
         mode=mode or None,
         sort=sort or "relevance",
-        min_market_value=None if minimum is None else min(minimum, 1.0),
+        min_market_value=minimum,
     )
     query = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "page"])
     context = {
         "form": form,
+        "problems": problems,
         "skill_used": used,
         "results": results,
         "page": page,
