@@ -149,6 +149,12 @@ def test_skill_page_and_twin(client: TestClient, cs: Credstack) -> None:
     chart = re.search(r'data-testid="skill-demand".*?</svg>', html, re.S)
     assert chart and chart.group(0).count("data-point=") == len(data["history"]) + len(data["forecast"])
     assert "not forecast" in html
+    growth, qoq = data["growth"], re.search(r'data-testid="qoq">(.*?)</dd>', html, re.S)
+    assert qoq is not None
+    if growth.get("qoq") is not None and growth["ci_low"] < 0 < growth["ci_high"]:  # an interval across zero
+        assert qoq.group(1).startswith("no clear change") and "too few postings to tell" in qoq.group(1)
+    elif growth.get("qoq") is not None:
+        assert qoq.group(1).startswith(("+", "-")) and "no clear change" not in qoq.group(1)
     # where it is heading: the SOC outlooks of the ESCO occupations that list it as essential
     rows = data["occupations"]
     assert rows and [r["blendedOutlook"] for r in rows] == sorted((r["blendedOutlook"] for r in rows), reverse=True)
