@@ -386,7 +386,7 @@ def test_issuing_needs_the_issue_scope(client: httpx.Client, cs: Credstack, stat
 
 def test_unknown_paths_and_wrong_methods_are_problem_json(client: httpx.Client) -> None:
     assert_problem(client.get("/no/such/thing"), 404, "not_found")
-    problem = assert_problem(client.delete("/credentials/issue"), 405, "invalid_input")
+    problem = assert_problem(client.delete("/credentials/issue"), 405, "method_not_allowed")
     assert problem["title"] == "Method not allowed"
     assert client.put("/presentations/verify", json={}).status_code == 405
 

@@ -48,6 +48,7 @@ __all__ = [
     "InvalidQualificationError",
     "KeyMaterialError",
     "MalformedJsonError",
+    "MethodNotAllowedError",
     "NotFoundError",
     "NotUtf8Error",
     "SemanticSearchUnavailableError",
@@ -106,6 +107,14 @@ class UnsupportedFormatError(InvalidInputError):
     code = "unsupported_format"
     http_status = 415
     title = "Unsupported format"
+
+
+class MethodNotAllowedError(InvalidInputError):
+    """An HTTP method the resource does not answer (the ``Allow`` header lists those it does)."""
+
+    code = "method_not_allowed"
+    http_status = 405
+    title = "Method not allowed"
 
 
 class UnknownContextError(InvalidInputError):

@@ -23,6 +23,7 @@ from credstack.errors import (
     CredstackError,
     InvalidInputError,
     MalformedJsonError,
+    MethodNotAllowedError,
     NotFoundError,
     UnsupportedFormatError,
 )
@@ -137,9 +138,7 @@ def install_error_handlers(app: FastAPI) -> None:
         if exc.status_code == 404:
             err = NotFoundError(f"nothing at {request.url.path}")
         elif exc.status_code == 405:
-            err = _http_only(
-                InvalidInputError(f"{request.method} is not allowed on {request.url.path}"), 405, "Method not allowed"
-            )
+            err = MethodNotAllowedError(f"{request.method} is not allowed on {request.url.path}")
         elif exc.status_code == 415:
             err = UnsupportedFormatError(str(exc.detail))
         elif exc.status_code == 401:
