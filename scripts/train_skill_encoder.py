@@ -189,7 +189,8 @@ def main() -> None:
         )
         if best is None or result["f1"] > best[0]:
             best = (result["f1"], epoch, copy.deepcopy(model.state_dict()), result)
-    assert best is not None
+    if best is None:
+        raise SystemExit("no setting was trained")
     print(f"training {time.perf_counter() - started:.0f} s; best epoch {best[1]}: dev F1 {100 * best[0]:.1f}")
     model.load_state_dict(best[2])
     metadata = {"epoch": str(best[1]), "seed": str(args.seed), "lr": str(args.lr), "epochs": str(args.epochs)}

@@ -139,7 +139,8 @@ def main() -> None:
         )
         if best is None or result["f1"] > best[0]:
             best = (result["f1"], model, params)
-    assert best is not None
+    if best is None:
+        raise SystemExit("no setting was trained")
     args.out.write_bytes(lzma.compress(best[1], preset=9 | lzma.PRESET_EXTREME))
     print(f"best {best[2]}: dev F1 {100 * best[0]:.1f}; written {args.out} ({args.out.stat().st_size / 1e6:.2f} MB)")
 
