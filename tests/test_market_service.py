@@ -145,10 +145,9 @@ def test_cooccurring_skills_are_counted_in_the_same_postings(market):
         cs.market.cooccurring("no such skill label")
 
 
+@pytest.mark.parametrize("market", ["sqlite"], indirect=True)  # the taxonomy is loaded there only (suite speed)
 def test_occupation_skills_set_what_postings_ask_next_to_escos_essentials(market):
     cs = market["cs"]
-    if cs.db.engine.dialect.name != "sqlite":
-        pytest.skip("the taxonomy is loaded in the SQLite database only (to keep the suite fast)")
     found = cs.market.occupation_skills(DATA_SCIENTIST)
     assert found.label == "data scientist"
     detail = cs.taxonomy.occupation(DATA_SCIENTIST)
