@@ -340,7 +340,10 @@ def test_web_sessions_are_httponly_and_every_form_needs_its_csrf_token(
         assert browser.get("/wallet").headers["location"].startswith("/signin?next=")
 
 
-def test_the_audit_page_shows_the_organisations_events(cs: Credstack, served: tuple[Credstack, str]) -> None:
+def test_the_audit_page_shows_the_organisations_events(
+    cs: Credstack, served: tuple[Credstack, str], client: httpx.Client, world: dict[str, Any]
+) -> None:
+    claim(cs, client, world, "lea_wallet", "lea@example.com")  # uni issues (shown) and lea claims (filtered out)
     cs.accounts.create_person("boss@uni.example", org_id="uni", roles=["issuer_admin"], password=PASSWORD)
     with httpx.Client(base_url=served[1], timeout=30, headers={"Accept": "text/html"}) as browser:
         token = _csrf(browser.get("/signin").text)
