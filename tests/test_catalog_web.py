@@ -159,24 +159,29 @@ def test_cli_sorts_by_market_value(
     assert "not_found" in capsys.readouterr().err
 
 
-def test_an_issued_achievement_id_dereferences(database: str, client: httpx.Client) -> None:
+def test_an_issued_achievement_id_dereferences(database: str, tmp_path) -> None:
     """The achievement ``id`` inside issued credentials opens: JSON-LD for a machine, the catalog page for a person
     when the achievement was published from the catalog."""
-    with open_app(database) as cs:
+    import shutil
+
+    copy = tmp_path / "published.db"  # publishing writes: a copy, not the database other tests share
+    shutil.copyfile(database.removeprefix("sqlite:///"), copy)
+    with open_app(f"sqlite:///{copy}") as cs:
         cs.init()  # an issuer to publish under
         published = cs.catalog.publish("nj-27384")
         own = cs.achievements.create(None, name="Team lead basics", description="d", criteria_narrative="c")
-    path = published.url.split("://", 1)[1].split("/", 1)[1]
-    as_json = client.get(f"/{path}", headers={"Accept": "application/ld+json"})
-    assert as_json.status_code == 200 and as_json.headers["content-type"].startswith("application/ld+json")
-    assert as_json.json()["id"] == published.url and as_json.json()["type"] == ["Achievement"]
-    assert "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json" in as_json.json()["@context"]
-    page = client.get(f"/{path}", headers={"Accept": "text/html"}, follow_redirects=False)
-    assert page.status_code == 303 and page.headers["location"] == "/catalog/nj-27384"
-    own_page = client.get(f"/achievements/{own.id}", headers={"Accept": "text/html"})
-    assert own_page.status_code == 200 and own_page.json()["name"] == "Team lead basics"  # no catalog page: JSON
-    missing = client.get("/achievements/nope", headers={"Accept": "application/json"})
-    assert missing.status_code == 404 and missing.json()["code"] == "not_found"
+        path = published.url.split("://", 1)[1].split("/", 1)[1]
+        with live_server(cs, free_port()) as base, httpx.Client(base_url=base, timeout=30) as client:
+            as_json = client.get(f"/{path}", headers={"Accept": "application/ld+json"})
+            assert as_json.status_code == 200 and as_json.headers["content-type"].startswith("application/ld+json")
+            assert as_json.json()["id"] == published.url and as_json.json()["type"] == ["Achievement"]
+            assert "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json" in as_json.json()["@context"]
+            page = client.get(f"/{path}", headers={"Accept": "text/html"}, follow_redirects=False)
+            assert page.status_code == 303 and page.headers["location"] == "/catalog/nj-27384"
+            own_page = client.get(f"/achievements/{own.id}", headers={"Accept": "text/html"})
+            assert own_page.status_code == 200 and own_page.json()["name"] == "Team lead basics"  # no catalog page
+            missing = client.get("/achievements/nope", headers={"Accept": "application/json"})
+            assert missing.status_code == 404 and missing.json()["code"] == "not_found"
 
 
 def test_each_entry_page_names_where_its_data_comes_from(client: httpx.Client) -> None:
