@@ -11,6 +11,7 @@ import pytest
 
 from catalog_support import seeded_database
 from credstack.app import Credstack
+from credstack.catalog.model import CatalogEntry, SkillAlignment
 from credstack.cli._demo import seed_demo
 from credstack.cli._demo_stacks import StackSeed, seed_stacks
 from credstack.settings import Settings
@@ -33,3 +34,26 @@ def demo_stacks_database(factory: pytest.TempPathFactory, base_url: str) -> tupl
     copy = factory.mktemp("pathways-copy") / "credstack.db"
     shutil.copyfile(path, copy)
     return f"sqlite:///{copy}", report
+
+
+def publish_units(cs: Credstack, count: int) -> dict[str, str]:
+    """``count`` published catalog units ``u1``.. (5 ECTS each, EQF 5, 40 hours, priced 100 EUR per number, each
+    teaching one skill); returns entry id -> achievement id."""
+    entries = [
+        CatalogEntry(
+            id=f"u{i}",
+            source="local",
+            name=f"Unit {i}",
+            description=f"Unit {i} of the test certificate.",
+            provider="Test Polytechnic",
+            skills=(SkillAlignment(f"http://data.europa.eu/esco/skill/s{i}", f"skill {i}", 2),),
+            eqf_level=5,
+            ects=5,
+            effort_hours=40,
+            price=100.0 * i,
+            currency="EUR",
+        )
+        for i in range(1, count + 1)
+    ]
+    cs.catalog.replace_source("local", entries)
+    return {e.id: cs.catalog.publish(e.id).id for e in entries}

@@ -20,15 +20,14 @@ from fastapi.testclient import TestClient
 
 from credstack.api.app import create_app
 from credstack.app import Credstack
-from credstack.catalog.model import CatalogEntry, SkillAlignment
 from credstack.cli import main
 from credstack.services.issuing import IssuedCredential
 from credstack.settings import Settings
 from credstack.storage.pathway_tables import PathwayAward
 from credstack.web.session import SESSION_COOKIE
 from issuer_support import BASE_URL, Clock, open_app
+from pathway_support import publish_units
 
-SKILL = "http://data.europa.eu/esco/skill/"
 LEARNER = "ada@example.org"
 ELSEWHERE = "https://elsewhere.example"
 
@@ -55,25 +54,7 @@ CERT: dict[str, Any] = {
 
 
 def _catalog(cs: Credstack) -> dict[str, str]:
-    """Four published catalog units (5 ECTS each); returns entry id -> achievement id."""
-    entries = [
-        CatalogEntry(
-            id=f"u{i}",
-            source="local",
-            name=f"Unit {i}",
-            description=f"Unit {i} of the test certificate.",
-            provider="Test Polytechnic",
-            skills=(SkillAlignment(f"{SKILL}s{i}", f"skill {i}", 2),),
-            eqf_level=5,
-            ects=5,
-            effort_hours=40,
-            price=100.0 * i,
-            currency="EUR",
-        )
-        for i in range(1, 5)
-    ]
-    cs.catalog.replace_source("local", entries)
-    return {e.id: cs.catalog.publish(e.id).id for e in entries}
+    return publish_units(cs, 4)
 
 
 def _awarded_with_expiring_unit(cs: Credstack, clock: Clock) -> dict[str, IssuedCredential]:

@@ -11,34 +11,15 @@ from typing import Any
 import pytest
 
 from credstack.app import Credstack
-from credstack.catalog.model import CatalogEntry, SkillAlignment
 from credstack.errors import ConflictError, InvalidQualificationError, NotFoundError
 from issuer_support import Clock, open_app
+from pathway_support import publish_units
 
-SKILL = "http://data.europa.eu/esco/skill/"
 LEARNER = "ada@example.org"
 
 
 def _catalog(cs: Credstack) -> dict[str, str]:
-    """Five published catalog units (5 ECTS each, priced 100..500 EUR); returns entry id -> achievement id."""
-    entries = [
-        CatalogEntry(
-            id=f"u{i}",
-            source="local",
-            name=f"Unit {i}",
-            description=f"Unit {i} of the test certificate.",
-            provider="Test Polytechnic",
-            skills=(SkillAlignment(f"{SKILL}s{i}", f"skill {i}", 2),),
-            eqf_level=5,
-            ects=5,
-            effort_hours=40,
-            price=100.0 * i,
-            currency="EUR",
-        )
-        for i in range(1, 6)
-    ]
-    cs.catalog.replace_source("local", entries)
-    return {e.id: cs.catalog.publish(e.id).id for e in entries}
+    return publish_units(cs, 5)
 
 
 CERT: dict[str, Any] = {

@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from credstack.domain.shape import parse_datetime
 from credstack.errors import InvalidInputError
 from credstack.services.issuers import IssuerService
 from credstack.services.issuing import IssuedCredential, IssuingService
@@ -122,16 +123,6 @@ class SweepReport:
             "flagged": [a.to_json(base_url) for a in self.flagged],
             "restored": [a.to_json(base_url) for a in self.restored],
         }
-
-
-def _when(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo is not None else None
 
 
 def _component_words(name: str, held: HeldCredential | None, credential_id: str | None) -> str:
@@ -330,7 +321,8 @@ class AwardService:
                     )
                 )
                 for document_id, document in rows:
-                    until[document_id] = _when(document.get("validUntil")) or _when(document.get("expirationDate"))
+                    ends = document.get("validUntil") or document.get("expirationDate")
+                    until[document_id] = parse_datetime(ends)
             self._store_valid_until([a for a in awards if any("validUntil" not in c for c in a[1])], until)
         out = []
         for award_id, components in awards:
@@ -338,7 +330,7 @@ class AwardService:
                 if component.get("kept") == "expired":
                     continue
                 cid = str(component.get("credentialId"))
-                limit = _when(component["validUntil"]) if "validUntil" in component else until.get(cid)
+                limit = parse_datetime(component["validUntil"]) if "validUntil" in component else until.get(cid)
                 if limit is not None and limit <= now:
                     out.append(award_id)
                     break
