@@ -13,7 +13,15 @@ from credstack.planner.gap import GapReport, TargetSpec
 from credstack.planner.milestones import Milestone, StackInReach, weekly
 from credstack.planner.profile import SkillProfile
 
-__all__ = ["AuditReport", "LearnerProfile", "PlanReport", "Suggestion", "cost_text", "costs_by_currency"]
+__all__ = [
+    "AuditReport",
+    "LearnerProfile",
+    "PlanReport",
+    "Suggestion",
+    "cost_text",
+    "costs_by_currency",
+    "with_cost_text",
+]
 
 
 @dataclass(frozen=True)
@@ -111,8 +119,8 @@ class PlanReport:
                 else [],
                 "explanations": list(self.explanations),
             }
-            out["alternative"] = _with_cost_text(self.alternative, self.prices)
-            out["whatIfs"] = [_with_cost_text(w, self.prices) for w in self.what_ifs]
+            out["alternative"] = with_cost_text(self.alternative, self.prices)
+            out["whatIfs"] = [with_cost_text(w, self.prices) for w in self.what_ifs]
         return out
 
 
@@ -132,7 +140,7 @@ def cost_text(costs: Mapping[str, float]) -> str:
     return " + ".join(f"{v:,.2f} {c}".rstrip() for c, v in sorted(shown.items()))
 
 
-def _with_cost_text(item: Mapping[str, Any] | None, prices: Mapping[str, tuple[float, str]]) -> dict[str, Any] | None:
+def with_cost_text(item: Mapping[str, Any] | None, prices: Mapping[str, tuple[float, str]]) -> dict[str, Any] | None:
     """A what-if or the alternative with its cost per currency (from its achievements, when it lists them)."""
     if item is None:
         return None
