@@ -102,7 +102,7 @@ def test_the_qualification_achievement_describes_its_tree() -> None:
     assert achievement["creditsAvailable"] == 30.0
     narrative = achievement["criteria"]["narrative"]
     assert narrative == describe_requirements(QUALIFICATION, {aid(0): "Unit 0"})
-    assert narrative.splitlines()[:3] == ["- All of:", "  - Unit 0", "  - At least 1 of:"]
+    assert narrative.splitlines()[:3] == ["- All of:", "  - Unit 0", "  - Any 1 of:"]  # the pages' wording
     assert f"- Unit 0 must be earned before {aid(1)}" in narrative
 
 

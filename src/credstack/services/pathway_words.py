@@ -1,10 +1,9 @@
 """A pathway's requirement tree in words a learner understands, for the pathway pages, their JSON twins and the CLI.
 
-Every requirement node gets a label ("All of:", "Any 1 of:", "At least 3 credits tagged database administrator",
-the achievement's name, "The stack Data analyst foundations"), every articulation rule a sentence ("Applied SQL from
-Riverside University counts as Database querying and for 1.5 credits"), every prerequisite a sentence. Achievement
-keys become their names (catalog entries, achievements stored here, pathways), issuer DIDs the names of issuers known
-to this server (current or former DIDs), skill URIs their ESCO labels. Whatever is not known here is shortened
+The sentences come from the stacking core's describer (:class:`credstack.stacking.describe.RequirementWords`, the
+same one that writes the award's criteria narrative); this module supplies its names. Achievement keys become their
+names (catalog entries, achievements stored here, pathways), issuer DIDs the names of issuers known to this server
+(current or former DIDs), skill URIs their ESCO labels. Whatever is not known here is shortened
 (``did:key:z6Mkw…x7Qa``, ``achievement 1a8b2c3d… at other.example``), never shown as a raw URL or DID.
 
 :class:`PathwayWords` is plain data (no I/O); :func:`pathway_words` reads what it needs from the database.
@@ -14,17 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 
 from credstack.stacking import (
-    AllOf,
     Articulation,
-    CreditFilter,
     MinCredits,
-    NOf,
     Prerequisite,
     Qualification,
     RequireAchievement,
@@ -32,34 +28,13 @@ from credstack.stacking import (
     Requirement,
     RequireQualification,
 )
+from credstack.stacking.describe import Names, RequirementWords, short_did, short_ref, shorten, walk_requirements
+from credstack.stacking.model import node_kind
 from credstack.storage.engine import Database
 from credstack.storage.models import Issuer
 from credstack.storage.taxonomy_tables import TaxonomySkill
 
 __all__ = ["PathwayWords", "WordedNode", "pathway_words", "short_did", "short_ref"]
-
-
-def short_did(did: str) -> str:
-    """A DID shortened for display: ``did:key:z6MkwTq…x7Qa`` (short DIDs as they are)."""
-    if len(did) <= 28:
-        return did
-    head = did[: did.index(":", 4) + 1] if did.count(":") >= 2 else ""
-    rest = did[len(head) :]
-    return f"{head}{rest[:6]}…{rest[-4:]}"
-
-
-def short_ref(ref: str) -> str:
-    """An achievement or skill reference not known here, without its raw URL: ``achievement 1a8b2c3d… at host``."""
-    if ref.startswith("did:"):
-        return short_did(ref)
-    parts = urlsplit(ref)
-    if parts.scheme in ("http", "https") and parts.netloc:
-        tail = parts.path.rstrip("/").rsplit("/", 1)[-1] or parts.netloc
-        tail = tail if len(tail) <= 24 else tail[:8] + "…"
-        return f"achievement {tail} at {parts.netloc}"
-    if ref.startswith("urn:"):
-        return f"achievement {ref.rsplit(':', 1)[-1][:8]}…"
-    return ref
 
 
 @dataclass(frozen=True)
@@ -85,20 +60,9 @@ class WordedNode:
         return out
 
 
-def _years(within: float | None) -> str:
-    return f", earned within the last {within:g} years" if within is not None else ""
-
-
-def _or(items: Iterable[str]) -> str:
-    values = list(items)
-    if len(values) <= 1:
-        return "".join(values)
-    return ", ".join(values[:-1]) + " or " + values[-1]
-
-
 @dataclass(frozen=True)
 class PathwayWords:
-    """Names for the ids a pathway refers to, and the sentences made from them."""
+    """Names for the ids the pathways refer to, and the core describer's sentences made from them."""
 
     names: Mapping[str, str] = field(default_factory=dict)
     issuers: Mapping[str, str] = field(default_factory=dict)
@@ -107,15 +71,29 @@ class PathwayWords:
     links: Mapping[str, str] = field(default_factory=dict)
     qualifications: Mapping[str, Qualification] = field(default_factory=dict)
 
+    @cached_property
+    def describer(self) -> RequirementWords:
+        """The describer, with these names (skills by ESCO label, else by any name known here) and short forms."""
+        return RequirementWords(
+            Names(
+                achievement=self.names.get,
+                issuer=self.issuers.get,
+                skill=lambda uri: self.skills.get(uri) or self.names.get(uri),
+                stack=self.names.get,
+                nested=self.qualifications.get,
+                unknown=shorten,
+            )
+        )
+
     # -- names -------------------------------------------------------------------------------------------------
     def achievement(self, key: str) -> str:
-        return self.names.get(key) or short_ref(key)
+        return self.describer.achievement(key)
 
     def issuer(self, did: str) -> str:
-        return self.issuers.get(did) or short_did(did)
+        return self.describer.issuer(did)
 
     def skill(self, uri: str) -> str:
-        return self.skills.get(uri) or self.names.get(uri) or short_ref(uri).replace("achievement ", "skill ", 1)
+        return self.describer.skill(uri)
 
     def link(self, node: Requirement) -> str | None:
         if isinstance(node, RequireAchievement):
@@ -125,103 +103,35 @@ class PathwayWords:
         return None
 
     # -- sentences ---------------------------------------------------------------------------------------------
-    def _filter(self, flt: CreditFilter) -> str:
-        parts = []
-        if flt.achievement_ids:
-            parts.append("from " + _or(self.achievement(a) for a in sorted(flt.achievement_ids)))
-        if flt.tags:
-            parts.append("tagged " + _or(sorted(flt.tags)))
-        if flt.skills:
-            parts.append("in " + _or(sorted(self.skill(s) for s in flt.skills)))
-        if flt.skill_areas:
-            parts.append("in the skill area " + _or(sorted(self.skill(s) for s in flt.skill_areas)))
-        if flt.min_level is not None and flt.max_level is not None:
-            parts.append(f"at EQF level {flt.min_level} to {flt.max_level}")
-        elif flt.min_level is not None:
-            parts.append(f"at EQF level {flt.min_level} or above")
-        elif flt.max_level is not None:
-            parts.append(f"at EQF level {flt.max_level} or below")
-        if flt.providers:
-            parts.append("issued by " + _or(sorted(self.issuer(p) for p in flt.providers)))
-        return (" " + ", ".join(parts)) if parts else ""
-
     def node(self, node: Requirement) -> str:
         """The label of one requirement node."""
-        label = f" ({node.label})" if node.label else ""
-        if isinstance(node, AllOf):
-            return f"All of{label}:"
-        if isinstance(node, NOf):
-            return f"Any {node.n} of{label}:"
-        if isinstance(node, MinCredits):
-            return f"At least {node.credits:g} credits{self._filter(node.filter)}{_years(node.within_years)}{label}"
-        if isinstance(node, RequireAchievement):
-            text = self.achievement(node.achievement_id)
-            if node.threshold is not None:
-                wanted = node.threshold.min_value
-                shown = f"{wanted:g}" if isinstance(wanted, float) else wanted
-                text += f", with {node.threshold.result} of at least {shown}"
-            if node.issuers:
-                text += " (also accepted from " + _or(sorted(self.issuer(i) for i in node.issuers)) + ")"
-            return text + _years(node.within_years) + label
-        if isinstance(node, RequireAlignment):
-            text = f"Any credential in {self.skill(node.target_url)}"
-            if node.issuers:
-                text += " issued by " + _or(sorted(self.issuer(i) for i in node.issuers))
-            return text + _years(node.within_years) + label
-        name = self.names.get(node.qualification_id) or node.qualification_id
-        return f"The stack {name}{label}"
-
-    def _toward(self, qualification: Qualification | None, node_id: str) -> str:
-        found = None
-        if qualification is not None:
-            found = next((n for n, _ in _walk(qualification.requirement, 0) if n.id == node_id), None)
-        if isinstance(found, MinCredits):
-            return found.label or f"the {found.credits:g} credits{self._filter(found.filter)}"
-        return "the credits requirement"
+        return self.describer.node(node)
 
     def articulation(self, rule: Articulation, qualification: Qualification | None = None) -> str:
         """``Applied SQL from Riverside University counts as Database querying and for 1.5 credits``."""
-        grants = []
-        if rule.equivalent_to is not None:
-            grants.append(f"counts as {self.achievement(rule.equivalent_to)}")
-        if rule.credits is not None:
-            toward = f" toward {self._toward(qualification, rule.toward)}" if rule.toward else ""
-            grants.append(("" if grants else "counts ") + f"for {rule.credits:g} credits{toward}")
-        return f"{self.achievement(rule.achievement_id)} from {self.issuer(rule.issuer_id)} " + " and ".join(grants)
+        return self.describer.articulation(rule, qualification)
 
     def prerequisite(self, rule: Prerequisite) -> str:
-        return f"{self.achievement(rule.before)} must be earned before {self.achievement(rule.after)}"
+        return self.describer.prerequisite(rule)
+
+    def walk(self, qualification: Qualification) -> Iterator[tuple[Requirement, int]]:
+        """Pre-order (node, depth), nested stacks inlined (each once per path; a cycle is not followed)."""
+        return self.describer.walk(qualification)
 
     def tree(self, qualification: Qualification) -> list[WordedNode]:
         """Every node, root first (pre-order), nested stacks inlined under their reference, as the engine lists them
         (``Progress.nodes``)."""
-        out = []
-        for node, depth in self.walk(qualification):
-            out.append(
-                WordedNode(
-                    kind=_kind(node),
-                    label=self.node(node),
-                    depth=depth,
-                    ref=_ref(node),
-                    link=self.link(node),
-                    node_id=node.id,
-                )
+        return [
+            WordedNode(
+                kind=node_kind(node),
+                label=self.node(node),
+                depth=depth,
+                ref=_ref(node),
+                link=self.link(node),
+                node_id=node.id,
             )
-        return out
-
-    def walk(self, qualification: Qualification) -> Iterator[tuple[Requirement, int]]:
-        """Pre-order (node, depth), nested stacks inlined (each once per path; a cycle is not followed)."""
-        yield from self._walk_in(qualification.requirement, 0, (qualification.id,))
-
-    def _walk_in(self, node: Requirement, depth: int, trail: tuple[str, ...]) -> Iterator[tuple[Requirement, int]]:
-        yield node, depth
-        if isinstance(node, (AllOf, NOf)):
-            for child in node.children:
-                yield from self._walk_in(child, depth + 1, trail)
-        elif isinstance(node, RequireQualification):
-            nested = self.qualifications.get(node.qualification_id)
-            if nested is not None and nested.id not in trail:
-                yield from self._walk_in(nested.requirement, depth + 1, (*trail, nested.id))
+            for node, depth in self.walk(qualification)
+        ]
 
     def describe(self, qualification: Qualification) -> dict[str, Any]:
         """The words of a whole pathway, for JSON: tree, articulation rules, prerequisites."""
@@ -255,19 +165,6 @@ class PathwayWords:
         return "\n".join(lines)
 
 
-def _walk(node: Requirement, depth: int) -> Iterator[tuple[Requirement, int]]:
-    yield node, depth
-    if isinstance(node, (AllOf, NOf)):
-        for child in node.children:
-            yield from _walk(child, depth + 1)
-
-
-def _kind(node: Requirement) -> str:
-    from credstack.stacking.model import node_kind
-
-    return node_kind(node)
-
-
 def _ref(node: Requirement) -> str | None:
     if isinstance(node, RequireAchievement):
         return node.achievement_id
@@ -281,7 +178,7 @@ def _ref(node: Requirement) -> str | None:
 def _referenced_skills(qualifications: Iterable[Qualification]) -> set[str]:
     uris: set[str] = set()
     for qualification in qualifications:
-        for node, _ in _walk(qualification.requirement, 0):
+        for node, _ in walk_requirements(qualification):
             if isinstance(node, RequireAlignment):
                 uris.add(node.target_url)
             elif isinstance(node, MinCredits):

@@ -9,7 +9,8 @@ Public surface::
     Evaluator -> Progress (NodeProgress, Component, IgnoredCredential)
     cheapest_remaining -> RemainingPlan                               by price or by hours
     award_decision -> AwardDecision; review_on_revocation -> RevocationReview
-    build_qualification_achievement, build_award_credential, build_clr_credential, describe_requirements
+    build_qualification_achievement, build_award_credential, build_clr_credential
+    describe_requirements, RequirementWords, Names                  the tree in words (award narrative, pages)
 
 Time is always passed in (``at``); the verification state of each credential is an input (``CredentialFact.state``).
 Schema and rules: docs/stacking.md.
@@ -17,7 +18,7 @@ Schema and rules: docs/stacking.md.
 
 from credstack.stacking.award import AwardDecision, RevocationReview, award_decision, review_on_revocation
 from credstack.stacking.builders import build_award_credential, build_clr_credential, build_qualification_achievement
-from credstack.stacking.describe import describe_requirements
+from credstack.stacking.describe import Names, RequirementWords, describe_requirements
 from credstack.stacking.evaluate import Evaluator
 from credstack.stacking.facts import (
     CREDENTIAL_STATES,
@@ -59,6 +60,7 @@ __all__ = [
     "IgnoredCredential",
     "MinCredits",
     "NOf",
+    "Names",
     "NodeProgress",
     "Prerequisite",
     "Problem",
@@ -69,6 +71,7 @@ __all__ = [
     "RequireAlignment",
     "RequireQualification",
     "Requirement",
+    "RequirementWords",
     "ResultFact",
     "ResultSpec",
     "ResultThreshold",

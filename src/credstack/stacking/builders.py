@@ -29,7 +29,7 @@ from credstack.domain.credential import (
 )
 from credstack.errors import InvalidInputError
 from credstack.stacking.award import AwardDecision
-from credstack.stacking.describe import describe_requirements
+from credstack.stacking.describe import Names, describe_requirements
 from credstack.stacking.model import Qualification
 
 __all__ = [
@@ -49,19 +49,20 @@ CLR_SCHEMA = "https://purl.imsglobal.org/spec/clr/v2p0/schema/json/clr_v2p0_clrc
 def build_qualification_achievement(
     qualification: Qualification,
     *,
-    names: Mapping[str, str] | None = None,
+    names: Mapping[str, str] | Names | None = None,
     achievement_type: str = "Certificate",
     criteria_url: str | None = None,
     image: str | None = None,
     alignments: Sequence[Mapping[str, Any]] = (),
     creator: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The OB 3.0 Achievement awarded for ``qualification``; its id is the qualification's award achievement id."""
+    """The OB 3.0 Achievement awarded for ``qualification``; its id is the qualification's award achievement id.
+    Its criteria narrative is :func:`describe_requirements` with ``names`` (ids it does not name are shown whole)."""
     return build_achievement(
         qualification.award_achievement_id,
         name=qualification.name,
         description=qualification.description or f"Awarded for completing {qualification.name}.",
-        criteria_narrative=describe_requirements(qualification, names or {}),
+        criteria_narrative=describe_requirements(qualification, names),
         criteria_url=criteria_url,
         image=image,
         achievement_type=achievement_type,
