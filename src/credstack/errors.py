@@ -19,6 +19,7 @@
     +-- NotFoundError ("not_found")
     +-- ConflictError ("conflict")                         e.g. revoking twice differently, reusing an id
     +-- AuthError ("unauthorized") / ForbiddenError ("forbidden")
+    +-- TooManySignInsError ("too_many_sign_ins")        sign-ins throttled for a while (429, ``retry_after``)
     +-- ConfigurationError ("configuration")             refused settings (default secret outside development)
     +-- FetchError ("fetch_failed")                      an allow-listed fetch failed or was refused
     +-- TaxonomyNotLoadedError ("taxonomy_not_loaded")   the skills taxonomy is not in the database yet
@@ -53,6 +54,7 @@ __all__ = [
     "NotUtf8Error",
     "SemanticSearchUnavailableError",
     "TaxonomyNotLoadedError",
+    "TooManySignInsError",
     "UndefinedTermError",
     "UnknownContextError",
     "UnsupportedFormatError",
@@ -202,6 +204,20 @@ class AuthError(CredstackError):
     code = "unauthorized"
     http_status = 401
     title = "Unauthorized"
+
+
+class TooManySignInsError(CredstackError):
+    """Sign-ins refused for a while after too many failures (docs/accounts.md, "Sign-in throttling"):
+    ``retry_after`` is the number of seconds until one is accepted again (the API's ``Retry-After`` header). Not an
+    :class:`AuthError`: the credentials were not checked, and no ``WWW-Authenticate`` challenge applies."""
+
+    code = "too_many_sign_ins"
+    http_status = 429
+    title = "Too many sign-in attempts"
+
+    def __init__(self, message: str, *, retry_after: int, where: str | None = None) -> None:
+        super().__init__(message, where=where)
+        self.retry_after = max(1, int(retry_after))
 
 
 class ForbiddenError(CredstackError):

@@ -51,6 +51,9 @@ class Settings:
     #: Folder of the job-postings Parquet dataset; empty: ``<database name>-data`` next to the SQLite file, or
     #: ``./credstack-data`` (docs/market.md).
     data_dir: str = ""
+    #: Reverse proxies in front of the server that append the peer address to ``X-Forwarded-For``. 0: the peer
+    #: address is the client's and ``X-Forwarded-For`` is ignored (it could be forged).
+    proxy_hops: int = 0
     #: Half-life in years of the evidence for a technology skill (ESCO knowledge in ICT, O*NET hot technologies).
     skill_half_life_technology: float = 2.5
     #: Half-life in years of the evidence for other knowledge and skills.
@@ -69,7 +72,7 @@ class Settings:
             raw = env[name]
             if f.name in {"development", "offline"}:
                 kwargs[f.name] = _bool(raw, name)
-            elif f.name in {"max_document_bytes", "status_list_size", "bulk_max_bytes"}:
+            elif f.name in {"max_document_bytes", "status_list_size", "bulk_max_bytes", "proxy_hops"}:
                 try:
                     kwargs[f.name] = int(raw)
                 except ValueError as exc:
@@ -93,6 +96,8 @@ class Settings:
             raise ConfigurationError("CREDSTACK_STATUS_LIST_SIZE must be at least 131072 (Bitstring Status List)")
         if self.status_list_size % 8:
             raise ConfigurationError("CREDSTACK_STATUS_LIST_SIZE must be a multiple of 8")
+        if not 0 <= self.proxy_hops <= 10:
+            raise ConfigurationError("CREDSTACK_PROXY_HOPS must be between 0 and 10")
         for kind in ("technology", "knowledge", "transversal"):
             years = getattr(self, f"skill_half_life_{kind}")
             if not 0 < years < 1000:

@@ -25,6 +25,7 @@ from credstack.errors import (
     MalformedJsonError,
     MethodNotAllowedError,
     NotFoundError,
+    TooManySignInsError,
     UnsupportedFormatError,
 )
 
@@ -86,6 +87,8 @@ def error_response(request: Request, exc: CredstackError, extra: dict[str, Any] 
     """The single mapping from a credstack error to an HTTP response (``extra``: more problem members)."""
     body = problem_body(request, exc, extra)
     headers = {"WWW-Authenticate": 'Bearer realm="credstack"'} if isinstance(exc, AuthError) else None
+    if isinstance(exc, TooManySignInsError):
+        headers = {"Retry-After": str(exc.retry_after)}
     renderer: HtmlRenderer | None = getattr(request.app.state, "html_error_renderer", None)
     if renderer is not None and _wants_html(request):
         response = renderer(request, exc, body)

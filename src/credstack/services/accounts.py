@@ -1,7 +1,8 @@
 """Accounts: organisations, people and their roles per organisation, passwords, web sessions and org-bound tokens.
 
 - Passwords are hashed with **Argon2id** (argon2-cffi, RFC 9106 "low memory" profile: t=3, m=64 MiB, p=4); a hash
-  made with weaker parameters is re-hashed at the next sign-in.
+  made with weaker parameters is re-hashed at the next sign-in. Failed sign-ins are throttled per account and client
+  address, per client address and per account (:mod:`credstack.services.sign_in_throttle`).
 - A web session is a random 256-bit cookie value; the server stores only its SHA-256, with the person, a CSRF token
   (checked on every form POST) and an expiry.
 - An API token can be bound to an organisation (and a person): :meth:`AccountService.create_token`. It then acts only
@@ -29,13 +30,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from credstack.errors import AuthError, ConflictError, ForbiddenError, InvalidInputError, NotFoundError
+from credstack.services import sign_in_throttle
 from credstack.services.tokens import TokenRecord, TokenService
 from credstack.storage.account_tables import (
     MembershipRow,
     OrgRow,
     PersonRow,
     SessionRow,
-    SignInFailureRow,
     TokenOwnerRow,
 )
 from credstack.storage.engine import Database
@@ -56,9 +57,6 @@ __all__ = [
 ROLES = ("platform_admin", "issuer_admin", "assessor", "employer_reviewer", "learner")
 #: How long a web session lasts.
 SESSION_DAYS = 14
-#: failed sign-ins for one address within LOCKOUT that lock it out until the oldest ages out (in the database)
-MAX_FAILURES = 10
-LOCKOUT = timedelta(minutes=15)
 MIN_PASSWORD = 10
 MAX_PASSWORD = 1024
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -335,10 +333,13 @@ class AccountService:
                 raise NotFoundError(f"no person {person_id!r}")
             row.password_hash = hashed
 
-    def authenticate(self, email: str, password: str) -> Person:
-        """The person whose password this is; AuthError (one message for every failure) otherwise. MAX_FAILURES
-        failed sign-ins for one address within LOCKOUT lock it out (even with the right password) until they age
-        out; the failures are kept in the database, so every server process and a restart see them."""
+    def authenticate(self, email: str, password: str, *, client: str | None = None) -> Person:
+        """The person whose password this is; AuthError (one message for every failure) otherwise. ``client`` is
+        the address the attempt comes from (the web layer passes the request's client IP). Failed sign-ins are
+        throttled per account and client, per client and, at a much higher bar, per account
+        (:mod:`credstack.services.sign_in_throttle`): past a limit, TooManySignInsError (even with the right
+        password) until enough failures age out. The failures are kept in the database, so every server process
+        and a restart see them."""
         failure = AuthError("unknown e-mail address or wrong password")
         try:
             address = normalise_email(email)
@@ -346,14 +347,9 @@ class AccountService:
             raise failure from None
         now = self._clock()
         with self._db.write() as session:
-            recent = session.scalar(
-                sa.select(sa.func.count())
-                .select_from(SignInFailureRow)
-                .where(SignInFailureRow.address == address, SignInFailureRow.at > now - LOCKOUT)
-            )
-            if (recent or 0) >= MAX_FAILURES:
-                minutes = int(LOCKOUT.total_seconds() // 60)
-                raise AuthError(f"too many failed sign-ins for this address: try again in {minutes} minutes")
+            refused = sign_in_throttle.refusal(session, address, client, now)
+            if refused is not None:
+                raise refused
             row = session.scalars(sa.select(PersonRow).where(PersonRow.email == address)).one_or_none()
             stored = row.password_hash if row is not None and row.password_hash else _DUMMY_HASH
             try:
@@ -362,12 +358,11 @@ class AccountService:
             except (VerifyMismatchError, VerificationError, InvalidHashError):
                 matched = False
             if row is None or not matched or not row.password_hash:
-                # the failure is committed (the AuthError is raised after the transaction); old ones are pruned
-                session.execute(sa.delete(SignInFailureRow).where(SignInFailureRow.at <= now - LOCKOUT))
-                session.add(SignInFailureRow(address=address, at=now))
+                # the failure is committed (the AuthError is raised after the transaction)
+                sign_in_throttle.record_failure(session, address, client, now)
                 person = None
             else:
-                session.execute(sa.delete(SignInFailureRow).where(SignInFailureRow.address == address))
+                sign_in_throttle.clear(session, address, client)
                 if _hasher.check_needs_rehash(row.password_hash):
                     row.password_hash = _hasher.hash(str(password))
                 person = self._person(session, row)

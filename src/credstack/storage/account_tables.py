@@ -122,13 +122,19 @@ class AuditEventRow(Base):
 
 
 class SignInFailureRow(Base):
-    """One failed sign-in for an e-mail address (normalised), when it happened."""
+    """One failed sign-in: for which account (``address``, the normalised e-mail address), from which client
+    (``client``, its IP address; ``""`` when unknown) and when. Counted per account and client, per client and per
+    account (services/sign_in_throttle.py)."""
 
     __tablename__ = "account_sign_in_failures"
-    __table_args__ = (sa.Index("ix_account_sign_in_failures_address_at", "address", "at"),)
+    __table_args__ = (
+        sa.Index("ix_account_sign_in_failures_address_at", "address", "at"),
+        sa.Index("ix_account_sign_in_failures_client_at", "client", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     address: Mapped[str] = mapped_column(sa.String(320))
+    client: Mapped[str] = mapped_column(sa.String(64), default="", server_default="")
     at: Mapped[datetime] = mapped_column(index=True)
 
 

@@ -8,12 +8,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from credstack.errors import AuthError, CredstackError
+from credstack.errors import AuthError, CredstackError, TooManySignInsError
 from credstack.web.deps import CredstackDep, templates
 from credstack.web.session import (
     SESSION_COOKIE,
     check_csrf,
     check_form_csrf,
+    client_address,
     current_session,
     form_csrf,
     remember_form_csrf,
@@ -56,7 +57,14 @@ def signin(
 ) -> Response:
     check_form_csrf(request, csrf_token)
     try:
-        person = cs.accounts.authenticate(email, password)
+        person = cs.accounts.authenticate(email, password, client=client_address(request, cs.settings.proxy_hops))
+    except TooManySignInsError as exc:
+        if "text/html" not in request.headers.get("accept", ""):
+            raise  # a script: 429 problem+json with Retry-After
+        context = {"nav": "signin", "next": _safe_next(next), "error": exc.message, "email": email}
+        response = _form_page(request, cs, "signin.html", context, status=exc.http_status)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     except AuthError as exc:
         context = {"nav": "signin", "next": _safe_next(next), "error": exc.message, "email": email}
         return _form_page(request, cs, "signin.html", context, status=401)

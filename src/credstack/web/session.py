@@ -25,6 +25,7 @@ __all__ = [
     "SESSION_COOKIE",
     "check_csrf",
     "check_form_csrf",
+    "client_address",
     "current_session",
     "form_csrf",
     "remember_form_csrf",
@@ -39,6 +40,20 @@ CSRF_COOKIE = "credstack_csrf"
 
 def _secure(cs: Credstack) -> bool:
     return cs.settings.base_url.lower().startswith("https://")
+
+
+def client_address(request: Request, proxy_hops: int) -> str:
+    """The client's IP address: the peer address, or, behind ``proxy_hops`` proxies (``CREDSTACK_PROXY_HOPS``), the
+    ``proxy_hops``-th entry from the right of ``X-Forwarded-For`` (entries left of it are the client's own words).
+    ``""`` when unknown (a Unix socket)."""
+    peer = request.client.host if request.client is not None else ""
+    if proxy_hops <= 0:
+        return peer
+    forwarded = [part.strip() for part in ",".join(request.headers.getlist("x-forwarded-for")).split(",")]
+    forwarded = [part for part in forwarded if part]
+    if not forwarded:
+        return peer
+    return forwarded[-min(proxy_hops, len(forwarded))]
 
 
 def current_session(request: Request, cs: Credstack) -> WebSession | None:
