@@ -1,8 +1,9 @@
-"""Awards after the fact, on SQLite and PostgreSQL with a controllable clock: a component that expires (or stops
-verifying, or leaves the wallet) flags the award for review when it is read or swept, idempotently; a renewal restores
-it; a person keeps it by unsuspending the award credential; unsuspending a suspended component restores it. Credentials
-imported into the learner's wallet count, and an import that completes a stack awards it (through an articulation
-rule), shown as counting on the progress page."""
+"""Awards after the fact, on SQLite and PostgreSQL with a controllable clock: a component that expires shows the
+award under review on every read at once, without writing anything; the review sweep and the write events for the
+learner record it (a component that stops verifying, or leaves the wallet, is found by the sweep), idempotently; a
+renewal restores it; a person keeps it by unsuspending the award credential; unsuspending a suspended component
+restores it. Credentials imported into the learner's wallet count, and an import that completes a stack awards it
+(through an articulation rule), shown as counting on the progress page."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from credstack.app import Credstack
 from credstack.cli import main
 from credstack.services.issuing import IssuedCredential
 from credstack.settings import Settings
+from credstack.storage.models import Base
 from credstack.storage.pathway_tables import PathwayAward
 from credstack.web.session import SESSION_COOKIE
 from issuer_support import BASE_URL, Clock, open_app
@@ -70,10 +72,20 @@ def _awarded_with_expiring_unit(cs: Credstack, clock: Clock) -> dict[str, Issued
     return issued
 
 
-def test_an_expired_component_flags_the_award_when_read_once_and_a_renewal_restores_it(database_url: str) -> None:
+def _database(cs: Credstack) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table (to show that a read left the database as it was)."""
+    with cs.db.read() as session:
+        return {
+            table.name: sorted((tuple(map(repr, row)) for row in session.execute(sa.select(table))), key=repr)
+            for table in Base.metadata.sorted_tables
+        }
+
+
+def test_an_expired_component_shows_on_read_without_writing_and_the_sweep_records_it(database_url: str) -> None:
     clock = Clock()
     with open_app(database_url, clock=clock) as cs:
         _awarded_with_expiring_unit(cs, clock)
+        ada = cs.accounts.create_person(LEARNER, name="Ada")
         reads = []
         facts = cs.pathways.facts
         cs.pathways.facts = lambda *a, **k: reads.append(a) or facts(*a, **k)  # type: ignore[method-assign]
@@ -81,34 +93,49 @@ def test_an_expired_component_flags_the_award_when_read_once_and_a_renewal_resto
         assert cs.pathways.awards.list()[0].status == "awarded"
         assert reads == []  # nothing expired: listing verified nothing
 
-        clock.advance(days=2)  # u1 expired a day ago
-        [award] = cs.pathways.awards.list()  # the read re-checks it
-        assert award.status == "review" and award.flagged_at == clock.now
+        clock.advance(days=2)  # u1 expired a day ago: every read shows it at once, and none writes
+        raw, _ = cs.accounts.start_session(ada.id)
+        token = {"Authorization": f"Bearer {cs.tokens.create(['status'])}"}
+        before = _database(cs)
+        [award] = cs.pathways.awards.list()
+        assert award.status == "review" and not award.recorded and award.flagged_at is None
         assert award.review_reason is not None
         assert "Unit 1" in award.review_reason and "expired on 2026-03-31" in award.review_reason
+        assert cs.pathways.awards.list(status="review") == [award] and cs.pathways.awards.list(status="awarded") == []
+        result = cs.pathways.progress(LEARNER, "cert")
+        assert result.award is not None and result.award.status == "review"
+        assert "expired on 2026-03-31" in result.to_json()["award"]["reviewReason"]
+        with TestClient(create_app(cs)) as client:
+            client.cookies.update({SESSION_COOKIE: raw})
+            mine = client.get("/pathways", params={"learner": LEARNER})
+            page = client.get("/pathways/cert", params={"learner": LEARNER})
+            listed = client.get("/api/awards", headers=token)
+            counts = client.get("/api/pathways/cert").json()["awards"]
+        assert "Under review: Unit 1 (credential issued " in mine.text and "expired on 2026-03-31" in mine.text
+        assert "Under review: Unit 1 (credential issued " in page.text and "1 flagged for review" in page.text
+        [shown] = listed.json()["awards"]
+        assert shown["status"] == "review" and "expired on 2026-03-31" in shown["reviewReason"]
+        assert shown["recorded"] is False and counts["review"] == 1
+        assert _database(cs) == before  # no award flagged, no credential suspended, no audit event
         assert award.award_credential_id is not None and award.clr_credential_id is not None
+        assert cs.status.status_of(award.award_credential_id).state == "active"  # recorded by the sweep, below
+
+        clock.advance(hours=1)
+        report = cs.pathways.sweep()  # credstack pathway review records it, suspends the award and logs why
+        [flagged] = report.flagged
+        assert flagged.recorded and flagged.flagged_at == clock.now and flagged.review_reason == award.review_reason
         assert cs.status.status_of(award.award_credential_id).state == "suspended"  # never silently valid
         assert cs.status.status_of(award.clr_credential_id).state == "suspended"
         [held] = [e for e in cs.status.history(award.award_credential_id) if e["action"] == "credential.suspended"]
         assert held["actor"] == "pathway review" and "expired on 2026-03-31" in held["detail"]["reason"]
-        result = cs.pathways.progress(LEARNER, "cert")
-        assert result.award is not None and result.award.status == "review"
-        assert "expired on 2026-03-31" in result.to_json()["award"]["reviewReason"]
-        ada = cs.accounts.create_person(LEARNER, name="Ada")
-        with TestClient(create_app(cs)) as client:
-            raw, _ = cs.accounts.start_session(ada.id)
-            client.cookies.update({SESSION_COOKIE: raw})
-            mine = client.get("/pathways", params={"learner": LEARNER})
-            page = client.get("/pathways/cert", params={"learner": LEARNER})
-        assert "Under review: Unit 1 (credential issued " in mine.text and "expired on 2026-03-31" in mine.text
-        assert "Under review: Unit 1 (credential issued " in page.text and "1 flagged for review" in page.text
+        assert cs.pathways.awards.list() == [flagged]
 
         clock.advance(hours=1)
         again = cs.pathways.sweep()  # idempotent: flagged once, the reason and time kept
         assert (again.checked, again.flagged, again.restored) == (1, (), ())
-        assert cs.pathways.awards.list() == [award]
+        assert cs.pathways.awards.list() == [flagged]
 
-        units = {c["achievementId"]: c for c in award.components}
+        units = {c["achievementId"]: c for c in flagged.components}
         assert units["u1"].get("validUntil") is not None
         renewed = cs.issuing.issue(cs.catalog.publish("u1").id, recipient=LEARNER)  # the issuing listener re-checks
         [back] = cs.pathways.awards.list()
@@ -116,6 +143,21 @@ def test_an_expired_component_flags_the_award_when_read_once_and_a_renewal_resto
         assert cs.status.status_of(award.award_credential_id).state == "active"
         assert cs.verifier.verify(cs.issuing.get(award.award_credential_id).credential).verified
         assert renewed.id != cs.issuing.get(award.award_credential_id).id
+
+
+def test_an_issuance_for_the_learner_records_an_expiry_that_reads_only_showed(database_url: str) -> None:
+    clock = Clock()
+    with open_app(database_url, clock=clock) as cs:
+        _awarded_with_expiring_unit(cs, clock)
+        clock.advance(days=31)
+        assert not cs.pathways.awards.list()[0].recorded
+        cs.issuing.issue(cs.catalog.publish("u3").id, recipient="someone.else@example.org")  # not Ada's: unchanged
+        assert not cs.pathways.awards.list()[0].recorded
+        cs.issuing.issue(cs.catalog.publish("u3").id, recipient=LEARNER)  # but u3 does not replace u1
+        [award] = cs.pathways.awards.list()
+        assert award.status == "review" and award.recorded and award.flagged_at == clock.now
+        assert award.award_credential_id is not None
+        assert cs.status.status_of(award.award_credential_id).state == "suspended"
 
 
 def test_a_person_keeps_a_flagged_award_by_unsuspending_it_and_it_is_not_flagged_again(database_url: str) -> None:
@@ -183,22 +225,30 @@ def test_unsuspending_the_suspended_component_restores_the_award_unless_the_awar
         assert "0 awarded; 1 revoked" in page.text
 
 
-def test_awards_made_before_valid_until_was_stored_are_read_once_and_flagged_on_expiry(database_url: str) -> None:
+def test_awards_made_before_valid_until_was_stored_show_their_expiry_and_a_write_path_stores_it(
+    database_url: str,
+) -> None:
     clock = Clock()
     with open_app(database_url, clock=clock) as cs:
         _awarded_with_expiring_unit(cs, clock)
         with cs.db.write() as session:  # as an award made by the previous version looks
             row = session.scalars(sa.select(PathwayAward)).one()
             row.components = [{k: v for k, v in c.items() if k != "validUntil"} for c in row.components]
+
+        def stored() -> dict[str, Any]:
+            with cs.db.read() as session:
+                award = session.scalars(sa.select(PathwayAward)).one()
+                return {c["achievementId"]: c.get("validUntil", "-") for c in award.components}
+
         assert cs.pathways.awards.list()[0].status == "awarded"
-        with cs.db.read() as session:
-            stored = {
-                c["achievementId"]: c["validUntil"] for c in session.scalars(sa.select(PathwayAward)).one().components
-            }
-        assert stored == {"u1": "2026-03-31T12:00:00+00:00", "u2": None, "u4": None}
         clock.advance(days=31)
+        [award] = cs.pathways.awards.list()  # read from the credential issued here, not stored
+        assert award.status == "review" and "Unit 1" in (award.review_reason or "") and not award.recorded
+        assert stored() == {"u1": "-", "u2": "-", "u4": "-"}
+        assert cs.pathways.evaluate_learner(LEARNER) == []  # a write path (credstack pathway evaluate) records it
+        assert stored() == {"u1": "2026-03-31T12:00:00+00:00", "u2": None, "u4": None}
         [award] = cs.pathways.awards.list()
-        assert award.status == "review" and "Unit 1" in (award.review_reason or "")
+        assert award.status == "review" and award.recorded
 
 
 @contextmanager

@@ -62,7 +62,7 @@ def pathway_progress(
     return cs.pathways.progress(learner, pathway_id, by=by).to_json()
 
 
-@router.get("/awards", summary="Awards of pathways (expired components re-checked first); ?status=review: flagged ones")
+@router.get("/awards", summary="Awards of pathways (an expired component shown at once); ?status=review: flagged ones")
 def list_awards(
     cs: CredstackDep,
     _token: StatusToken,

@@ -17,11 +17,14 @@ unsuspension of the component that makes the tree whole again returns it to ``aw
 
 Components can also stop counting without a status change here: they expire (``validUntil``), are revoked by another
 issuer, or leave the learner's wallet. :meth:`AwardService.sweep` re-checks awards for that (``credstack pathway
-review``: every award, each learner's credentials verified once); reading awards or a learner's progress runs a cheap
-version (only awards with a component past its ``validUntil``, known from the stored components). Both flag as above
-and restore an award in review that stands again (a component renewed, unsuspended elsewhere). Unsuspending a flagged
-award's credential is a person keeping it: it returns to ``awarded`` and the components' failures it was flagged for
-are not flagged again.
+review``: every award, each learner's credentials verified once); the issuance, import and status listeners run a
+cheap version for the learner concerned (only awards with a component past its ``validUntil``, known from the stored
+components). Both flag as above and restore an award in review that stands again (a component renewed, unsuspended
+elsewhere). Unsuspending a flagged award's credential is a person keeping it: it returns to ``awarded`` and the
+components' failures it was flagged for are not flagged again.
+
+Reads never write: :meth:`AwardService.list` and a learner's progress show an award whose component expired as the
+sweep would record it (:meth:`AwardService.assess`, ``recorded`` False) and leave the recording to the write paths.
 """
 
 from __future__ import annotations
@@ -86,6 +89,8 @@ class AwardRecord:
     flagged_at: datetime | None
     pathway_version: int
     created: bool = False
+    #: False when the status shown was computed on read and is not recorded yet (see :meth:`AwardService.list`)
+    recorded: bool = True
 
     def to_json(self, base_url: str | None = None) -> dict[str, Any]:
         def url(cid: str | None) -> str | None:
@@ -106,6 +111,7 @@ class AwardRecord:
             "reviewReason": self.review_reason,
             "flaggedAt": None if self.flagged_at is None else self.flagged_at.isoformat(),
             "pathwayVersion": self.pathway_version,
+            "recorded": self.recorded,
         }
 
 
@@ -242,23 +248,38 @@ class AwardService:
         status: str | None = None,
         pathway_id: str | None = None,
         learner: str | None = None,
-        sweep: bool = True,
     ) -> list[AwardRecord]:
-        """Awards, newest first; ``status`` ``awarded`` or ``review``. With ``sweep`` (the default) the awards
-        listed whose components have passed their ``validUntil`` are re-checked first (see :meth:`sweep`)."""
+        """Awards, newest first; ``status`` ``awarded``, ``review`` or ``revoked``. A read writes nothing: an
+        ``awarded`` award with a component past its ``validUntil`` that no longer stands is shown as the review
+        sweep would record it (``review``, the reason in words, ``recorded`` False); the sweep (``credstack pathway
+        review``) and the next issuance, import or status change for the learner record it and suspend the award's
+        credentials. ``status`` filters on the status shown."""
         if status is not None and status not in AWARD_STATUSES:
             raise InvalidInputError(f"award status must be one of {', '.join(AWARD_STATUSES)}, got {status!r}")
-        if sweep:
-            self.sweep(pathway_id=pathway_id, learner=learner, verify=False)
         query = sa.select(PathwayAward).order_by(PathwayAward.awarded_at.desc(), PathwayAward.id)
-        if status is not None:
-            query = query.where(PathwayAward.status == status)
         if pathway_id is not None:
             query = query.where(PathwayAward.pathway_id == pathway_id)
         if learner is not None:
             query = query.where(PathwayAward.learner == normalise_learner(learner))
         with self._db.read() as session:
-            return [_record(row) for row in session.scalars(query)]
+            awards = [_record(row) for row in session.scalars(query)]
+        shown = self._as_now(awards, self._clock())
+        return [a for a in shown if status is None or a.status == status]
+
+    def _as_now(self, awards: Sequence[AwardRecord], now: datetime) -> builtins.list[AwardRecord]:
+        """``awards`` as they stand at ``now``, computed without writing: those ``awarded`` with a component past
+        its ``validUntil`` are re-checked against the learner's credentials (verified once per learner)."""
+        pairs = [(a.id, list(a.components)) for a in awards if a.status == "awarded"]
+        expired = set(self._expired(pairs, now, store=False)) if pairs else set()
+        if not expired:
+            return list(awards)
+        by_id = {a.id: a for a in awards}
+        for key in sorted({by_id[i].learner for i in expired}):
+            held, facts, context = self._pathways.facts(key, at=now, bundles=False)
+            for award_id in sorted(i for i in expired if by_id[i].learner == key):
+                if by_id[award_id].pathway_id in context.qualifications:
+                    by_id[award_id] = self.assess(by_id[award_id], held, facts, now)
+        return [by_id[a.id] for a in awards]
 
     # -- the review sweep --------------------------------------------------------------------------------------
     def sweep(self, *, pathway_id: str | None = None, learner: str | None = None, verify: bool = True) -> SweepReport:
@@ -266,9 +287,10 @@ class AwardService:
         (``validUntil`` passed), revoked or suspended by another issuer, tampered, gone from the wallet.
 
         ``verify`` (``credstack pathway review``): every award (of ``pathway_id`` / ``learner`` when given) is
-        re-checked, each learner's credentials verified once. Without it (run whenever awards or progress are read)
-        only ``awarded`` awards with a component past its ``validUntil`` (from the stored components, else the
-        credential issued here) are re-checked: no verification when none has expired. An award that no longer
+        re-checked, each learner's credentials verified once. Without it (run by the issuance, import and status
+        listeners for the learner concerned) only ``awarded`` awards with a component past its ``validUntil`` (from
+        the stored components, else the credential issued here) are re-checked: no verification when none has
+        expired. An award that no longer
         stands is flagged ``review`` with the reason (and suspended, as on a revocation); one in review that stands
         again is restored. Idempotent: a flagged award is not flagged again, nor a kept one for the same failures.
         """
@@ -304,8 +326,11 @@ class AwardService:
                     (flagged if result.status == "review" else restored).append(result)
         return SweepReport(len(awards), tuple(flagged), tuple(restored))
 
-    def _expired(self, awards: Sequence[tuple[str, builtins.list[Any]]], now: datetime) -> builtins.list[str]:
-        """The ids of the awards (id, components) with a component past its ``validUntil`` not kept expired."""
+    def _expired(
+        self, awards: Sequence[tuple[str, builtins.list[Any]]], now: datetime, *, store: bool = True
+    ) -> builtins.list[str]:
+        """The ids of the awards (id, components) with a component past its ``validUntil`` not kept expired. With
+        ``store`` (write paths only), a ``validUntil`` read from the credential is stored in the award."""
         unknown = {
             str(c.get("credentialId"))
             for _, components in awards
@@ -323,7 +348,8 @@ class AwardService:
                 for document_id, document in rows:
                     ends = document.get("validUntil") or document.get("expirationDate")
                     until[document_id] = parse_datetime(ends)
-            self._store_valid_until([a for a in awards if any("validUntil" not in c for c in a[1])], until)
+            if store:
+                self._store_valid_until([a for a in awards if any("validUntil" not in c for c in a[1])], until)
         out = []
         for award_id, components in awards:
             for component in components:
@@ -362,12 +388,58 @@ class AwardService:
         *,
         unsuspended: str | None = None,
     ) -> AwardRecord:
-        """Re-check one award against the learner's credentials verified at ``now`` (``held`` and their ``facts``):
-        flag it when a component stopped counting and the tree is no longer met without it (as at the award, or
-        now); restore it from review when it stands again. ``unsuspended``: the component whose unsuspension asked
-        (an award that still does not stand then says what else is missing). Returns the award as it is afterwards."""
-        if award.status == "revoked":
+        """Re-check one award against the learner's credentials verified at ``now`` (``held`` and their ``facts``)
+        and record the outcome (a write path): flag it when a component stopped counting and the tree is no longer
+        met without it (as at the award, or now), suspending its credentials; restore it from review when it stands
+        again, lifting that. ``unsuspended``: the component whose unsuspension asked (an award that still does not
+        stand then says what else is missing). Returns the award as it is afterwards."""
+        change = self._decide(award, held, facts, now, unsuspended=unsuspended)
+        if change is None:
             return award
+        status, reason, flagged_at, flagged = change
+        if status == "review" and award.status == "awarded":
+            _log.info("award %s of pathway %s flagged for review: %s", award.id, award.pathway_id, reason)
+        result = self._set(award.id, status, reason, flagged_at, flagged=flagged)
+        if status != award.status:
+            self._hold(result, lift=status == "awarded")
+        return result
+
+    def assess(
+        self, award: AwardRecord, held: Sequence[HeldCredential], facts: Sequence[CredentialFact], now: datetime
+    ) -> AwardRecord:
+        """The award as :meth:`check` would leave it, computed without writing (for reads): a changed one has
+        ``recorded`` False and no ``flagged_at`` until a write path records it."""
+        change = self._decide(award, held, facts, now)
+        if change is None:
+            return award
+        status, reason, _, flagged = change
+        components = tuple(
+            {**c, "flagged": flagged[str(c.get("credentialId"))]} if str(c.get("credentialId")) in flagged else c
+            for c in award.components
+        )
+        flagged_at = award.flagged_at if status == award.status else None
+        return replace(
+            award,
+            status=status,
+            review_reason=reason[:4000],
+            flagged_at=flagged_at,
+            components=components,
+            recorded=False,
+        )
+
+    def _decide(
+        self,
+        award: AwardRecord,
+        held: Sequence[HeldCredential],
+        facts: Sequence[CredentialFact],
+        now: datetime,
+        *,
+        unsuspended: str | None = None,
+    ) -> tuple[str, str, datetime | None, dict[str, str]] | None:
+        """What :meth:`check` records, decided without writing: ``(status, reason, flagged_at, {credential id:
+        failure it is flagged for})``, or None when the award stays as it is."""
+        if award.status == "revoked":
+            return None
         evaluator = self._pathways.evaluator(award.pathway_id)
         stands = self._stands(award, evaluator, facts, now)
         if award.status == "review":
@@ -376,28 +448,21 @@ class AwardService:
                     note = f"restored {now:%Y-%m-%d}: {unsuspended} was unsuspended and the requirements are met again"
                 else:
                     note = f"restored {now:%Y-%m-%d}: the requirements are met again (was: {award.review_reason})"
-                restored = self._set(award.id, "awarded", note, None)
-                self._hold(restored, lift=True)
-                return restored
+                return "awarded", note, None, {}
             failures = self._failures(award, held) if unsuspended is not None and not stands else []
             if failures:  # say what keeps it under review now
                 why = "; ".join(why for _, (_, why) in failures)
                 note = f"{unsuspended} was unsuspended on {now:%Y-%m-%d}, but {why}; the qualification is still not met"
-                states = {str(c.get("credentialId")): state for c, (state, _) in failures}
-                return self._set(award.id, "review", note, None, flagged=states)
-            return award
+                return "review", note, None, {str(c.get("credentialId")): state for c, (state, _) in failures}
+            return None
         if stands:
-            return award
+            return None
         failures = self._failures(award, held)
         if not failures:
-            return award  # every component still counts: a changed definition does not unmake an award
+            return None  # every component still counts: a changed definition does not unmake an award
         without = "it" if len(failures) == 1 else "them"
         reason = "; ".join(why for _, (_, why) in failures) + f"; the qualification is no longer met without {without}"
-        _log.info("award %s of pathway %s flagged for review: %s", award.id, award.pathway_id, reason)
-        states = {str(c.get("credentialId")): state for c, (state, _) in failures}
-        flagged = self._set(award.id, "review", reason, now, flagged=states)
-        self._hold(flagged, lift=False)
-        return flagged
+        return "review", reason, now, {str(c.get("credentialId")): state for c, (state, _) in failures}
 
     def _failures(
         self, award: AwardRecord, held: Sequence[HeldCredential]
@@ -444,13 +509,21 @@ class AwardService:
             with self._db.read() as session:
                 rows = session.scalars(sa.select(PathwayAward).where(PathwayAward.learner == key))
                 mine = {row.pathway_id: _record(row) for row in rows}
+            now = self._clock()
             todo = [pid for pid in sorted(context.qualifications) if pid not in mine]
-            review = [a for a in mine.values() if a.status == "review" and a.pathway_id in context.qualifications]
+            # a renewed component can make one under review whole again; an expired one unmake an awarded one
+            expired = set(
+                self._expired([(a.id, list(a.components)) for a in mine.values() if a.status == "awarded"], now)
+            )
+            review = [
+                a
+                for a in mine.values()
+                if (a.status == "review" or a.id in expired) and a.pathway_id in context.qualifications
+            ]
             if not todo and not review:
                 return made
-            now = self._clock()
             held, facts, context = self._pathways.facts(key, extra=extra, at=now, bundles=False)
-            for award in review if not extra else ():  # a renewed component can make one under review whole again
+            for award in review if not extra else ():
                 self.check(award, held, facts, now)
             new = []
             for pathway_id in todo:
@@ -622,8 +695,11 @@ class AwardService:
                     sa.select(PathwayAwardComponent.award_id).where(PathwayAwardComponent.credential_id == document_id)
                 )
             )
+        learners = set()
         for award_id in award_ids:
-            self.review(award_id, document_id, action)
+            learners.add(self.review(award_id, document_id, action).learner)
+        for learner in sorted(learners):  # record what else expired meanwhile for the learners concerned
+            self.sweep(learner=learner, verify=False)
 
     def _withdrawn(self, award_id: str, credential_id: str) -> None:
         """A person revoked the award credential: the award is ``revoked``, for good, and so is its CLR (which

@@ -503,8 +503,8 @@ class PathwayService:
             remaining = cheapest_remaining(evaluator, facts, at=when, by=by, time_limit=PLAN_TIME_LIMIT)
             planned = tuple(_planned(aid, context.entries.get(aid), context) for aid in remaining.achievement_ids)
         award = find_award(self._db, record.id, learner)
-        if award is not None and at is None and not extra:  # read now: the award is re-checked (no extra verifying)
-            award = self.awards.check(award, held, facts, when)
+        if award is not None and at is None and not extra:  # read now: the award as it stands (nothing written)
+            award = self.awards.assess(award, held, facts, when)
         return LearnerProgress(
             pathway=record,
             learner=learner.strip(),
