@@ -308,8 +308,9 @@ def _csrf(html: str) -> str:
 
 
 def test_web_sessions_are_httponly_and_every_form_needs_its_csrf_token(
-    served: tuple[Credstack, str], cs: Credstack, world: dict[str, Any]
+    served: tuple[Credstack, str], cs: Credstack, client: httpx.Client, world: dict[str, Any]
 ) -> None:
+    claim(cs, client, world, "lea_wallet", "lea@example.com")  # lea's wallet holds a credential to share
     html = {"Accept": "text/html"}
     with httpx.Client(base_url=served[1], timeout=30, headers=html) as browser:
         form = browser.get("/signin?next=/portfolio")
