@@ -65,7 +65,7 @@ def prepared(linker: SkillLinker, row: dict[str, Any]) -> tuple[list[list[str]],
         if n > 0 and owners[n - 1] == owners[n] and tag != "O":
             tag = "I-" + tag[2:]
         tags.append(tag)
-    return features(text, pieces, linker.gazetteer(pieces)), tags, owners
+    return features(text, pieces, linker.gazetteer(pieces, text)), tags, owners
 
 
 def gold_spans(row: dict[str, Any], typed: bool) -> set[tuple[int, ...]]:

@@ -102,3 +102,63 @@ def test_public_surface() -> None:
     assert set(credstack.skills.__all__) == {
         "Concept", "Link", "Mention", "SkillLinker", "Weights", "default_linker", "shipped_concepts",
     }  # fmt: skip
+
+
+def _linked(linker: SkillLinker, text: str) -> dict[str, list[str]]:
+    """Mention text -> the preferred labels of its links (lexical extraction)."""
+    return {m.text: [link.label for link in m.links] for m in linker.extract(text)}
+
+
+def test_tools_named_without_their_vendor_link_to_the_onet_product(linker: SkillLinker) -> None:
+    found = _linked(linker, "Experience with Power BI and Excel; dashboards in Tableau, scripts in PowerShell.")
+    assert "Microsoft Power BI" in found["Power BI"]
+    assert "Microsoft Excel" in found["Excel"]
+    assert "Microsoft PowerShell" in found["PowerShell"]
+    assert "Tableau" in found["Tableau"]
+    assert "Microsoft Excel" in _linked(linker, "Advanced MS Excel and Jira")["Excel"]
+    assert "Atlassian JIRA" in _linked(linker, "Advanced MS Excel and Jira")["Jira"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "You will excel in a fast-paced team.",  # the verb, not the product
+        "Based in New Jersey.",  # the tail of a longer name, not Eclipse Jersey
+        "Keep the project on track with your teams; a word processor in the office.",
+    ],
+)
+def test_ordinary_words_do_not_become_products(linker: SkillLinker, text: str) -> None:
+    onet = [link.label for m in linker.extract(text) for link in m.links if link.scheme == "onet"]
+    assert onet == []
+
+
+def test_vendor_free_names_come_from_the_data_not_a_list() -> None:
+    from credstack.skills.products import product_names
+    from credstack.taxonomy.records import OnetTechnologySkill
+
+    def tech(example: str, hot: bool = True) -> OnetTechnologySkill:
+        return OnetTechnologySkill("15-1252.00", example, "43232", "software", hot, False)
+
+    techs = [
+        tech("Acme Widget Pro"), tech("Acme Gizmo"), tech("Acme Teams"), tech("Acme Sprocket Studio", hot=False),
+        tech("Data entry software"), tech("Customer relationship management CRM software"), tech("Acme CRM"),
+        tech("Bolt Reader"), tech("Bolt Writer"),  # only two examples: Bolt is not shown to be a vendor
+    ]  # fmt: skip
+    names = product_names(techs, ordinary=frozenset({"teams", "data", "customer", "widget"}))
+    assert names == {"Acme Widget Pro": "Widget Pro", "Acme Gizmo": "Gizmo"}
+    # Teams: an ordinary word; Sprocket Studio: not a Hot Technology; CRM: a generic term (a descriptive entry)
+
+
+def test_hearing_is_not_acoustics(linker: SkillLinker) -> None:
+    for text in ("A hearing before the board is scheduled.", "Serve as hearing officer for appeals."):
+        labels = [link.label for m in linker.extract(text) for link in m.links]
+        assert "acoustics" not in labels and "scaffolding components" not in labels, text
+    assert "acoustics" in _linked(linker, "Room acoustics and noise control")["acoustics"]
+    # a related word is scored lower, not ignored: a rare one still counts on its own
+    assert "perform venepuncture procedures" in _linked(linker, "Phlebotomy experience")["Phlebotomy"]
+
+
+def test_a_capitalised_ordinary_word_counts_only_as_a_name(linker: SkillLinker) -> None:
+    assert "Microsoft Access" in _linked(linker, "Reports in Excel and Access")["Access"]
+    for text in ("Provide access to the files.", "Access rights are managed centrally."):
+        assert "Access" not in _linked(linker, text), text

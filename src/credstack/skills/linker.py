@@ -5,8 +5,9 @@ index. :meth:`SkillLinker.extract` finds skill mentions (character spans) and li
 :meth:`SkillLinker.link` ranks every ESCO skill for a sentence (the linking protocol of Decorte et al.).
 
 Scores are in 0..1. A mention's score is ``how * specificity``: ``how`` is 1.0 for a preferred label written as in
-the taxonomy, 0.95 for an alternative label and 0.8 for a label without its parenthesised qualifier, times 0.85
-for an inflected form; specificity grows with the IDF of the label's words (``1 - exp(-sum idf / 6)``), so
+the taxonomy, 0.95 for an alternative label or an O*NET product name without its vendor, and 0.8 for a label
+without its parenthesised qualifier or a loose label (a related ordinary word: :mod:`credstack.skills.lexicon`),
+times 0.85 for an inflected form; specificity grows with the IDF of the label's words (``1 - exp(-sum idf / 6)``), so
 ``Python`` outranks ``communication``. A concept's link score mixes its best mention, label coverage and BM25.
 """
 
@@ -21,7 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from credstack.errors import InvalidInputError
-from credstack.skills.lexicon import ALTERNATIVE, PREFERRED, LabelMatcher
+from credstack.skills.lexicon import ALTERNATIVE, LOOSE, PREFERRED, PRODUCT, LabelMatcher
 from credstack.skills.retrieval import ConceptIndex
 from credstack.skills.tagger import TaggedSpan
 from credstack.skills.text import Token, tokenize
@@ -29,7 +30,7 @@ from credstack.skills.vocabulary import ESCO, Concept, shipped_concepts
 
 __all__ = ["Link", "Mention", "SkillLinker", "Weights", "default_linker"]
 
-_HOW = {PREFERRED: 1.0, ALTERNATIVE: 0.95}
+_HOW = {PREFERRED: 1.0, ALTERNATIVE: 0.95, PRODUCT: 0.95, LOOSE: 0.8}
 _INFLECTED, _SHORT = 0.85, 0.8
 _KIND = {"knowledge": "knowledge", "technology": "tech"}
 #: Mentions scoring below this are not reported by :meth:`SkillLinker.extract`.
@@ -99,8 +100,11 @@ class SkillLinker:
         self.weights = weights or Weights()
         self.matcher = LabelMatcher(self.concepts)
         self.esco = np.asarray([i for i, c in enumerate(self.concepts) if c.scheme == ESCO], dtype=np.int64)
-        self.index = ConceptIndex([self.concepts[i] for i in self.esco])
         self._esco_position = {int(ci): pos for pos, ci in enumerate(self.esco)}
+        loose = {
+            (self._esco_position[c], label) for c, label in self.matcher.loose_labels() if c in self._esco_position
+        }
+        self.index = ConceptIndex([self.concepts[i] for i in self.esco], loose)
 
     # -- extraction -----------------------------------------------------------------------------------------
 
@@ -109,11 +113,12 @@ class SkillLinker:
         specificity = 1 - math.exp(-sum(self.index.term_idf(s) for s in stems) / 6)
         return how * specificity
 
-    def gazetteer(self, tokens: Sequence[Token]) -> list[list[str]]:
+    def gazetteer(self, tokens: Sequence[Token], text: str | None = None) -> list[list[str]]:
         """Per token, the label matches covering it as span-tagger cues: position (``U`` single word, ``B``, ``I``,
-        ``E``), kind of the concepts (``knowledge``, ``skill``, ``tech``) and the mention score in fifths."""
+        ``E``), kind of the concepts (``knowledge``, ``skill``, ``tech``) and the mention score in fifths.
+        ``text``: what the tokens were cut from (one-word names are matched only as written in it)."""
         out: list[set[str]] = [set() for _ in tokens]
-        for match in self.matcher.find(tokens):
+        for match in self.matcher.find(tokens, text):
             stems = [t.stem for t in tokens[match.first : match.last + 1]]
             kinds = {_KIND.get(self.concepts[h.concept].kind, "skill") for h in match.hits}
             score = max(self._score_match(h.kind, match.exact, stems) for h in match.hits)
@@ -130,7 +135,7 @@ class SkillLinker:
     def _mentions(self, text: str) -> list[tuple[int, int, float, list[Link]]]:
         tokens = tokenize(text)
         out = []
-        for match in self.matcher.find(tokens):
+        for match in self.matcher.find(tokens, text):
             stems = [t.stem for t in tokens[match.first : match.last + 1]]
             folded = tuple(t.folded for t in tokens[match.first : match.last + 1])
             best: dict[int, Link] = {}
@@ -189,7 +194,7 @@ class SkillLinker:
         out = []
         for text, toks, probs in zip(texts, tokens, tagger.probabilities(words), strict=True):
             if tagger.crf_weight and toks:
-                crf = default_tagger().marginals(features(text, toks, self.gazetteer(toks)), LABELS)
+                crf = default_tagger().marginals(features(text, toks, self.gazetteer(toks, text)), LABELS)
                 probs = (1 - tagger.crf_weight) * probs + tagger.crf_weight * np.asarray(crf, dtype=np.float32)
             out.append(self._spans(text, toks, tagger.decode(probs)))
         return out
@@ -210,7 +215,7 @@ class SkillLinker:
         tokens = split(text)
         if not tokens:
             return []
-        return self._spans(text, tokens, default_tagger().tag(features(text, tokens, self.gazetteer(tokens))))
+        return self._spans(text, tokens, default_tagger().tag(features(text, tokens, self.gazetteer(tokens, text))))
 
     def _spans(self, text: str, tokens: Sequence[Token], spans: Sequence[TaggedSpan]) -> list[Mention]:
         """Mentions for tagged word spans: linked to the labels inside them, else to retrieved ESCO skills."""

@@ -4,6 +4,8 @@ Two scores per concept, each computed from inverted lists with NumPy so that a q
 
 - *label coverage*: for each label, the share of its IDF mass (content stems) that the sentence contains; a
   concept takes the best of its labels. ``project management`` scores 1.0 for any sentence with both words.
+  *Loose* labels (:mod:`credstack.skills.lexicon`: ``hearing`` for *acoustics*) name a related word, not the
+  skill, and do not count here.
 - *description BM25* (k1 = 1.2, b = 0.75) over the concept's labels and description, the fuzzy evidence for
   sentences that describe a skill without naming it.
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 
 import numpy as np
 from numpy.typing import NDArray
@@ -41,7 +44,8 @@ def _postings(pairs: dict[str, list[tuple[int, float]]]) -> dict[str, tuple[NDAr
 class ConceptIndex:
     """Inverted lists over the labels and descriptions of ``concepts`` (the ranking space, in order)."""
 
-    def __init__(self, concepts: Sequence[Concept]) -> None:
+    def __init__(self, concepts: Sequence[Concept], loose: AbstractSet[tuple[int, str]] = frozenset()) -> None:
+        """``loose``: (position in ``concepts``, label) pairs left out of label coverage."""
         self.size = len(concepts)
         documents = [[s for s in stems(" ".join((*c.labels, c.description))) if s] for c in concepts]
         df: Counter[str] = Counter()
@@ -57,7 +61,7 @@ class ConceptIndex:
         for ci, concept in enumerate(concepts):
             for label in concept.labels:
                 terms = set(self._label_terms(label))
-                if not terms:
+                if not terms or (ci, label) in loose:
                     continue
                 mass = sum(self.idf.get(t, self._default_idf) for t in terms)
                 row = len(owners)

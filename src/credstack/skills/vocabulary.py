@@ -1,16 +1,19 @@
 """The concepts skills are linked to: ESCO v1.1.1 skills first, O*NET 29.2 technology skills second.
 
 Read from the taxonomy files shipped in the package (:mod:`credstack.taxonomy.source`); nothing else is read.
-O*NET has no URIs for its technology examples, so they get ``onet:tech:<commodity code>:<slug>`` names.
+O*NET has no URIs for its technology examples, so they get ``onet:tech:<commodity code>:<slug>`` names, and the
+ones postings name without their vendor get that name too (``Power BI`` for ``Microsoft Power BI``; see
+:mod:`credstack.skills.products`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 
+from credstack.skills.products import ordinary_words, product_names
 from credstack.taxonomy import records, source
 
 __all__ = ["ESCO", "ONET", "Concept", "esco_concepts", "onet_concepts", "shipped_concepts"]
@@ -28,6 +31,9 @@ class Concept:
     labels: tuple[str, ...]
     description: str
     kind: str
+    #: Vendor-free product names (``Excel`` for the O*NET example ``Microsoft Excel``); a one-word name is matched
+    #: only as written.
+    names: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -55,8 +61,12 @@ def _slug(text: str) -> str:
     return re.sub(r"[^0-9a-z+#]+", "-", text.casefold()).strip("-")
 
 
-def onet_concepts(technologies: Iterable[records.OnetTechnologySkill]) -> list[Concept]:
-    """O*NET technology examples (``Microsoft Excel``, ``Python``), one concept per distinct example."""
+def onet_concepts(
+    technologies: Iterable[records.OnetTechnologySkill], names: Mapping[str, str] | None = None
+) -> list[Concept]:
+    """O*NET technology examples (``Microsoft Excel``, ``Python``), one concept per distinct example; ``names``
+    gives an example's vendor-free name (:func:`credstack.skills.products.product_names`)."""
+    names = names or {}
     seen: dict[str, Concept] = {}
     for tech in technologies:
         key = tech.example.casefold()
@@ -68,6 +78,7 @@ def onet_concepts(technologies: Iterable[records.OnetTechnologySkill]) -> list[C
             labels=(tech.example,),
             description=tech.commodity_title,
             kind="technology",
+            names=(names[tech.example],) if tech.example in names else (),
         )
     return list(seen.values())
 
@@ -76,5 +87,6 @@ def onet_concepts(technologies: Iterable[records.OnetTechnologySkill]) -> list[C
 def shipped_concepts() -> tuple[Concept, ...]:
     """ESCO skills then O*NET technology examples, from the package's own taxonomy data (read once)."""
     esco = esco_concepts(source.read("skills"))
-    onet = onet_concepts(source.read("onet_technology_skills"))
-    return (*esco, *onet)
+    technologies = list(source.read("onet_technology_skills"))
+    ordinary = ordinary_words(" ".join((*c.labels, c.description)) for c in esco)
+    return (*esco, *onet_concepts(technologies, product_names(technologies, ordinary)))
