@@ -14,7 +14,7 @@ from credstack.market.pipeline import PostingProcessor, extract_skills
 from credstack.market.records import MonthPoint
 from credstack.market.regions import region_code
 from credstack.market.source import builtin_datasets, read_builtin
-from credstack.market.stats import emerging, growth, ratio_interval, wilson
+from credstack.market.stats import compare_periods, emerging, emerging_note, growth, ratio_interval, wilson
 from credstack.market.titles import default_title_mapper
 from credstack.skills import default_linker
 
@@ -183,6 +183,27 @@ def test_emerging_needs_support_and_a_lower_bound_above_one():
     earlier = {"rising": 20, "rare": 0, "flat": 50}
     found = emerging(recent, 1000, earlier, 1000, {"rising": "Rising"}, min_support=10)
     assert [e.uri for e in found] == ["rising"] and found[0].label == "Rising" and found[0].ratio_low > 1
+
+
+def test_emerging_compares_complete_months_of_the_same_sources_and_says_so():
+    totals = {
+        (
+            "old",
+            "2019-05",
+        ): 50,
+        ("old", "2019-06"): 50,
+    }
+    totals |= {("a", f"2026-0{m}"): 400 for m in range(1, 7)} | {("a", "2026-07"): 24}  # the file stops in July
+    periods = compare_periods(totals, window=3)
+    assert periods.recent == ("2026-04", "2026-05", "2026-06") and periods.incomplete_month == "2026-07"
+    assert periods.earlier == ("2026-01", "2026-02", "2026-03")  # source "old" has no recent text: left out
+    assert (periods.recent_postings, periods.earlier_postings, periods.sources) == (1200, 1200, ("a",))
+    note = emerging_note(periods, found=1, tested=4, min_support=10)
+    assert "1,200 postings with text in 2026-04 .. 2026-06 against 1,200 in 2026-01 .. 2026-03" in note
+    assert "4 skill(s) are asked for in at least 10" in note and "2026-07 is left out: 24 postings" in note
+    assert compare_periods({("a", f"2026-0{m}"): 400 for m in range(1, 8)}, 3).incomplete_month == ""
+    few = compare_periods({("a", "2026-01"): 400, ("a", "2026-02"): 400}, window=3)
+    assert few.recent == () and "Too few months" in emerging_note(few, 0, 0, 10)
 
 
 def test_month_points_serialise():

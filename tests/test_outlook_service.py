@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from markupsafe import escape
 
 from browser_support import browser, page  # noqa: F401  (pytest fixtures)
 from catalog_support import seeded_database
@@ -136,6 +137,10 @@ def test_overview_page_and_twin(client: TestClient) -> None:
     index = re.search(r'data-testid="posting-index".*?</svg>', html, re.S)
     assert index and index.group(0).count("data-point=") == len(data["postingIndex"]) > 70
     assert html.count('data-testid="source"') == 4
+    # the rising skills say in words what they stand on (and why there are so few)
+    note = data["emergingNote"]
+    assert note.startswith(f"{len(data['emerging'])} skill(s) rose significantly. The comparison stands on ")
+    assert html.count('data-testid="emerging-note"') == 1 and str(escape(note)) in html
     assert "Indeed Hiring Lab" in html and "BLS Employment Projections 2024-34" in html
     assert 'href="/market" aria-current="page"' in html
 

@@ -108,8 +108,8 @@ def emerging(
     min_support: Annotated[int, Query(ge=1, le=10_000)] = 10,
     window: Annotated[int, Query(ge=1, le=24)] = 3,
 ) -> dict[str, Any]:
-    found = cs.market.emerging(limit, min_support=min_support, window=window)
-    return {"emerging": [e.to_json() for e in found], "coverage": cs.market.coverage().to_json()}
+    report = cs.market.emerging_report(limit, min_support=min_support, window=window)
+    return {**report.to_json(), "coverage": cs.market.coverage().to_json()}
 
 
 @router.get("/cooccurring", summary="Skills asked for in the same postings as a skill")

@@ -241,18 +241,17 @@ def emerging(
     """Emerging skills: share in the last months with text against the months before, ranked by the lower end of
     the ratio's 95 % interval."""
     with open_app() as credstack:
-        found = credstack.market.emerging(limit, min_support=min_support, window=window)
+        report = credstack.market.emerging_report(limit, min_support=min_support, window=window)
         coverage = credstack.market.coverage()
     if as_json:
-        _json({"emerging": [e.to_json() for e in found], "coverage": coverage.to_json()})
+        _json({**report.to_json(), "coverage": coverage.to_json()})
         return
-    if not found:
-        out.print("no skill rose significantly (or too few months with text)")
-    for e in found:
+    for e in report.skills:
         out.print(
             f"x{e.ratio:5.2f} (>= x{e.ratio_low:4.2f})  {e.recent_share:6.2%} <- {e.earlier_share:6.2%}  "
             f"{e.recent_postings:>5,} postings  {escape(e.label)}"
         )
+    out.print(escape(report.note))
     _notes(coverage)
 
 

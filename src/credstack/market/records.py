@@ -12,6 +12,7 @@ __all__ = [
     "Cooccurring",
     "Coverage",
     "Emerging",
+    "EmergingReport",
     "Growth",
     "IngestReport",
     "MonthPoint",
@@ -183,6 +184,40 @@ class Emerging:
 
     def to_json(self) -> dict[str, Any]:
         return {k: (round(v, 6) if isinstance(v, float) else v) for k, v in _json(self).items()}
+
+
+@dataclass(frozen=True, slots=True)
+class EmergingReport:
+    """Emerging skills with what the comparison stands on: the recent and earlier months (first, last), the sources
+    compared, their postings with text, how many skills had ``min_support`` recent postings to be tested, a last
+    month left out as incomplete (empty if none) and ``note``, the same in words."""
+
+    skills: tuple[Emerging, ...]
+    recent_months: tuple[str, ...]
+    earlier_months: tuple[str, ...]
+    sources: tuple[str, ...]
+    recent_postings: int
+    earlier_postings: int
+    tested: int
+    min_support: int
+    incomplete_month: str = ""
+    incomplete_postings: int = 0
+    note: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "emerging": [e.to_json() for e in self.skills],
+            "recentMonths": list(self.recent_months),
+            "earlierMonths": list(self.earlier_months),
+            "sources": list(self.sources),
+            "recentPostings": self.recent_postings,
+            "earlierPostings": self.earlier_postings,
+            "tested": self.tested,
+            "minSupport": self.min_support,
+            "incompleteMonth": self.incomplete_month,
+            "incompletePostings": self.incomplete_postings,
+            "note": self.note,
+        }
 
 
 @dataclass(frozen=True, slots=True)

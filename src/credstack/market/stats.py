@@ -9,14 +9,21 @@ only, not changes in which sources were collected (see :func:`credstack.market.r
 from __future__ import annotations
 
 import math
+import statistics
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from credstack.market.records import Emerging, Growth, MonthPoint
 
 __all__ = [
+    "INCOMPLETE_MONTH_SHARE",
     "Z95",
+    "Periods",
     "add_months",
+    "compare_periods",
     "emerging",
+    "emerging_note",
     "growth",
     "quarter_of",
     "quarters",
@@ -169,3 +176,76 @@ def emerging(
         out.append(Emerging(uri, labels.get(uri, uri), x2, x2 / recent_total, x1, x1 / earlier_total, ratio, low))
     out.sort(key=lambda e: (-e.ratio_low, -e.recent_postings, e.uri))
     return out[:limit]
+
+
+#: A last month with fewer postings with text than this share of the median of the (up to six) months before it is
+#: incomplete: the data stops during it (a file exported mid-month), so it is left out of the emerging comparison.
+INCOMPLETE_MONTH_SHARE = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class Periods:
+    """What an emerging-skills comparison compares: ``recent`` months (empty when there are too few months),
+    ``earlier`` months, the ``sources`` with text in the recent months and the postings with text of those sources
+    in each period; ``incomplete_month``: a last month left out, with its postings and the ``typical`` month's."""
+
+    recent: tuple[str, ...]
+    earlier: tuple[str, ...]
+    sources: tuple[str, ...]
+    recent_postings: int
+    earlier_postings: int
+    incomplete_month: str = ""
+    incomplete_postings: int = 0
+    typical_postings: int = 0
+
+
+def compare_periods(totals: Mapping[tuple[str, str], int], window: int) -> Periods:
+    """The last ``window`` months with text against the months before, from the recent months' sources only (a
+    source that stopped before the window would otherwise stand in for the past). ``totals``: postings with text
+    by (source, month). A last month with fewer than :data:`INCOMPLETE_MONTH_SHARE` of the typical month's
+    postings is left out first: three months of which the last holds a few days would compare less than three."""
+    per_month: dict[str, int] = defaultdict(int)
+    for (_source, month), n in totals.items():
+        per_month[month] += n
+    months = sorted(m for m, n in per_month.items() if n > 0)
+    incomplete, incomplete_n, typical = "", 0, 0
+    if len(months) > 1:
+        typical = round(statistics.median(per_month[m] for m in months[-7:-1]))
+        if per_month[months[-1]] < INCOMPLETE_MONTH_SHARE * typical:
+            incomplete, incomplete_n = months[-1], per_month[months[-1]]
+            months = months[:-1]
+    if len(months) <= window:
+        return Periods((), tuple(months), (), 0, 0, incomplete, incomplete_n, typical)
+    recent = months[-window:]
+    sources = sorted({src for (src, m), n in totals.items() if m in recent and n > 0})
+    earlier = sorted({m for (src, m), n in totals.items() if m < recent[0] and src in sources and n > 0})
+    recent_n = sum(n for (src, m), n in totals.items() if m in recent)
+    earlier_n = sum(n for (src, m), n in totals.items() if m in earlier and src in sources)
+    return Periods(
+        tuple(recent), tuple(earlier), tuple(sources), recent_n, earlier_n, incomplete, incomplete_n, typical
+    )
+
+
+def _span(months: tuple[str, ...]) -> str:
+    return months[0] if len(months) == 1 else f"{months[0]} .. {months[-1]}"
+
+
+def emerging_note(periods: Periods, found: int, tested: int, min_support: int) -> str:
+    """In words, what an emerging-skills list stands on and, when it is short or empty, why."""
+    left_out = (
+        f" {periods.incomplete_month} is left out: {periods.incomplete_postings:,} postings with text against "
+        f"{periods.typical_postings:,} in a typical month before it, so the data stops during that month."
+        if periods.incomplete_month
+        else ""
+    )
+    if not periods.recent or periods.earlier_postings == 0:
+        months = len(periods.recent) + len(periods.earlier)
+        return f"Too few months with posting text to compare periods ({months} month(s) with text).{left_out}"
+    sources = ", ".join(periods.sources)
+    return (
+        f"{found} skill(s) rose significantly. The comparison stands on {periods.recent_postings:,} postings with "
+        f"text in {_span(periods.recent)} against {periods.earlier_postings:,} in {_span(periods.earlier)}, from "
+        f"the same source(s) ({sources}); {tested} skill(s) are asked for in at least {min_support} of the recent "
+        f"postings, and a skill counts as rising only when the 95 % interval of its share ratio lies above 1."
+        f"{left_out}"
+    )

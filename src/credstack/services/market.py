@@ -23,6 +23,7 @@ from credstack.market.records import (
     Cooccurring,
     Coverage,
     Emerging,
+    EmergingReport,
     Growth,
     IngestReport,
     MonthPoint,
@@ -224,6 +225,10 @@ class MarketService:
     def emerging(self, limit: int = 20, *, min_support: int = 10, window: int = 3) -> list[Emerging]:
         """Skills whose share rose in the last ``window`` months with text against the months before."""
         return self.analytics.emerging(limit, min_support=min_support, window=window)
+
+    def emerging_report(self, limit: int = 20, *, min_support: int = 10, window: int = 3) -> EmergingReport:
+        """:meth:`emerging` with the months, sources and postings it compares, and a note saying so in words."""
+        return self.analytics.emerging_report(limit, min_support=min_support, window=window)
 
     def cooccurring(self, uri: str, limit: int = 20) -> list[Cooccurring]:
         """Skills asked for in the same postings as ``uri``."""

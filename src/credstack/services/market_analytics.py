@@ -21,6 +21,7 @@ from credstack.market.records import (
     Cooccurring,
     Coverage,
     Emerging,
+    EmergingReport,
     Growth,
     MonthPoint,
     SkillDemand,
@@ -274,32 +275,49 @@ class Analytics:
         return stats.growth(counts, totals, complete_quarters=complete)
 
     def emerging(self, limit: int = 20, *, min_support: int = 10, window: int = 3) -> list[Emerging]:
-        """Recent window: the last ``window`` months with text; earlier: the months before, from the same sources
-        only (a source that stopped before the window would otherwise stand in for the past)."""
+        return list(self.emerging_report(limit, min_support=min_support, window=window).skills)
+
+    def emerging_report(self, limit: int = 20, *, min_support: int = 10, window: int = 3) -> EmergingReport:
+        """Recent window: the last ``window`` months with text (an incomplete last month left out); earlier: the
+        months before, from the same sources only (:func:`credstack.market.stats.compare_periods`)."""
         if window < 1:
             raise InvalidInputError("window must be at least 1 month")
         _counts, totals = self._by_source()
-        months = sorted({m for (_src, m) in totals})
-        if len(months) <= window:
-            return []
-        recent_months = set(months[-window:])
-        sources = {src for (src, m) in totals if m in recent_months}
-        recent_total = sum(n for (src, m), n in totals.items() if m in recent_months)
-        earlier_total = sum(n for (src, m), n in totals.items() if m not in recent_months and src in sources)
-        d = MarketDemand
-        with self._db.read() as session:
-            rows = session.execute(
-                sa.select(d.month, d.skill_uri, sa.func.sum(d.postings))
-                .where(d.source.in_(sorted(sources)))
-                .group_by(d.month, d.skill_uri)
-            )
-            recent: dict[str, int] = defaultdict(int)
-            earlier: dict[str, int] = defaultdict(int)
-            for month, uri, n in rows:
-                (recent if month in recent_months else earlier)[uri] += int(n)
-        found = stats.emerging(recent, recent_total, earlier, earlier_total, {}, limit=limit, min_support=min_support)
+        periods = stats.compare_periods(totals, window)
+        recent: dict[str, int] = defaultdict(int)
+        earlier: dict[str, int] = defaultdict(int)
+        if periods.recent and periods.earlier_postings:
+            recent_months, earlier_months = set(periods.recent), set(periods.earlier)
+            d = MarketDemand
+            with self._db.read() as session:
+                rows = session.execute(
+                    sa.select(d.month, d.skill_uri, sa.func.sum(d.postings))
+                    .where(d.source.in_(periods.sources))
+                    .group_by(d.month, d.skill_uri)
+                )
+                for month, uri, n in rows:
+                    if month in recent_months:
+                        recent[uri] += int(n)
+                    elif month in earlier_months:
+                        earlier[uri] += int(n)
+        found = stats.emerging(
+            recent, periods.recent_postings, earlier, periods.earlier_postings, {}, limit=limit, min_support=min_support
+        )
         labels = self.labels([e.uri for e in found])
-        return [dataclasses.replace(e, label=labels.get(e.uri, e.uri)) for e in found]
+        tested = sum(1 for n in recent.values() if n >= min_support)
+        return EmergingReport(
+            tuple(dataclasses.replace(e, label=labels.get(e.uri, e.uri)) for e in found),
+            periods.recent,
+            periods.earlier,
+            periods.sources,
+            periods.recent_postings,
+            periods.earlier_postings,
+            tested,
+            min_support,
+            periods.incomplete_month,
+            periods.incomplete_postings,
+            stats.emerging_note(periods, len(found), tested, min_support),
+        )
 
     def cooccurring(self, uri: str, limit: int = 20) -> list[Cooccurring]:
         uri = self.resolve_skill(uri)

@@ -475,11 +475,11 @@ class OutlookViews:
         o = self._o
         market = o._market()
         top: list[Any] = []
-        rising: list[Any] = []
+        rising: Any = None
         coverage: Any = None
         if market is not None:
             top = market.skill_demand(limit=limit)
-            rising = market.emerging(limit)
+            rising = market.emerging_report(limit)
             coverage = market.coverage()
         total = o.data.series["All postings"]
         outlooks = [x for x in o.outlooks() if x.employment >= 50_000]
@@ -489,7 +489,8 @@ class OutlookViews:
             notes.insert(0, "no job postings with skills are ingested yet: run `credstack market ingest --builtin`")
         return {
             "topSkills": [s.to_json() for s in top],
-            "emerging": [e.to_json() for e in rising],
+            "emerging": [e.to_json() for e in rising.skills] if rising is not None else [],
+            "emergingNote": rising.note if rising is not None and top else "",
             "coverage": coverage.to_json() if coverage is not None else None,
             "postingIndex": [{"month": m, "value": v} for m, v in sorted(total.items())],
             "occupations": [x.to_json() for x in best],
