@@ -6,7 +6,8 @@ problem and where it is. ``progress`` evaluates a learner's **verified** credent
 cheapest remaining set of catalog achievements. A learner's credentials are those issued here plus, for an e-mail
 address, the credentials in the wallet of the person with that address (``wallet_documents``, set by the composition
 root), each re-verified when read. Awards (issued exactly once, reviewed on revocation) live in
-:mod:`credstack.services.pathway_awards`; this service delegates to it.
+:mod:`credstack.services.pathway_awards`, their review in :mod:`credstack.services.pathway_review`; this service
+delegates to them.
 """
 
 from __future__ import annotations
@@ -293,7 +294,7 @@ class PathwayService:
 
     def on_status(self, status: CredentialStatus, action: str) -> None:
         """Status listener: flag for review the awards resting on a revoked or suspended credential."""
-        self.awards.on_status(status, action)
+        self.awards.reviews.on_status(status, action)
 
     def on_imported(self, item: Any, holder: str) -> None:
         """Wallet import listener: award what the holder (their e-mail address; and the DID the credential was issued
@@ -309,7 +310,7 @@ class PathwayService:
         """Re-check awards whose components expired or no longer verify (``credstack pathway review``)."""
         if pathway_id is not None:
             self.get(pathway_id)  # NotFoundError for an unknown pathway
-        return self.awards.sweep(pathway_id=pathway_id, learner=learner, verify=verify)
+        return self.awards.reviews.sweep(pathway_id=pathway_id, learner=learner, verify=verify)
 
     @property
     def base_url(self) -> str:
@@ -504,7 +505,7 @@ class PathwayService:
             planned = tuple(_planned(aid, context.entries.get(aid), context) for aid in remaining.achievement_ids)
         award = find_award(self._db, record.id, learner)
         if award is not None and at is None and not extra:  # read now: the award as it stands (nothing written)
-            award = self.awards.assess(award, held, facts, when)
+            award = self.awards.reviews.assess(award, held, facts, when)
         return LearnerProgress(
             pathway=record,
             learner=learner.strip(),
