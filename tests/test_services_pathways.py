@@ -117,6 +117,48 @@ def test_a_met_pathway_is_awarded_once_with_an_award_and_a_clr_that_verify(datab
         assert cs.pathways.progress(LEARNER, "cert").award == award
 
 
+def test_the_award_narrative_names_issuers_and_skills_and_keeps_unknown_ids_whole(sqlite_url: str) -> None:
+    programming = "http://data.europa.eu/esco/skill/ccd0a1d9-afda-43d9-b901-96344886e14d"
+    stranger = "did:key:z6MkwTqL9sQmv1pYbKk8G5x3Ck7fRz2nD4hPaWq8Ux7Qa"  # no issuer known here
+    with open_app(sqlite_url) as cs:
+        cs.taxonomy.load(only=("skills",))
+        label = cs.taxonomy.skill(programming).preferred_label
+        units = _catalog(cs)
+        home = cs.issuers.default()
+        cs.pathways.create(
+            {
+                "id": "named",
+                "name": "Named certificate",
+                "requirement": {
+                    "type": "all-of",
+                    "requirements": [
+                        {"type": "credits", "credits": 10, "filter": {"providers": [home.did, stranger]}},
+                        {
+                            "type": "n-of",
+                            "n": 1,
+                            "requirements": [
+                                {"type": "achievement", "achievementId": "u1"},
+                                {"type": "alignment", "targetUrl": programming},
+                            ],
+                        },
+                    ],
+                },
+            }
+        )
+        for unit in ("u1", "u2"):
+            cs.issuing.issue(units[unit], recipient=LEARNER)
+
+        [award] = cs.pathways.awards.list()
+        assert award.award_credential_id is not None
+        badge = cs.issuing.get(award.award_credential_id).credential
+        narrative = badge["credentialSubject"]["achievement"]["criteria"]["narrative"]
+        lines = narrative.splitlines()
+        assert f"  - At least 10 credits issued by Example University or {stranger}" in lines
+        assert f"    - Any credential in {label}" in lines
+        assert home.did not in narrative and programming not in narrative
+        assert cs.verifier.verify(badge).verified  # the names are signed with the rest
+
+
 def test_concurrent_decisions_award_exactly_once(database_url: str) -> None:
     with open_app(database_url) as cs:
         units = _catalog(cs)

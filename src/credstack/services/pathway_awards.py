@@ -35,6 +35,7 @@ from credstack.services.issuing import IssuedCredential, IssuingService
 from credstack.services.learners import HeldCredential, normalise_learner
 from credstack.services.pathway_award_records import AWARD_STATUSES, AwardRecord, award_record, find_award
 from credstack.services.pathway_review import AwardReview, SweepReport
+from credstack.services.pathway_words import pathway_words
 from credstack.services.status import StatusService
 from credstack.stacking import (
     Progress,
@@ -187,9 +188,11 @@ class AwardService:
         components = [documents[c.credential_id] for c in decision.components]
         base = self._pathways.base_url
         context = self._pathways.contexts.context()
+        # issuer and skill names read now (not the pages' cached words): the narrative is signed, for good
+        words = pathway_words(self._db, context.names, {pathway.id: pathway.qualification})
         achievement = build_qualification_achievement(
             pathway.qualification,
-            names=dict(context.names),
+            names=words.signed_names(),
             criteria_url=f"{base}/pathways/{pathway.id}",
             creator=pathway.issuer.profile(),
         )

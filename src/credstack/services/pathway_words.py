@@ -4,7 +4,8 @@ The sentences come from the stacking core's describer (:class:`credstack.stackin
 same one that writes the award's criteria narrative); this module supplies its names. Achievement keys become their
 names (catalog entries, achievements stored here, pathways), issuer DIDs the names of issuers known to this server
 (current or former DIDs), skill URIs their ESCO labels. Whatever is not known here is shortened
-(``did:key:z6Mkw…x7Qa``, ``achievement 1a8b2c3d… at other.example``), never shown as a raw URL or DID.
+(``did:key:z6Mkw…x7Qa``, ``achievement 1a8b2c3d… at other.example``), never shown as a raw URL or DID; in signed text
+(:meth:`PathwayWords.signed_names`, the award's criteria narrative) it stays whole.
 
 :class:`PathwayWords` is plain data (no I/O); :func:`pathway_words` reads what it needs from the database.
 """
@@ -12,7 +13,7 @@ names (catalog entries, achievements stored here, pathways), issuer DIDs the nam
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -28,7 +29,15 @@ from credstack.stacking import (
     Requirement,
     RequireQualification,
 )
-from credstack.stacking.describe import Names, RequirementWords, short_did, short_ref, shorten, walk_requirements
+from credstack.stacking.describe import (
+    Names,
+    RequirementWords,
+    as_is,
+    short_did,
+    short_ref,
+    shorten,
+    walk_requirements,
+)
 from credstack.stacking.model import node_kind
 from credstack.storage.engine import Database
 from credstack.storage.models import Issuer
@@ -73,16 +82,20 @@ class PathwayWords:
 
     @cached_property
     def describer(self) -> RequirementWords:
-        """The describer, with these names (skills by ESCO label, else by any name known here) and short forms."""
-        return RequirementWords(
-            Names(
-                achievement=self.names.get,
-                issuer=self.issuers.get,
-                skill=lambda uri: self.skills.get(uri) or self.names.get(uri),
-                stack=self.names.get,
-                nested=self.qualifications.get,
-                unknown=shorten,
-            )
+        """The describer, with these names (skills by ESCO label, else by any name known here) and short forms;
+        nested stacks inlined under their reference."""
+        return RequirementWords(replace(self.signed_names(), nested=self.qualifications.get, unknown=shorten))
+
+    def signed_names(self) -> Names:
+        """The same names for signed text (the award's criteria narrative, ``build_qualification_achievement``): an
+        id no lookup names stays whole (:func:`as_is`: nothing is lost in a signed document), and a nested stack is
+        named, not inlined."""
+        return Names(
+            achievement=self.names.get,
+            issuer=self.issuers.get,
+            skill=lambda uri: self.skills.get(uri) or self.names.get(uri),
+            stack=self.names.get,
+            unknown=as_is,
         )
 
     # -- names -------------------------------------------------------------------------------------------------
