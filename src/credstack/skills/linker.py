@@ -177,10 +177,21 @@ class SkillLinker:
         return tagged
 
     def extract_many(
-        self, texts: Sequence[str], *, min_score: float = MIN_MENTION_SCORE, method: str = LEXICAL
+        self,
+        texts: Sequence[str],
+        *,
+        min_score: float = MIN_MENTION_SCORE,
+        method: str = LEXICAL,
+        in_context: bool = False,
     ) -> list[list[Mention]]:
         """:meth:`extract` for each text; the ``"neural"`` method tags them in batches (much faster than one by
-        one)."""
+        one).
+
+        ``in_context``: the texts are consecutive parts of one document (the sentences or lines of a posting, say);
+        the neural tagger then reads each with its neighbours, as it reads a whole posting given as one text
+        (its windows overlap across the texts; spans never cross from one text into the next). The other methods
+        read each text alone either way.
+        """
         if method != NEURAL:
             return [self.extract(t, min_score=min_score, method=method) for t in texts]
         if not all(isinstance(t, str) for t in texts):
@@ -191,8 +202,14 @@ class SkillLinker:
         tagger = default_neural_tagger()
         tokens = [split(t) for t in texts]
         words = [[t[x.start : x.end] for x in toks] for t, toks in zip(texts, tokens, strict=True)]
+        if in_context and words:
+            (joined,) = tagger.probabilities([[w for ws in words for w in ws]])
+            bounds = np.cumsum([0, *map(len, words)])
+            tag_probs = [joined[bounds[i] : bounds[i + 1]] for i in range(len(words))]
+        else:
+            tag_probs = tagger.probabilities(words)
         out = []
-        for text, toks, probs in zip(texts, tokens, tagger.probabilities(words), strict=True):
+        for text, toks, probs in zip(texts, tokens, tag_probs, strict=True):
             if tagger.crf_weight and toks:
                 crf = default_tagger().marginals(features(text, toks, self.gazetteer(toks, text)), LABELS)
                 probs = (1 - tagger.crf_weight) * probs + tagger.crf_weight * np.asarray(crf, dtype=np.float32)

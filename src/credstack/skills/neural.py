@@ -326,7 +326,11 @@ class NeuralTagger:
         return cls(model, tokenizer(), threads=threads, o_bias=o_bias, crf_weight=crf_weight)
 
     def windows(self, words: Sequence[str]) -> list[tuple[int, list[int], list[int]]]:
-        """Encoder inputs for one sentence: ``(first word, piece ids, first-piece positions)`` per window."""
+        """Encoder inputs for one text: ``(first word, piece ids, first-piece positions)`` per window.
+
+        A text longer than one window (MAX_PIECES word pieces) is covered by windows that overlap by about half, so
+        that every word is also seen away from a window's edge (see :meth:`probabilities`).
+        """
         if not words:
             return []
         enc = self.tok.encode(list(words), is_pretokenized=True, add_special_tokens=False)
@@ -334,32 +338,39 @@ class NeuralTagger:
         for w in enc.word_ids:
             if w is not None:
                 counts[w] += 1
-        out, first = [], 0
+        starts = [0] * len(words)
+        for w in range(1, len(words)):
+            starts[w] = starts[w - 1] + counts[w - 1]
         cls_id, sep_id = self.tok.token_to_id("[CLS]"), self.tok.token_to_id("[SEP]")
         unk = self.tok.token_to_id("[UNK]")
-        pos = 0
-        while first < len(words):
+        out, first = [], 0
+        while True:
             ids, heads = [cls_id], []
             w = first
             while w < len(words) and (len(ids) - 1 + max(counts[w], 1) <= MAX_PIECES or w == first):
                 heads.append(len(ids))
-                pieces = enc.ids[pos : pos + counts[w]][:MAX_PIECES] or [unk]
-                ids.extend(pieces)
-                pos += counts[w]
+                ids.extend(enc.ids[starts[w] : starts[w] + counts[w]][:MAX_PIECES] or [unk])
                 w += 1
             ids.append(sep_id)
             out.append((first, ids, heads))
-            first = w
-        return out
+            if w >= len(words):
+                return out
+            first = max(first + 1, (first + w) // 2)
 
     def probabilities(self, sentences: Sequence[Sequence[str]]) -> list[NDArray[np.float32]]:
-        """Tag probabilities ``(words, 5)`` for each sentence (a list of words)."""
+        """Tag probabilities ``(words, 5)`` for each sentence (a list of words).
+
+        Where windows overlap, a word takes the probabilities of the window in which it has the most context on
+        its nearer side (the text's own start and end count as unlimited context).
+        """
         import torch
 
         jobs: list[tuple[int, int, list[int], list[int]]] = []  # (sentence, first word, piece ids, heads)
         for s, words in enumerate(sentences):
             jobs.extend((s, first, ids, heads) for first, ids, heads in self.windows(words))
         out = [np.zeros((len(words), len(LABELS)), dtype=np.float32) for words in sentences]
+        margins = [np.full(len(words), -1, dtype=np.int64) for words in sentences]
+        unlimited = 1 << 30
         order = sorted(range(len(jobs)), key=lambda j: len(jobs[j][2]))
         with torch.inference_mode():
             for offset in range(0, len(order), self.batch_size):
@@ -372,7 +383,14 @@ class NeuralTagger:
                     mask[row, : len(piece_ids)] = 1
                 probs = torch.softmax(self.model(ids, mask).float(), dim=-1).numpy()
                 for row, (s, first, _ids, heads) in enumerate(batch):
-                    out[s][first : first + len(heads)] = probs[row, heads]
+                    last = first + len(heads)
+                    at = np.arange(first, last)
+                    left = at - first if first > 0 else np.full(len(heads), unlimited)
+                    right = last - 1 - at if last < len(sentences[s]) else np.full(len(heads), unlimited)
+                    margin = np.minimum(left, right)
+                    better = margin > margins[s][first:last]
+                    out[s][first:last][better] = probs[row, heads][better]
+                    margins[s][first:last][better] = margin[better]
         return out
 
     def tag_many(self, sentences: Sequence[Sequence[str]]) -> list[list[TaggedSpan]]:
