@@ -11,9 +11,8 @@ Not a test. Measured with :func:`credstack.skills.default_linker`:
 - Span extraction on SkillSpan dev with each extraction method (``lexical``, ``tagged``, ``union``, ``neural``) of
   :meth:`SkillLinker.extract`, mentions mapped to the dataset's tokens: exact span match with skill and knowledge
   spans pooled (``F1``), exact match with the type too (``typedF1``, SkillSpan's own convention: span-level F1
-  over both layers), and a documented loose variant (``looseF1``, any overlap counts). The ``neural in posting``
-  row gives each posting's sentences together (``extract_many(..., in_context=True)``), as credstack tags a whole
-  posting: the tagger then reads each sentence with its neighbours.
+  over both layers), and a documented loose variant (``looseF1``, any overlap counts). The ``neural, whole postings``
+  row extracts each posting as one text (its sentences joined by line breaks), as when a posting is pasted whole.
 - Test figures (rows ``test/...``) when the held-out test files are given with ``--test-data DIR`` (laid out as
   in ../shared/data/eval: ``decorte_esco_linking/{house,tech}_test_annotations.csv``, ``skillspan/test.json.gz``);
   they are not in ../shared/data, so by default the output says they were not measured.
@@ -25,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import bisect
 import csv
 import gzip
 import io
@@ -32,6 +32,7 @@ import itertools
 import json
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -164,21 +165,26 @@ def _loose_f1(pairs: list[tuple[set[tuple[int, int, str]], set[tuple[int, int, s
 
 
 def span_metrics(
-    linker: SkillLinker, rows: list[dict[str, Any]], method: str = "lexical", in_context: bool = False
+    linker: SkillLinker, rows: list[dict[str, Any]], method: str = "lexical", whole_postings: bool = False
 ) -> dict[str, Any]:
     """Exact span match per source and overall: ``f1`` ignores the span type (skill and knowledge spans pooled),
     ``typed_f1`` needs the type right too (SkillSpan's convention; lexical mentions have no type, so 0).
 
-    ``in_context``: each posting's sentences (consecutive rows with one ``idx``) are given together, so that the
-    neural tagger reads each sentence with its neighbours, as when credstack tags a whole posting. No label is
-    read for this: only the dataset's posting ids and sentence order.
+    ``whole_postings``: each posting's sentences (consecutive rows with one ``idx``) are joined with line breaks
+    into one text and extracted as one, as credstack reads a pasted posting; the mentions are then mapped back to
+    their sentences. No label is read for this: only the dataset's posting ids and sentence order.
     """
     texts = [" ".join(r["tokens"]) for r in rows]
-    if in_context:
+    if whole_postings:
         found: list[list[Mention]] = []
         for _idx, group in itertools.groupby(range(len(rows)), key=lambda i: rows[i]["idx"]):
-            chosen = list(group)
-            found.extend(linker.extract_many([texts[i] for i in chosen], method=method, in_context=True))
+            members = [texts[i] for i in group]
+            offsets = list(itertools.accumulate((len(t) + 1 for t in members), initial=0))
+            per_row: list[list[Mention]] = [[] for _ in members]
+            for m in linker.extract_many(["\n".join(members)], method=method)[0]:
+                at = bisect.bisect_right(offsets, m.start) - 1
+                per_row[at].append(replace(m, start=m.start - offsets[at], end=m.end - offsets[at]))
+            found.extend(per_row)
     else:
         found = linker.extract_many(texts, method=method)
     predicted = [predicted_token_spans(linker, r["tokens"], method, m) for r, m in zip(rows, found, strict=True)]
@@ -255,7 +261,7 @@ def run(test_root: Path = EVAL) -> dict[str, Any]:
             rate = len(rows) / (time.perf_counter() - started)
             results["spans"][f"{name} {method}"]["sentences_per_second"] = round(rate)
             if method == "neural":
-                results["spans"][f"{name} neural in posting"] = span_metrics(linker, rows, method, in_context=True)
+                results["spans"][f"{name} neural, whole postings"] = span_metrics(linker, rows, method, True)
     return results
 
 

@@ -25,8 +25,11 @@ from credstack.skills.neural import (
     NeuralTagger,
     default_neural_tagger,
     neural_available,
+    read_ensemble,
+    read_weights,
     viterbi,
 )
+from credstack.skills.tagger import sentences, split
 
 pytestmark = pytest.mark.skipif(not neural_available(), reason="the 'semantic' extra (torch) is not installed")
 
@@ -46,8 +49,27 @@ def linker() -> SkillLinker:
 
 
 def test_the_weights_ship_in_the_package_and_are_compact() -> None:
-    data = resources.files("credstack.skills").joinpath("data", WEIGHTS_FILE)
-    assert data.is_file() and 1_000_000 < len(data.read_bytes()) < 30_000_000
+    ensemble = read_ensemble()
+    assert ensemble["members"][0] == WEIGHTS_FILE and len(ensemble["members"]) >= 2
+    for name in ensemble["members"]:
+        data = resources.files("credstack.skills").joinpath("data", name)
+        assert data.is_file() and 1_000_000 < len(data.read_bytes()) < 15_000_000
+    tagger = default_neural_tagger()
+    assert len(tagger.models) == len(ensemble["members"])
+    assert (tagger.crf_weight, tagger.o_bias) == (ensemble["crf_weight"], ensemble["o_bias"])
+    # the members share the base model's word-piece table (frozen in training) instead of holding a copy each
+    tables = {id(m.encoder.embeddings.word_embeddings.weight) for m in tagger.models}
+    assert len(tables) == 1
+
+
+def test_an_ensemble_averages_its_members_tag_probabilities() -> None:
+    blobs = read_weights()
+    one, two = (NeuralTagger.from_bytes(blob) for blob in blobs[:2])
+    both = NeuralTagger.from_bytes(blobs[:2])
+    words = POSTING.split()
+    (p1,), (p2,), (p12,) = one.probabilities([words]), two.probabilities([words]), both.probabilities([words])
+    assert not np.allclose(p1, p2, atol=1e-3)  # two different encoders
+    assert np.allclose(p12, (p1 + p2) / 2, atol=1e-5)
 
 
 def test_a_posting_sentence_yields_its_skill_phrase_and_technologies(linker: SkillLinker) -> None:
@@ -73,29 +95,25 @@ def test_batched_extraction_equals_one_by_one(linker: SkillLinker) -> None:
 LINES = ["Requirements :", POSTING, "Proficient in Python and SQL ."]
 
 
-def test_the_lines_of_one_posting_are_tagged_in_context_each_keeping_its_own_mentions(linker: SkillLinker) -> None:
-    together = linker.extract_many(LINES, method="neural", in_context=True)
-    assert len(together) == len(LINES)
-    for line, mentions in zip(LINES, together, strict=True):
-        assert all(line[m.start : m.end] == m.text for m in mentions)  # offsets stay within each line
-    assert {"Kafka", "Kubernetes"} <= {m.text for m in together[1]}
-    assert {"Python", "SQL"} <= {m.text for m in together[2]}
-    # one text alone is its own context
-    assert linker.extract_many([POSTING], method="neural", in_context=True) == [
-        linker.extract(POSTING, method="neural")
+def test_a_pasted_posting_is_tagged_sentence_by_sentence_like_its_lines(linker: SkillLinker) -> None:
+    text = "\n".join(LINES)
+    whole = linker.extract(text, method="neural")
+    offsets = [text.index(line) for line in LINES]
+    by_line = [
+        (m.start + at, m.end + at, m.text, m.kind)
+        for at, line in zip(offsets, LINES, strict=True)
+        for m in linker.extract(line, method="neural")
     ]
+    assert [(m.start, m.end, m.text, m.kind) for m in whole] == by_line
+    assert {"Kafka", "Kubernetes", "Python", "SQL"} <= {m.text for m in whole}
 
 
-def test_cli_document_mode_tags_each_line_with_its_neighbours(
-    linker: SkillLinker, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    posting = tmp_path / "posting.txt"
-    posting.write_text("\n".join(LINES) + "\n", encoding="utf-8")
-    main(["skills", "extract", "--json", "--document", str(posting)])
-    printed = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert [p["line"] for p in printed] == [1, 2, 3]
-    expected = linker.extract_many(LINES, method="neural", in_context=True)
-    assert [[m["text"] for m in p["mentions"]] for p in printed] == [[m.text for m in ms] for ms in expected]
+def test_sentences_split_at_line_breaks_and_full_stops_before_a_capital() -> None:
+    text = "Design pipelines. Use Kafka.\nSQL, e.g. joins. 3 years of Python\n\nTeamwork"
+    toks = split(text)
+    parts = [" ".join(text[t.start : t.end] for t in toks[a:b]) for a, b in sentences(text, toks)]
+    assert parts == ["Design pipelines .", "Use Kafka .", "SQL , e.g . joins .", "3 years of Python", "Teamwork"]
+    assert sentences("", []) == []
 
 
 def test_a_sentence_longer_than_the_encoder_window_is_tagged_whole() -> None:

@@ -107,14 +107,6 @@ def extract(
             show_default=False,
         ),
     ] = "",
-    document: Annotated[
-        bool,
-        typer.Option(
-            "--document",
-            help="The lines are one document (a posting, one sentence per line): the neural tagger reads each line"
-            " with its neighbours, as it reads a whole posting. Other methods read each line alone either way.",
-        ),
-    ] = False,
 ) -> None:
     """Find skill mentions in each line: character span, text, and the ESCO / O*NET concepts they name."""
     if method and method not in METHODS:
@@ -122,11 +114,10 @@ def extract(
     lines = read_lines(file)
     linker = load_linker()
     chosen = method or default_method()
-    step = max(len(lines), 1) if document else BATCH
-    for offset in range(0, len(lines), step):
-        batch = lines[offset : offset + step]
+    for offset in range(0, len(lines), BATCH):
+        batch = lines[offset : offset + BATCH]
         try:
-            found = linker.extract_many(batch, method=chosen, in_context=document)
+            found = linker.extract_many(batch, method=chosen)
         except ConfigurationError as exc:
             if method:  # asked for by name: say why it cannot run
                 raise

@@ -177,44 +177,35 @@ class SkillLinker:
         return tagged
 
     def extract_many(
-        self,
-        texts: Sequence[str],
-        *,
-        min_score: float = MIN_MENTION_SCORE,
-        method: str = LEXICAL,
-        in_context: bool = False,
+        self, texts: Sequence[str], *, min_score: float = MIN_MENTION_SCORE, method: str = LEXICAL
     ) -> list[list[Mention]]:
         """:meth:`extract` for each text; the ``"neural"`` method tags them in batches (much faster than one by
         one).
 
-        ``in_context``: the texts are consecutive parts of one document (the sentences or lines of a posting, say);
-        the neural tagger then reads each with its neighbours, as it reads a whole posting given as one text
-        (its windows overlap across the texts; spans never cross from one text into the next). The other methods
-        read each text alone either way.
+        The neural tagger reads a text sentence by sentence (:func:`credstack.skills.tagger.sentences`: lines, and
+        sentences ended by ``.``, ``!`` or ``?``), as it was trained; spans never cross from one into the next.
         """
         if method != NEURAL:
             return [self.extract(t, min_score=min_score, method=method) for t in texts]
         if not all(isinstance(t, str) for t in texts):
             raise InvalidInputError("skill extraction needs text")
         from credstack.skills.neural import LABELS, default_neural_tagger
-        from credstack.skills.tagger import default_tagger, features, split
+        from credstack.skills.tagger import default_tagger, features, sentences, split
 
         tagger = default_neural_tagger()
         tokens = [split(t) for t in texts]
-        words = [[t[x.start : x.end] for x in toks] for t, toks in zip(texts, tokens, strict=True)]
-        if in_context and words:
-            (joined,) = tagger.probabilities([[w for ws in words for w in ws]])
-            bounds = np.cumsum([0, *map(len, words)])
-            tag_probs = [joined[bounds[i] : bounds[i + 1]] for i in range(len(words))]
-        else:
-            tag_probs = tagger.probabilities(words)
-        out = []
-        for text, toks, probs in zip(texts, tokens, tag_probs, strict=True):
-            if tagger.crf_weight and toks:
-                crf = default_tagger().marginals(features(text, toks, self.gazetteer(toks, text)), LABELS)
+        parts = [(i, first, end) for i, t in enumerate(texts) for first, end in sentences(t, tokens[i])]
+        words = [[texts[i][x.start : x.end] for x in tokens[i][first:end]] for i, first, end in parts]
+        spans: list[list[TaggedSpan]] = [[] for _ in texts]
+        for (i, first, end), probs in zip(parts, tagger.probabilities(words), strict=True):
+            if tagger.crf_weight:
+                toks = tokens[i][first:end]
+                crf = default_tagger().marginals(features(texts[i], toks, self.gazetteer(toks, texts[i])), LABELS)
                 probs = (1 - tagger.crf_weight) * probs + tagger.crf_weight * np.asarray(crf, dtype=np.float32)
-            out.append(self._spans(text, toks, tagger.decode(probs)))
-        return out
+            spans[i].extend(
+                TaggedSpan(first + s.first, first + s.end, s.kind, s.probability) for s in tagger.decode(probs)
+            )
+        return [self._spans(t, toks, found) for t, toks, found in zip(texts, tokens, spans, strict=True)]
 
     def _lexical(self, text: str, min_score: float) -> list[Mention]:
         candidates = [m for m in self._mentions(text) if m[2] >= min_score]

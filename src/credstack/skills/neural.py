@@ -44,6 +44,7 @@ __all__ = [
     "default_neural_tagger",
     "delta_state",
     "neural_available",
+    "read_ensemble",
     "read_weights",
     "spans_from_indices",
     "tokenizer",
@@ -52,6 +53,8 @@ __all__ = [
 
 LABELS = ("O", f"B-{SKILL}", f"I-{SKILL}", f"B-{KNOWLEDGE}", f"I-{KNOWLEDGE}")
 WEIGHTS_FILE = "span_encoder.safetensors.xz"
+#: The shipped ensemble: its member weight files (``WEIGHTS_FILE`` first) and the decoding settings chosen on dev.
+ENSEMBLE_FILE = "span_encoder.json"
 #: Word pieces per encoder window (the model's limit is 512 positions, two of them [CLS] and [SEP]).
 MAX_PIECES = 254
 #: Parameters that fine-tuning leaves alone (not shipped): the word-piece embedding table, 11.7M of 22.7M weights.
@@ -284,11 +287,14 @@ def apply_delta(model: Any, shipped: dict[str, Any]) -> None:
 
 
 class NeuralTagger:
-    """A fine-tuned encoder tagging words; :meth:`tag_many` batches sentences (CPU, ``threads`` torch threads)."""
+    """Fine-tuned encoders tagging words; :meth:`tag_many` batches sentences (CPU, ``threads`` torch threads).
+
+    With several encoders (an ensemble), a word's tag probabilities are the mean of theirs.
+    """
 
     def __init__(
         self,
-        model: Any,
+        models: Any,
         tok: Any,
         *,
         threads: int = 2,
@@ -300,7 +306,7 @@ class NeuralTagger:
 
         if threads:
             torch.set_num_threads(threads)
-        self.model = model.eval()
+        self.models = [m.eval() for m in (models if isinstance(models, list | tuple) else [models])]
         self.tok = tok
         self.batch_size = batch_size
         #: Added to the log probability of ``O`` before decoding (> 0: fewer, surer spans; chosen on dev).
@@ -309,21 +315,47 @@ class NeuralTagger:
         self.crf_weight = crf_weight
 
     @classmethod
-    def from_bytes(cls, weights: bytes, *, threads: int = 2) -> NeuralTagger:
-        """A tagger from the shipped (xz-compressed safetensors) weights."""
+    def from_bytes(
+        cls,
+        weights: bytes | Sequence[bytes],
+        *,
+        threads: int = 2,
+        o_bias: float | None = None,
+        crf_weight: float | None = None,
+    ) -> NeuralTagger:
+        """A tagger from shipped (xz-compressed safetensors) weights: one encoder, or several as an ensemble.
+
+        The decoding settings default to those in the first file's metadata. The members share the (frozen)
+        word-piece embedding table of the base model.
+        """
         from safetensors.torch import load
 
-        try:
-            raw = lzma.decompress(weights)
-            shipped = load(raw)
-            header = json.loads(raw[8 : 8 + int.from_bytes(raw[:8], "little")])
-            metadata = header.get("__metadata__", {})
-            o_bias, crf_weight = float(metadata.get("o_bias", 0.0)), float(metadata.get("crf_weight", 0.0))
-        except Exception as exc:  # safetensors raises its own error types
-            raise ConfigurationError(f"the span encoder weights cannot be read: {exc}") from exc
-        model = build_model()
-        apply_delta(model, shipped)
-        return cls(model, tokenizer(), threads=threads, o_bias=o_bias, crf_weight=crf_weight)
+        members: list[Any] = []
+        settings: dict[str, str] = {}
+        for blob in [weights] if isinstance(weights, bytes) else list(weights):
+            try:
+                raw = lzma.decompress(blob)
+                members.append(load(raw))
+                header = json.loads(raw[8 : 8 + int.from_bytes(raw[:8], "little")])
+            except Exception as exc:  # safetensors raises its own error types
+                raise ConfigurationError(f"the span encoder weights cannot be read: {exc}") from exc
+            settings = settings or header.get("__metadata__", {}) or {"o_bias": "0", "crf_weight": "0"}
+        if not members:
+            raise ConfigurationError("no span encoder weights were given")
+        models: list[Any] = []
+        for shipped in members:
+            model = build_model()
+            apply_delta(model, shipped)
+            if models:
+                model.encoder.embeddings.word_embeddings = models[0].encoder.embeddings.word_embeddings
+            models.append(model)
+        return cls(
+            models,
+            tokenizer(),
+            threads=threads,
+            o_bias=float(settings.get("o_bias", 0.0)) if o_bias is None else o_bias,
+            crf_weight=float(settings.get("crf_weight", 0.0)) if crf_weight is None else crf_weight,
+        )
 
     def windows(self, words: Sequence[str]) -> list[tuple[int, list[int], list[int]]]:
         """Encoder inputs for one text: ``(first word, piece ids, first-piece positions)`` per window.
@@ -381,7 +413,10 @@ class NeuralTagger:
                 for row, (_s, _f, piece_ids, _h) in enumerate(batch):
                     ids[row, : len(piece_ids)] = torch.tensor(piece_ids)
                     mask[row, : len(piece_ids)] = 1
-                probs = torch.softmax(self.model(ids, mask).float(), dim=-1).numpy()
+                summed = torch.softmax(self.models[0](ids, mask).float(), dim=-1)
+                for model in self.models[1:]:
+                    summed += torch.softmax(model(ids, mask).float(), dim=-1)
+                probs = (summed / len(self.models)).numpy()
                 for row, (s, first, _ids, heads) in enumerate(batch):
                     last = first + len(heads)
                     at = np.arange(first, last)
@@ -407,19 +442,39 @@ class NeuralTagger:
         return self.tag_many([words])[0]
 
 
-def read_weights() -> bytes:
+def _data_file(name: str) -> bytes:
     try:
-        return resources.files("credstack.skills").joinpath("data", WEIGHTS_FILE).read_bytes()
+        return resources.files("credstack.skills").joinpath("data", name).read_bytes()
     except OSError as exc:
-        raise ConfigurationError(f"the skills package data file {WEIGHTS_FILE} is missing: {exc}") from exc
+        raise ConfigurationError(f"the skills package data file {name} is missing: {exc}") from exc
+
+
+def read_ensemble() -> dict[str, Any]:
+    """The shipped ensemble (``skills/data/span_encoder.json``): its member weight files and decoding settings."""
+    try:
+        manifest = json.loads(_data_file(ENSEMBLE_FILE))
+        members = [str(m) for m in manifest["members"]]
+        settings = {"crf_weight": float(manifest["crf_weight"]), "o_bias": float(manifest["o_bias"])}
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ConfigurationError(f"the skills package data file {ENSEMBLE_FILE} is not readable: {exc}") from exc
+    if not members:
+        raise ConfigurationError(f"the skills package data file {ENSEMBLE_FILE} names no weight files")
+    return {"members": members, **settings}
+
+
+def read_weights() -> list[bytes]:
+    """The weight files of the shipped ensemble's members, in order."""
+    return [_data_file(name) for name in read_ensemble()["members"]]
 
 
 @cache
 def default_neural_tagger() -> NeuralTagger:
-    """The shipped fine-tuned encoder (SkillSpan train; see ``skills/data/PROVENANCE.md``); needs the extra."""
+    """The shipped fine-tuned encoders (SkillSpan train; see ``skills/data/PROVENANCE.md``); needs the extra."""
     if not neural_available():
         missing = ", ".join(name for name in _NEEDS if importlib.util.find_spec(name) is None)
         raise ConfigurationError(
             f"the neural tagger needs the 'semantic' extra ({missing} missing): pip install 'credstack[semantic]'"
         )
-    return NeuralTagger.from_bytes(read_weights())
+    ensemble = read_ensemble()
+    blobs = [_data_file(name) for name in ensemble["members"]]
+    return NeuralTagger.from_bytes(blobs, o_bias=ensemble["o_bias"], crf_weight=ensemble["crf_weight"])

@@ -66,6 +66,29 @@ def split(text: str) -> list[Token]:
     return out
 
 
+#: Marks that end a sentence when the next word starts with a capital letter or a digit.
+_SENTENCE_END = frozenset({".", "!", "?"})
+
+
+def sentences(text: str, tokens: Sequence[Token]) -> list[tuple[int, int]]:
+    """Sentence spans ``[first, end)`` of ``tokens`` (the words of ``text``): a new sentence starts after a line
+    break, or after ``.``, ``!`` or ``?`` when the next word starts with a capital letter or a digit. Postings are
+    mostly lists, one item per line, so lines carry most of the structure."""
+    out, first = [], 0
+    for i in range(1, len(tokens)):
+        gap = text[tokens[i - 1].end : tokens[i].start]
+        word = text[tokens[i].start : tokens[i].end]
+        ends = text[tokens[i - 1].start : tokens[i - 1].end] in _SENTENCE_END and (
+            word[:1].isupper() or word[:1].isdigit()
+        )
+        if "\n" in gap or "\r" in gap or ends:
+            out.append((first, i))
+            first = i
+    if tokens:
+        out.append((first, len(tokens)))
+    return out
+
+
 @cache
 def word_clusters() -> dict[str, tuple[str, str, str]]:
     """Folded word -> its cluster ids at 32, 128 and 512 classes (from the shipped table)."""
