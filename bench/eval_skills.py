@@ -270,18 +270,18 @@ def main() -> None:
     parser.add_argument("--test-data", type=Path, default=EVAL, help="folder with the held-out test files")
     args = parser.parse_args()
     results = run(args.test_data)
-    print(f"{'ESCO linking':<34}{'sentences':>10}{'MRR':>8}{'RP@5':>8}{'RP@10':>8}")
+    print(f"{'ESCO linking':<44}{'sentences':>10}{'MRR':>8}{'RP@5':>8}{'RP@10':>8}")
     for name, r in sorted(results["linking"].items()):
-        print(f"{name:<34}{r['sentences']:>10}{100 * r['mrr']:>8.1f}{100 * r['rp@5']:>8.1f}{100 * r['rp@10']:>8.1f}")
+        print(f"{name:<44}{r['sentences']:>10}{100 * r['mrr']:>8.1f}{100 * r['rp@5']:>8.1f}{100 * r['rp@10']:>8.1f}")
     columns = "".join(f"{c:>8}" for c in ("P", "R", "F1", "typedF1", "looseF1"))
-    print(f"\n{'SkillSpan spans (P R F1: exact match)':<34}{'sentences':>10}{columns}")
+    print(f"\n{'SkillSpan spans (P R F1: exact match)':<44}{'sentences':>10}{columns}")
     for name, spans in results["spans"].items():
         for source, r in spans.items():
             if not isinstance(r, dict):
                 continue
             figures = (r["precision"], r["recall"], r["f1"], r["typed_f1"], r["loose_f1"])
             line = "".join(f"{100 * x:>8.1f}" for x in figures)
-            print(f"{name + ' ' + source:<34}{r['sentences']:>10}{line}")
+            print(f"{name + ' ' + source:<44}{r['sentences']:>10}{line}")
     for path in results["test_files_missing"]:
         print(f"test split not measured (held out, not in this checkout's data): {path}")
     OUT.mkdir(parents=True, exist_ok=True)

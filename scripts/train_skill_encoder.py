@@ -18,12 +18,18 @@ tagger's marginals mixed into the tag probabilities (``crf_weight``) and a bias 
 Usage: .venv/bin/python scripts/train_skill_encoder.py [--epochs 8 --lr 1e-4 --batch 512 --seed 13] [--postings]
                                                     [--limit N] [--out FILE] [--no-write]
        .venv/bin/python scripts/train_skill_encoder.py --retune FILE   (only the decoding settings, for FILE)
+       .venv/bin/python scripts/train_skill_encoder.py --ensemble FILE FILE...   (the shipped ensemble: choose its
+           decoding settings on dev and write skills/data/span_encoder.json; the files must be in skills/data)
+
+The shipped tagger is an ensemble (``span_encoder.json``): members trained with different seeds, whose tag
+probabilities are averaged; ``--ensemble`` chooses the CRF share and O bias for the members together.
 """
 
 from __future__ import annotations
 
 import argparse
 import copy
+import json
 import lzma
 import random
 import time
@@ -45,7 +51,7 @@ INDEX = {t: i for i, t in enumerate(LABELS)}
 #: Tried on dev after training (the best pair is shipped in the weights' metadata): the CRF tagger's share in
 #: the mixed tag probabilities, and a bias on the log probability of O (> 0: fewer, surer spans).
 CRF_WEIGHTS = (0.0, 0.2, 0.3, 0.4, 0.5)
-BIASES = (-0.5, 0.0, 0.5, 1.0, 1.5, 2.0)
+BIASES = (-0.5, -0.25, 0.0, 0.25, 0.5, 1.0, 1.5, 2.0)
 
 
 def words_and_tags(row: dict[str, Any]) -> tuple[list[str], list[int], list[int]]:
@@ -171,10 +177,14 @@ def main() -> None:
     parser.add_argument("--no-write", action="store_true")
     parser.add_argument("--postings", action="store_true", help="train on runs of a posting's sentences too")
     parser.add_argument("--retune", type=Path, help="only choose CRF share and O bias for these trained weights")
+    parser.add_argument("--ensemble", type=Path, nargs="+", help="choose the decoding settings of these members")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     if args.retune:
         retune(args)
+        return
+    if args.ensemble:
+        ensemble(args)
         return
     torch.manual_seed(args.seed)
     rng = random.Random(args.seed)
@@ -331,6 +341,39 @@ def retune(args: argparse.Namespace) -> None:
     metadata.setdefault("lr", str(args.lr))
     metadata.setdefault("epochs", str(args.epochs))
     ship(shipped, metadata, dev, args)
+
+
+def ensemble(args: argparse.Namespace) -> None:
+    """``--ensemble FILE...``: the CRF share and O bias for these members together, written with their names to
+    ``skills/data/span_encoder.json`` (the shipped ensemble) unless ``--no-write``."""
+    names = [path.name for path in args.ensemble]
+    if any(path.resolve().parent != OUT.parent.resolve() for path in args.ensemble):
+        raise SystemExit(f"the members must be files in {OUT.parent} (they ship with the package)")
+    tagger = NeuralTagger.from_bytes([path.read_bytes() for path in args.ensemble], threads=args.threads)
+    dev = []
+    for row in load(args.data, "dev"):
+        words, _tags, owners = words_and_tags(row)
+        dev.append((words, owners, row))
+    probs = tagger.probabilities([words for words, _owners, _row in dev])
+    crf = crf_marginals(args.data)
+    best: dict[str, float] = {}
+    for weight in CRF_WEIGHTS:
+        mixed = [(1 - weight) * p + weight * c for p, c in zip(probs, crf, strict=True)]
+        for bias in BIASES:
+            result = score([tagger.decode(m, bias) for m in mixed], dev)
+            print(f"CRF share {weight}, O bias {bias}: dev F1 {100 * result['f1']:.1f}", flush=True)
+            if not best or result["f1"] > best["f1"]:
+                best = {**result, "o_bias": bias, "crf_weight": weight}
+    print(
+        f"ensemble of {len(names)} (CRF share {best['crf_weight']}, O bias {best['o_bias']}): dev F1"
+        f" {100 * best['f1']:.1f} (P {100 * best['precision']:.1f} R {100 * best['recall']:.1f};"
+        f" typed {100 * best['typed_f1']:.1f})"
+    )
+    manifest = {"members": names, "crf_weight": best["crf_weight"], "o_bias": best["o_bias"]}
+    if not args.no_write:
+        target = OUT.parent / "span_encoder.json"
+        target.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+        print(f"written {target}")
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 from credstack.taxonomy import records
 
@@ -45,7 +46,13 @@ _JOINERS = frozenset({"a", "an", "and", "for", "in", "of", "on", "or", "the", "t
 
 def ordinary_words(texts: Iterable[str]) -> frozenset[str]:
     """Words written in lower case in at least :data:`ORDINARY_MIN_SKILLS` of ``texts`` (one text per ESCO skill:
-    its labels and description)."""
+    its labels and description). The vocabulary and the label matcher both ask for the same texts while an index
+    is built: the answer is kept for the last few sets of texts."""
+    return _ordinary_words(tuple(texts))
+
+
+@lru_cache(maxsize=4)
+def _ordinary_words(texts: tuple[str, ...]) -> frozenset[str]:
     counts: Counter[str] = Counter()
     for text in texts:
         counts.update(set(_LOWER_WORD.findall(text)))
