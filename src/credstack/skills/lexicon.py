@@ -65,8 +65,10 @@ def _content(words: Sequence[str]) -> list[int]:
 
 def _is_loose(label: str, preferred: str, ordinary: frozenset[str]) -> bool:
     """A one-word alternative label that is an ordinary word and shares no stem with the preferred label."""
+    if label.strip() not in ordinary:  # most labels: decided without analysing the words
+        return False
     analysed = [w for w in words(label) if w[0] not in MATCH_STOPWORDS]
-    if len(analysed) != 1 or analysed[0][0] != label.strip() or label.strip() not in ordinary:
+    if len(analysed) != 1 or analysed[0][0] != label.strip():
         return False
     return analysed[0][1] not in {stemmed for _folded, stemmed in words(preferred)}
 
