@@ -129,6 +129,35 @@ def batches(items: list[tuple[list[int], list[int]]], size: int, rng: random.Ran
     return out
 
 
+def load_dev(data: Path) -> list[tuple[list[str], list[int], dict[str, Any]]]:
+    """The dev sentences as ``(run-time words, dataset token of each word, row)``."""
+    out = []
+    for row in load(data, "dev"):
+        words, _tags, owners = words_and_tags(row)
+        out.append((words, owners, row))
+    return out
+
+
+def choose_decoding(
+    tagger: NeuralTagger, probs: list[Any], crf: list[Any], dev: list[tuple[list[str], list[int], dict[str, Any]]]
+) -> dict[str, float]:
+    """The CRF share and O bias with the best dev F1 for these tag probabilities (each setting tried is printed),
+    with that F1, precision, recall and typed F1."""
+    best: dict[str, float] = {}
+    for weight in CRF_WEIGHTS:
+        mixed = [(1 - weight) * p + weight * c for p, c in zip(probs, crf, strict=True)]
+        for bias in BIASES:
+            result = score([tagger.decode(m, bias) for m in mixed], dev)
+            print(
+                f"CRF share {weight}, O bias {bias}: dev F1 {100 * result['f1']:.1f} (P {100 * result['precision']:.1f}"
+                f" R {100 * result['recall']:.1f}; typed {100 * result['typed_f1']:.1f})",
+                flush=True,
+            )
+            if not best or result["f1"] > best["f1"]:
+                best = {**result, "o_bias": bias, "crf_weight": weight}
+    return best
+
+
 def evaluate(tagger: NeuralTagger, dev: list[tuple[list[str], list[int], dict[str, Any]]]) -> dict[str, float]:
     """Dev figures of the encoder alone (no CRF share, no O bias), in posting context (``f1``, as credstack tags a
     posting) and sentence by sentence (``alone_f1``)."""
@@ -199,10 +228,7 @@ def main() -> None:
         postings[-1].append(pieces_of(tok, words, tags))
     budgets = (0, 64, 128, MAX_PIECES) if args.postings else (0,)
     train = windows(postings, tok, random.Random(0), budgets)
-    dev = []
-    for row in load(args.data, "dev"):
-        words, _tags, owners = words_and_tags(row)
-        dev.append((words, owners, row))
+    dev = load_dev(args.data)
     print(f"{sum(map(len, postings))} training sentences in {len(postings)} postings, {len(dev)} dev sentences",
           flush=True)  # fmt: skip
 
@@ -281,18 +307,7 @@ def ship(shipped: dict[str, Any], metadata: dict[str, str], dev: list[Any], args
     if not args.postings:
         probs, alone = alone, probs
     crf = crf_marginals(args.data)
-    best: dict[str, float] = {}
-    for weight in CRF_WEIGHTS:
-        mixed = [(1 - weight) * p + weight * c for p, c in zip(probs, crf, strict=True)]
-        for bias in BIASES:
-            result = score([tagger.decode(m, bias) for m in mixed], dev)
-            print(
-                f"CRF share {weight}, O bias {bias}: dev F1 {100 * result['f1']:.1f} (P {100 * result['precision']:.1f}"
-                f" R {100 * result['recall']:.1f}; typed {100 * result['typed_f1']:.1f})",
-                flush=True,
-            )
-            if not best or result["f1"] > best["f1"]:
-                best = {**result, "o_bias": bias, "crf_weight": weight}
+    best = choose_decoding(tagger, probs, crf, dev)
     weight, bias = best["crf_weight"], best["o_bias"]
     lone = score([tagger.decode((1 - weight) * p + weight * c, bias) for p, c in zip(alone, crf, strict=True)], dev)
     other = "in posting context" if not args.postings else "sentence by sentence"
@@ -334,10 +349,7 @@ def retune(args: argparse.Namespace) -> None:
             shipped = {k: fh.get_tensor(k) for k in fh.keys()}  # noqa: SIM118 - safe_open has no iterator
     finally:
         tmp.unlink()
-    dev = []
-    for row in load(args.data, "dev"):
-        words, _tags, owners = words_and_tags(row)
-        dev.append((words, owners, row))
+    dev = load_dev(args.data)
     metadata.setdefault("lr", str(args.lr))
     metadata.setdefault("epochs", str(args.epochs))
     ship(shipped, metadata, dev, args)
@@ -350,20 +362,9 @@ def ensemble(args: argparse.Namespace) -> None:
     if any(path.resolve().parent != OUT.parent.resolve() for path in args.ensemble):
         raise SystemExit(f"the members must be files in {OUT.parent} (they ship with the package)")
     tagger = NeuralTagger.from_bytes([path.read_bytes() for path in args.ensemble], threads=args.threads)
-    dev = []
-    for row in load(args.data, "dev"):
-        words, _tags, owners = words_and_tags(row)
-        dev.append((words, owners, row))
+    dev = load_dev(args.data)
     probs = tagger.probabilities([words for words, _owners, _row in dev])
-    crf = crf_marginals(args.data)
-    best: dict[str, float] = {}
-    for weight in CRF_WEIGHTS:
-        mixed = [(1 - weight) * p + weight * c for p, c in zip(probs, crf, strict=True)]
-        for bias in BIASES:
-            result = score([tagger.decode(m, bias) for m in mixed], dev)
-            print(f"CRF share {weight}, O bias {bias}: dev F1 {100 * result['f1']:.1f}", flush=True)
-            if not best or result["f1"] > best["f1"]:
-                best = {**result, "o_bias": bias, "crf_weight": weight}
+    best = choose_decoding(tagger, probs, crf_marginals(args.data), dev)
     print(
         f"ensemble of {len(names)} (CRF share {best['crf_weight']}, O bias {best['o_bias']}): dev F1"
         f" {100 * best['f1']:.1f} (P {100 * best['precision']:.1f} R {100 * best['recall']:.1f};"
