@@ -331,15 +331,14 @@ class NeuralTagger:
         from safetensors.torch import load
 
         members: list[Any] = []
-        settings: dict[str, str] = {}
+        metadata: list[dict[str, str]] = []
         for blob in [weights] if isinstance(weights, bytes) else list(weights):
             try:
                 raw = lzma.decompress(blob)
                 members.append(load(raw))
-                header = json.loads(raw[8 : 8 + int.from_bytes(raw[:8], "little")])
+                metadata.append(json.loads(raw[8 : 8 + int.from_bytes(raw[:8], "little")]).get("__metadata__") or {})
             except Exception as exc:  # safetensors raises its own error types
                 raise ConfigurationError(f"the span encoder weights cannot be read: {exc}") from exc
-            settings = settings or header.get("__metadata__", {}) or {"o_bias": "0", "crf_weight": "0"}
         if not members:
             raise ConfigurationError("no span encoder weights were given")
         models: list[Any] = []
@@ -353,8 +352,8 @@ class NeuralTagger:
             models,
             tokenizer(),
             threads=threads,
-            o_bias=float(settings.get("o_bias", 0.0)) if o_bias is None else o_bias,
-            crf_weight=float(settings.get("crf_weight", 0.0)) if crf_weight is None else crf_weight,
+            o_bias=float(metadata[0].get("o_bias", 0.0)) if o_bias is None else o_bias,
+            crf_weight=float(metadata[0].get("crf_weight", 0.0)) if crf_weight is None else crf_weight,
         )
 
     def windows(self, words: Sequence[str]) -> list[tuple[int, list[int], list[int]]]:
@@ -462,9 +461,9 @@ def read_ensemble() -> dict[str, Any]:
     return {"members": members, **settings}
 
 
-def read_weights() -> list[bytes]:
-    """The weight files of the shipped ensemble's members, in order."""
-    return [_data_file(name) for name in read_ensemble()["members"]]
+def read_weights(ensemble: dict[str, Any] | None = None) -> list[bytes]:
+    """The weight files of the shipped ensemble's members (or of ``ensemble``, from :func:`read_ensemble`)."""
+    return [_data_file(name) for name in (ensemble or read_ensemble())["members"]]
 
 
 @cache
@@ -476,5 +475,4 @@ def default_neural_tagger() -> NeuralTagger:
             f"the neural tagger needs the 'semantic' extra ({missing} missing): pip install 'credstack[semantic]'"
         )
     ensemble = read_ensemble()
-    blobs = [_data_file(name) for name in ensemble["members"]]
-    return NeuralTagger.from_bytes(blobs, o_bias=ensemble["o_bias"], crf_weight=ensemble["crf_weight"])
+    return NeuralTagger.from_bytes(read_weights(ensemble), o_bias=ensemble["o_bias"], crf_weight=ensemble["crf_weight"])
